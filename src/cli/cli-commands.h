@@ -1,0 +1,15 @@
+/* cli-commands.h: the subcommands of cxrcam-cli. */
+#pragma once
+
+#include <stdio.h>
+
+/* argv[0] is the subcommand's name. Returns the process exit status. */
+typedef int (*CliCommandFunc) (int argc, char **argv);
+
+typedef struct {
+  const char *name;
+  const char *summary;
+  CliCommandFunc run;
+} CliCommand;
+
+int cli_predict (int argc, char **argv);

@@ -1,0 +1,3 @@
+#include "cxr-error.h"
+
+G_DEFINE_QUARK (cxr-error-quark, cxr_error)

@@ -1,0 +1,36 @@
+/* cxr-test-util.h: helpers shared by the C tests. */
+#pragma once
+
+#include <glib.h>
+
+#include "cxr-tensor.h"
+
+G_BEGIN_DECLS
+
+/* The NIH subset folder, or NULL after g_test_skip() when it is missing and
+ * CI is unset. When CI is set, a missing folder fails the test: CI must never
+ * pass by skipping the real-data tests. */
+const char *cxr_test_nih14_dir (void);
+
+/* tests/reference/fixtures/<name> in the source tree. Free with g_free. */
+char *cxr_test_fixture_path (const char *name);
+
+/* Largest |a - b| over n elements; *worst_index gets its position. */
+double cxr_test_max_abs_diff (const float *a, const float *b, gsize n, gsize *worst_index);
+
+/* Largest |x| over n elements. */
+double cxr_test_max_abs (const float *x, gsize n);
+
+/* Asserts max |got - want| <= tolerance * max(1, max |want|), printing the worst
+ * element with its index when it fails. */
+#define cxr_assert_close(got, want, n, tolerance) \
+  cxr_test_assert_close (__FILE__, __LINE__, #got, (got), (want), (n), (tolerance), TRUE)
+/* The same against an absolute tolerance. */
+#define cxr_assert_close_abs(got, want, n, tolerance) \
+  cxr_test_assert_close (__FILE__, __LINE__, #got, (got), (want), (n), (tolerance), FALSE)
+
+void cxr_test_assert_close (const char *file, int line, const char *what,
+                            const float *got, const float *want, gsize n,
+                            double tolerance, gboolean relative_to_scale);
+
+G_END_DECLS
