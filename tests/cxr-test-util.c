@@ -1,6 +1,8 @@
 #include "cxr-test-util.h"
 
+#include <glib/gstdio.h>
 #include <math.h>
+#include <stdlib.h>
 
 const char *
 cxr_test_nih14_dir (void)
@@ -23,6 +25,91 @@ char *
 cxr_test_fixture_path (const char *name)
 {
   return g_build_filename (CXR_SOURCE_DIR, "tests", "reference", "fixtures", name, NULL);
+}
+
+static gboolean
+python_has_torch (const char *python)
+{
+  const char *argv[] = { python, "-c", "import torch, torchvision", NULL };
+  int status = 0;
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                     NULL, NULL, NULL, NULL, &status, NULL))
+    return FALSE;
+  return g_spawn_check_wait_status (status, NULL);
+}
+
+gboolean
+cxr_test_run_reference (const char *script, const char * const *args)
+{
+  const char *python = CXR_TORCH_PYTHON;
+  if (!python_has_torch (python))
+    {
+      if (g_getenv ("CI") != NULL)
+        g_error ("CI is set but %s cannot import torch and torchvision (install python3-torch python3-torchvision)", python);
+      g_test_skip_printf ("PyTorch is not installed for %s", python);
+      return FALSE;
+    }
+
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (argv, g_strdup (python));
+  g_ptr_array_add (argv, g_build_filename (CXR_SOURCE_DIR, "tests", "reference", script, NULL));
+  for (gsize i = 0; args && args[i]; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+
+  g_autofree char *err_text = NULL;
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+  if (!g_spawn_sync (CXR_SOURCE_DIR, (char **) argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL,
+                     NULL, NULL, NULL, &err_text, &status, &error))
+    g_error ("could not run %s: %s", script, error->message);
+  if (!g_spawn_check_wait_status (status, &error))
+    g_error ("%s failed (%s):\n%s", script, error->message, err_text);
+  return TRUE;
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  if (dir != NULL)
+    {
+      const char *name;
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+            remove_tree (child);
+          else
+            g_unlink (child);
+        }
+    }
+  g_rmdir (path);
+}
+
+static GPtrArray *tmpdirs_to_remove;  /* test-process scoped; emptied at exit */
+
+static void
+remove_tmpdirs (void)
+{
+  for (guint i = 0; i < tmpdirs_to_remove->len; i++)
+    remove_tree (g_ptr_array_index (tmpdirs_to_remove, i));
+  g_ptr_array_unref (tmpdirs_to_remove);
+}
+
+char *
+cxr_test_make_tmpdir (void)
+{
+  g_autoptr (GError) error = NULL;
+  char *dir = g_dir_make_tmp ("cxrcam-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  if (tmpdirs_to_remove == NULL)
+    {
+      tmpdirs_to_remove = g_ptr_array_new_with_free_func (g_free);
+      atexit (remove_tmpdirs);
+    }
+  g_ptr_array_add (tmpdirs_to_remove, g_strdup (dir));
+  return dir;
 }
 
 double

@@ -15,6 +15,16 @@ const char *cxr_test_nih14_dir (void);
 /* tests/reference/fixtures/<name> in the source tree. Free with g_free. */
 char *cxr_test_fixture_path (const char *name);
 
+/* Runs tests/reference/<script> with Debian's Python (the one with torch) and
+ * the given arguments, in the source tree. Fails the test, with the script's
+ * stderr, if it cannot run or exits non-zero. A test that needs PyTorch calls
+ * this: when torch is missing and CI is unset it skips (returns FALSE), when
+ * CI is set it fails. */
+gboolean cxr_test_run_reference (const char *script, const char * const *args);
+
+/* A fresh temporary folder for one test, removed at exit. Free with g_free. */
+char *cxr_test_make_tmpdir (void);
+
 /* Largest |a - b| over n elements; *worst_index gets its position. */
 double cxr_test_max_abs_diff (const float *a, const float *b, gsize n, gsize *worst_index);
 

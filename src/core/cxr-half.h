@@ -1,0 +1,55 @@
+/* cxr-half.h: IEEE half and bfloat16 conversions (round to nearest even), exact as PyTorch's. */
+#pragma once
+
+#include <glib.h>
+#include <string.h>
+
+static inline float
+cxr_half_to_float (guint16 h)
+{
+  guint32 sign = (guint32) (h & 0x8000) << 16;
+  guint32 exponent = (h >> 10) & 0x1f;
+  guint32 mantissa = h & 0x3ff;
+  guint32 bits;
+
+  if (exponent == 0x1f)
+    bits = sign | 0x7f800000 | (mantissa << 13);  /* inf or nan */
+  else if (exponent != 0)
+    bits = sign | ((exponent + 112) << 23) | (mantissa << 13);
+  else if (mantissa == 0)
+    bits = sign;
+  else
+    {
+      /* subnormal half: normalise */
+      exponent = 113;
+      while ((mantissa & 0x400) == 0)
+        {
+          mantissa <<= 1;
+          exponent--;
+        }
+      bits = sign | (exponent << 23) | ((mantissa & 0x3ff) << 13);
+    }
+  float f;
+  memcpy (&f, &bits, 4);
+  return f;
+}
+
+static inline float
+cxr_bfloat16_to_float (guint16 b)
+{
+  guint32 bits = (guint32) b << 16;
+  float f;
+  memcpy (&f, &bits, 4);
+  return f;
+}
+
+static inline guint16
+cxr_float_to_bfloat16 (float f)
+{
+  guint32 bits;
+  memcpy (&bits, &f, 4);
+  if ((bits & 0x7fffffff) > 0x7f800000)
+    return (guint16) ((bits >> 16) | 0x40);  /* quiet nan */
+  guint32 rounding = 0x7fff + ((bits >> 16) & 1);
+  return (guint16) ((bits + rounding) >> 16);
+}
