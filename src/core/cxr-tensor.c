@@ -139,3 +139,11 @@ cxr_dtype_size (CxrDtype dtype)
     }
   return 0;
 }
+
+void
+cxr_swap_outer_dims (float *out, const float *inp, gsize d0, gsize d1, gsize inner)
+{
+  for (gsize i = 0; i < d0; i++)
+    for (gsize j = 0; j < d1; j++)
+      memcpy (out + (j * d0 + i) * inner, inp + (i * d1 + j) * inner, inner * sizeof (float));
+}

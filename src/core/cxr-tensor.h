@@ -44,6 +44,10 @@ char       *cxr_shape_to_string   (int ndim, const gint64 *shape);
 const char *cxr_dtype_name        (CxrDtype dtype);
 gsize       cxr_dtype_size        (CxrDtype dtype);
 
+/* out[j, i, :] = inp[i, j, :] for inp of shape [d0, d1, inner]. Converts between
+ * PyTorch's [N, C, H, W] and cxrcam's channel-major [C, N, H, W] (either way). */
+void        cxr_swap_outer_dims   (float *out, const float *inp, gsize d0, gsize d1, gsize inner);
+
 /* Aligned float buffers for kernels and activations. */
 float      *cxr_alloc_floats      (gsize n);
 void        cxr_free_floats       (float *p);

@@ -1,0 +1,29 @@
+#include "cxr-linear.h"
+
+#include <cblas.h>
+
+void
+cxr_linear_forward (float *out, const float *inp, const float *weight, const float *bias,
+                    int n, int in_features, int out_features)
+{
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, out_features, in_features,
+               1.0f, inp, in_features, weight, in_features, 0.0f, out, out_features);
+  if (bias)
+    for (int b = 0; b < n; b++)
+      for (int o = 0; o < out_features; o++)
+        out[(gsize) b * out_features + o] += bias[o];
+}
+
+void
+cxr_linear_forward_naive (float *out, const float *inp, const float *weight, const float *bias,
+                          int n, int in_features, int out_features)
+{
+  for (int b = 0; b < n; b++)
+    for (int o = 0; o < out_features; o++)
+      {
+        double sum = bias ? bias[o] : 0.0;
+        for (int i = 0; i < in_features; i++)
+          sum += (double) inp[(gsize) b * in_features + i] * weight[(gsize) o * in_features + i];
+        out[(gsize) b * out_features + o] = (float) sum;
+      }
+}
