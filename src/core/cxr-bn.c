@@ -3,18 +3,17 @@
 #include <math.h>
 
 void
-cxr_batchnorm_fold (float *folded_weight, float *folded_bias, const float *weight,
+cxr_batchnorm_fold (float *scale, float *shift,
                     const float *gamma, const float *beta,
                     const float *running_mean, const float *running_var,
-                    float eps, int out_channels, gsize per_output)
+                    float eps, int channels)
 {
-  for (int o = 0; o < out_channels; o++)
+  for (int c = 0; c < channels; c++)
     {
       /* Computed in double and rounded once: folding should add no error of its own. */
-      double scale = (double) gamma[o] / sqrt ((double) running_var[o] + eps);
-      for (gsize i = 0; i < per_output; i++)
-        folded_weight[o * per_output + i] = (float) (weight[o * per_output + i] * scale);
-      folded_bias[o] = (float) (beta[o] - running_mean[o] * scale);
+      double s = (double) gamma[c] / sqrt ((double) running_var[c] + eps);
+      scale[c] = (float) s;
+      shift[c] = (float) (beta[c] - running_mean[c] * s);
     }
 }
 

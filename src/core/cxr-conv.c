@@ -77,10 +77,12 @@ cxr_im2col (float *col, const float *inp, const CxrConvGeometry *g, int n, int h
 }
 
 void
-cxr_conv2d_forward (float *out, const float *inp, const float *weight, const float *bias,
+cxr_conv2d_forward (float *out, const float *inp, const float *weight, const float *scale, const float *shift,
                     const float *residual, gboolean relu,
                     const CxrConvGeometry *g, int n, int h, int w, float *workspace)
 {
+  g_assert (out != inp && out != residual);
+
   int ho = cxr_conv_out_size (h, g->kernel_h, g->stride_h, g->pad_h);
   int wo = cxr_conv_out_size (w, g->kernel_w, g->stride_w, g->pad_w);
   int columns = n * ho * wo;
@@ -93,26 +95,16 @@ cxr_conv2d_forward (float *out, const float *inp, const float *weight, const flo
       col = workspace;
     }
 
-  /* out[Cout, columns] = weight[Cout, depth] x col[depth, columns].
-   * When out aliases residual, the residual is read by the epilogue, so it must
-   * not be overwritten first: accumulate onto it with beta = 1 instead. */
-  if (residual != NULL && residual == out)
-    {
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, g->out_channels, columns, depth,
-                   1.0f, weight, depth, col, columns, 1.0f, out, columns);
-      cxr_bias_relu_forward (out, out, bias, NULL, relu, g->out_channels, columns);
-    }
-  else
-    {
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, g->out_channels, columns, depth,
-                   1.0f, weight, depth, col, columns, 0.0f, out, columns);
-      cxr_bias_relu_forward (out, out, bias, residual, relu, g->out_channels, columns);
-    }
+  /* out[Cout, columns] = weight[Cout, depth] x col[depth, columns] */
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, g->out_channels, columns, depth,
+               1.0f, weight, depth, col, columns, 0.0f, out, columns);
+  if (scale || shift || residual || relu)
+    cxr_affine_residual_relu (out, scale, shift, residual, relu, g->out_channels, columns);
 }
 
 void
-cxr_conv2d_forward_naive (float *out, const float *inp, const float *weight, const float *bias,
-                          const float *residual, gboolean relu,
+cxr_conv2d_forward_naive (float *out, const float *inp, const float *weight,
+                          const float *scale, const float *shift, const float *residual, gboolean relu,
                           const CxrConvGeometry *g, int n, int h, int w)
 {
   int ho = cxr_conv_out_size (h, g->kernel_h, g->stride_h, g->pad_h);
@@ -123,7 +115,7 @@ cxr_conv2d_forward_naive (float *out, const float *inp, const float *weight, con
       for (int y = 0; y < ho; y++)
         for (int x = 0; x < wo; x++)
           {
-            double sum = bias ? bias[co] : 0.0;
+            double sum = 0.0;
             for (int ci = 0; ci < g->in_channels; ci++)
               for (int kh = 0; kh < g->kernel_h; kh++)
                 for (int kw = 0; kw < g->kernel_w; kw++)
@@ -136,6 +128,10 @@ cxr_conv2d_forward_naive (float *out, const float *inp, const float *weight, con
                            * inp[(((gsize) ci * n + b) * h + sy) * w + sx];
                   }
             gsize o = (((gsize) co * n + b) * ho + y) * wo + x;
+            if (scale)
+              sum *= scale[co];
+            if (shift)
+              sum += shift[co];
             if (residual)
               sum += residual[o];
             if (relu && sum < 0)

@@ -34,20 +34,22 @@ cxr_conv_out_size (int in, int kernel, int stride, int pad)
  * (0 for 1x1 stride-1 convolutions, which multiply the input in place). */
 gsize cxr_conv2d_workspace_floats (const CxrConvGeometry *geometry, int n, int h, int w);
 
-/* out = relu?(conv(inp, weight) + bias + residual), all in one pass after the GEMM.
- * bias and residual may be NULL. out must not alias inp; it may alias residual. */
+/* out = relu?(conv(inp, weight) * scale + shift + residual): the GEMM, then one pass for the rest
+ * (scale/shift carry a folded BatchNorm, or shift alone a bias). scale, shift and residual may be
+ * NULL. out must not alias inp or residual. */
 void cxr_conv2d_forward (float *out,            /* [Cout, N, Ho, Wo] */
                          const float *inp,      /* [Cin, N, H, W] */
                          const float *weight,   /* [Cout, Cin, kh, kw] */
-                         const float *bias,     /* [Cout] or NULL */
+                         const float *scale,    /* [Cout] or NULL */
+                         const float *shift,    /* [Cout] or NULL */
                          const float *residual, /* [Cout, N, Ho, Wo] or NULL */
                          gboolean relu,
                          const CxrConvGeometry *geometry,
                          int n, int h, int w,
                          float *workspace);     /* cxr_conv2d_workspace_floats () */
 
-void cxr_conv2d_forward_naive (float *out, const float *inp, const float *weight, const float *bias,
-                               const float *residual, gboolean relu,
+void cxr_conv2d_forward_naive (float *out, const float *inp, const float *weight,
+                               const float *scale, const float *shift, const float *residual, gboolean relu,
                                const CxrConvGeometry *geometry, int n, int h, int w);
 
 /* col[(ci, kh, kw), (n, ho, wo)] = inp[ci, n, ho*sh - ph + kh, wo*sw - pw + kw], zero outside. */

@@ -1,35 +1,31 @@
 #include "cxr-elementwise.h"
 
+#include <math.h>
+
 void
-cxr_bias_relu_forward (float *out, const float *inp, const float *bias, const float *residual,
-                       gboolean relu, int channels, gsize plane)
+cxr_affine_residual_relu (float *x, const float *scale, const float *shift, const float *residual,
+                          gboolean relu, int channels, gsize plane)
 {
   for (int c = 0; c < channels; c++)
     {
-      float b = bias ? bias[c] : 0.0f;
-      float *o = out + (gsize) c * plane;
-      const float *x = inp + (gsize) c * plane;
-      const float *r = residual ? residual + (gsize) c * plane : NULL;
+      const float a = scale ? scale[c] : 1.0f;
+      const float b = shift ? shift[c] : 0.0f;
+      float *restrict v = x + (gsize) c * plane;
+      const float *restrict r = residual ? residual + (gsize) c * plane : NULL;
 
-      /* Four loop versions so that the compiler vectorises each without branches. */
+      /* Separate loops so that each vectorises without branches. */
       if (r && relu)
         for (gsize i = 0; i < plane; i++)
-          {
-            float v = x[i] + b + r[i];
-            o[i] = v > 0.0f ? v : 0.0f;
-          }
+          v[i] = fmaxf (v[i] * a + b + r[i], 0.0f);
       else if (r)
         for (gsize i = 0; i < plane; i++)
-          o[i] = x[i] + b + r[i];
+          v[i] = v[i] * a + b + r[i];
       else if (relu)
         for (gsize i = 0; i < plane; i++)
-          {
-            float v = x[i] + b;
-            o[i] = v > 0.0f ? v : 0.0f;
-          }
+          v[i] = fmaxf (v[i] * a + b, 0.0f);
       else
         for (gsize i = 0; i < plane; i++)
-          o[i] = x[i] + b;
+          v[i] = v[i] * a + b;
     }
 }
 

@@ -1,0 +1,50 @@
+/* cxr-resnet-private.h: the layout of CxrResnet, shared by the files that run it
+ * (inference, Grad-CAM's backward pass, training). Not for the UI or the CLI. */
+#pragma once
+
+#include "cxr-conv.h"
+#include "cxr-resnet.h"
+
+G_BEGIN_DECLS
+
+/* A convolution and the BatchNorm after it. The tensors are borrowed from the network's
+ * parameter dict; scale/shift are BatchNorm folded for inference. */
+typedef struct {
+  CxrConvGeometry geometry;
+  CxrTensor *weight;               /* [Cout, Cin, kh, kw] */
+  CxrTensor *gamma, *beta;         /* [Cout] */
+  CxrTensor *running_mean, *running_var; /* [Cout] */
+  CxrTensor *num_batches_tracked;  /* scalar, int64 in the file */
+  float *scale, *shift;            /* [Cout], owned */
+} CxrConvBn;
+
+typedef struct {
+  int stage, index;                /* layer<stage+1>.<index> */
+  int in_channels, out_channels, stride;
+  int n_convs;                     /* 2 (BasicBlock) or 3 (Bottleneck) */
+  CxrConvBn conv[3];
+  gboolean has_downsample;
+  CxrConvBn downsample;
+} CxrBlock;
+
+struct _CxrResnet {
+  CxrResnetArch arch;
+  CxrStateDict *params;            /* owned: torchvision's keys and order */
+
+  /* borrowed views into params */
+  CxrConvBn stem;
+  CxrBlock *blocks;                /* owned array, n_blocks, stage by stage */
+  int n_blocks;
+  CxrTensor *fc_weight, *fc_bias;
+  int features;                    /* channels into the head */
+  gboolean folded_stale;           /* scale/shift need refolding */
+
+  /* inference buffers for the last (n, h, w) */
+  int plan_n, plan_h, plan_w;
+  float *buffers[4];               /* activations, each the largest [C, N, H, W] */
+  float *workspace;                /* im2col scratch */
+  float *input;                    /* the input in channel-major order */
+  float *pooled;                   /* [N, features] */
+};
+
+G_END_DECLS
