@@ -42,16 +42,17 @@ cxr_checkpoint_detect_format (const char *path, GError **error)
   if (n >= 4 && head[0] == 'P' && head[1] == 'K'
       && ((head[2] == 3 && head[3] == 4) || (head[2] == 5 && head[3] == 6)))
     return CXR_CHECKPOINT_FORMAT_PTH;
-  if (n >= 2 && head[0] == 0x80 && head[1] <= 5)
-    return CXR_CHECKPOINT_FORMAT_LEGACY_PICKLE;
+  /* safetensors before pickles: its length field's first byte may well be 0x80. */
   if (n >= 9 && head[8] == '{')
     {
       guint64 header_length = 0;
       for (int i = 7; i >= 0; i--)
         header_length = (header_length << 8) | head[i];
-      if (file_size >= 0 && header_length >= 2 && header_length <= (guint64) file_size - 8)
+      if (file_size >= 8 && header_length >= 2 && header_length <= (guint64) file_size - 8)
         return CXR_CHECKPOINT_FORMAT_SAFETENSORS;
     }
+  if (n >= 2 && head[0] == 0x80 && head[1] >= 2 && head[1] <= 5)
+    return CXR_CHECKPOINT_FORMAT_LEGACY_PICKLE;
   return CXR_CHECKPOINT_FORMAT_UNKNOWN;
 }
 
