@@ -420,68 +420,76 @@ cxr_model_card_load_for_weights (const char *weights_path, const char *card_path
 /* ------------------------------------------------------------------------------------------------ */
 /* Writing                                                                                          */
 
-/* The shortest decimal that reads back as the same float, so 0.485f is written 0.485, not 0.48500001430511475. */
-static double
-shortest_double (float value)
+/* The shortest decimal that reads back as the same float, so 0.485f is written 0.485 (json-glib would
+ * print the double nearest to the float with 17 digits: 0.48500001430511475). */
+static void
+append_float (GString *s, float value)
 {
-  for (int digits = 6; digits < 9; digits++)
+  char text[G_ASCII_DTOSTR_BUF_SIZE];
+  static const char *const formats[] = { "%.6g", "%.7g", "%.8g", "%.9g" };
+  for (gsize i = 0; i < G_N_ELEMENTS (formats); i++)
     {
-      char text[G_ASCII_DTOSTR_BUF_SIZE];
-      g_ascii_formatd (text, sizeof text, digits == 6 ? "%.6g" : digits == 7 ? "%.7g" : "%.8g", value);
-      double parsed = g_ascii_strtod (text, NULL);
-      if ((float) parsed == value)
-        return parsed;
+      g_ascii_formatd (text, sizeof text, formats[i], value);
+      if ((float) g_ascii_strtod (text, NULL) == value)
+        break;
     }
-  return value;
+  g_string_append (s, text);
 }
 
 static void
-add_triple (JsonBuilder *builder, const char *key, const float v[3])
+append_string (GString *s, const char *text)
 {
-  json_builder_set_member_name (builder, key);
-  json_builder_begin_array (builder);
+  g_string_append_c (s, '"');
+  for (const guchar *p = (const guchar *) text; *p; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_printf (s, "\\%c", *p);
+      else if (*p < 0x20)
+        g_string_append_printf (s, "\\u%04x", *p);
+      else
+        g_string_append_c (s, (char) *p);
+    }
+  g_string_append_c (s, '"');
+}
+
+static void
+append_triple (GString *s, const char *key, const float v[3])
+{
+  g_string_append_printf (s, "  \"%s\": [", key);
   for (int i = 0; i < 3; i++)
-    json_builder_add_double_value (builder, shortest_double (v[i]));
-  json_builder_end_array (builder);
+    {
+      if (i)
+        g_string_append (s, ", ");
+      append_float (s, v[i]);
+    }
+  g_string_append (s, "],\n");
 }
 
 char *
 cxr_model_card_to_json (const CxrModelCard *card)
 {
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "class_names");
-  json_builder_begin_array (builder);
+  GString *s = g_string_new ("{\n  \"class_names\": [");
   for (guint i = 0; i < card->n_classes; i++)
-    json_builder_add_string_value (builder, card->class_names[i]);
-  json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "activation");
-  json_builder_add_string_value (builder, cxr_activation_name (card->activation));
-  json_builder_set_member_name (builder, "positive_class");
-  json_builder_add_string_value (builder, card->positive_class < card->n_classes
-                                          ? card->class_names[card->positive_class] : "");
-  json_builder_set_member_name (builder, "input_width");
-  json_builder_add_int_value (builder, card->input_width);
-  json_builder_set_member_name (builder, "input_height");
-  json_builder_add_int_value (builder, card->input_height);
-  json_builder_set_member_name (builder, "input_channels");
-  json_builder_add_int_value (builder, card->input_channels);
-  add_triple (builder, "mean", card->mean);
-  add_triple (builder, "std", card->std);
-  json_builder_set_member_name (builder, "resize_mode");
-  json_builder_add_string_value (builder, card->resize_mode);
-  json_builder_set_member_name (builder, "cam_layer");
-  json_builder_add_string_value (builder, card->cam_layer);
-  json_builder_set_member_name (builder, "cam_threshold");
-  json_builder_add_double_value (builder, shortest_double (card->cam_threshold));
-  json_builder_end_object (builder);
-
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autoptr (JsonNode) root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-  return json_generator_to_data (generator, NULL);
+    {
+      if (i)
+        g_string_append (s, ", ");
+      append_string (s, card->class_names[i]);
+    }
+  g_string_append_printf (s, "],\n  \"activation\": \"%s\",\n  \"positive_class\": ",
+                          cxr_activation_name (card->activation));
+  append_string (s, card->positive_class < card->n_classes ? card->class_names[card->positive_class] : "");
+  g_string_append_printf (s, ",\n  \"input_width\": %u,\n  \"input_height\": %u,\n  \"input_channels\": %u,\n",
+                          card->input_width, card->input_height, card->input_channels);
+  append_triple (s, "mean", card->mean);
+  append_triple (s, "std", card->std);
+  g_string_append (s, "  \"resize_mode\": ");
+  append_string (s, card->resize_mode);
+  g_string_append (s, ",\n  \"cam_layer\": ");
+  append_string (s, card->cam_layer);
+  g_string_append (s, ",\n  \"cam_threshold\": ");
+  append_float (s, card->cam_threshold);
+  g_string_append (s, "\n}");
+  return g_string_free (s, FALSE);
 }
 
 gboolean
