@@ -207,6 +207,19 @@ test_not_an_image (void)
   assert_fails ((const guint8 *) "\xff\xd8\xff", 3, "only-soi", CXR_ERROR_FORMAT);
 }
 
+/* Well-formed but not handled: a CMYK JPEG. */
+static void
+test_unsupported_cmyk (void)
+{
+  g_autofree char *path = fixture_path ("jpeg-cmyk.jpg");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CxrImage) image = cxr_image_load (path, &error);
+  g_assert_null (image);
+  g_assert_error (error, CXR_ERROR, CXR_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, path));
+  g_test_message ("%s", error->message);
+}
+
 static void
 test_missing_file (void)
 {
@@ -475,6 +488,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/image/gray8", test_gray8);
   g_test_add_func ("/image/error/not-an-image", test_not_an_image);
   g_test_add_func ("/image/error/missing-file", test_missing_file);
+  g_test_add_func ("/image/error/unsupported-cmyk", test_unsupported_cmyk);
   g_test_add_func ("/image/error/truncated", test_truncated);
   g_test_add_func ("/image/error/png-flipped-bytes", test_png_flipped_bytes);
   g_test_add_func ("/image/error/jpeg-flipped-bytes", test_jpeg_flipped_bytes);

@@ -140,6 +140,30 @@ test_one_channel_custom (void)
   check_against_reference (&params, FALSE);
 }
 
+/* Without PyTorch or data: a constant image resizes to itself, and each
+ * channel is (v - mean[c]) / std[c] computed in float. */
+static void
+test_constant_image (void)
+{
+  g_autoptr (CxrImage) image = cxr_image_new (97, 61);
+  for (gsize i = 0; i < 97 * 61; i++)
+    image->pixels[i] = 0.75f;
+  CxrPreprocessParams params;
+  cxr_preprocess_params_init_default (&params);
+  params.width = 40;
+  params.height = 30;
+  gsize n = cxr_preprocess_output_size (&params);
+  g_assert_cmpuint (n, ==, 3 * 30 * 40);
+  g_autofree float *out = g_new (float, n);
+  cxr_preprocess (out, image, &params);
+  for (int c = 0; c < 3; c++)
+    {
+      float want = (0.75f - params.mean[c]) / params.std[c];
+      for (gsize i = 0; i < 30 * 40; i++)
+        g_assert_cmpfloat_with_epsilon (out[c * 30 * 40 + i], want, 1e-6);
+    }
+}
+
 /* Decode and preprocess times for the log (no bound asserted). */
 static void
 test_report_speed (void)
@@ -175,6 +199,7 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/preprocess-real/default", test_default_pipeline);
   g_test_add_func ("/preprocess-real/one-channel-custom", test_one_channel_custom);
+  g_test_add_func ("/preprocess-real/constant-image", test_constant_image);
   g_test_add_func ("/preprocess-real/speed", test_report_speed);
   return g_test_run ();
 }

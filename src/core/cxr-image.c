@@ -656,9 +656,10 @@ cxr_image_to_gray8 (const CxrImage *image)
   guint8 *gray = g_malloc (n);
   for (gsize i = 0; i < n; i++)
     {
-      /* v = k / 255.0f is within a few ulps of k / 255, so this gives k back for 8-bit files. */
+      /* v = k / 255.0f is within a few ulps of k / 255, so this gives k back
+       * for 8-bit files. Written so that a NaN becomes 0. */
       float v = image->pixels[i] * 255.0f + 0.5f;
-      gray[i] = v <= 0.0f ? 0 : v >= 255.0f ? 255 : (guint8) v;
+      gray[i] = !(v > 0.0f) ? 0 : v >= 255.0f ? 255 : (guint8) v;
     }
   return gray;
 }

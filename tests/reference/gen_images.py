@@ -164,6 +164,10 @@ def main():
         image.save(path, "JPEG", **options)
         np.save(os.path.join(OUT, f"{name}.npy"), load_gray_pil(path))
 
+    # CMYK: well-formed, and refused as unsupported (no expected array).
+    cmyk = np.random.default_rng(7).integers(0, 256, size=(8, 8, 4), dtype=np.uint8)
+    Image.fromarray(cmyk, "CMYK").save(os.path.join(OUT, "jpeg-cmyk.jpg"), "JPEG", quality=90)
+
     write_resize_cases(rng)
 
     total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))
