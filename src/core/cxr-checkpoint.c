@@ -258,6 +258,13 @@ cxr_dtype_decode (CxrDtype dtype, const guint8 *src, gint64 stride, gint64 n, fl
 {
   const guint8 *p = src;
   gint64 step = stride * (gint64) cxr_dtype_size (dtype);
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+  if (dtype == CXR_DTYPE_F32 && stride == 1)
+    {
+      memcpy (out, src, (gsize) n * 4);  /* the common case: already what we want */
+      return;
+    }
+#endif
   switch (dtype)
     {
     case CXR_DTYPE_F32:
@@ -596,6 +603,13 @@ pickle_state_dict (const CxrStateDict *dict, GError **error)
 void
 cxr_dtype_encode (CxrDtype dtype, const float *in, gsize n, guint8 *out)
 {
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+  if (dtype == CXR_DTYPE_F32)
+    {
+      memcpy (out, in, n * 4);
+      return;
+    }
+#endif
   for (gsize i = 0; i < n; i++)
     {
       switch (dtype)
