@@ -32,7 +32,9 @@ void cxr_resize_bilinear (float *out, int out_h, int out_w,
 /* torch.nn.functional.interpolate (x, (out_h, out_w), mode="area"), that is
  * adaptive_avg_pool2d: the mean of the input cells that output cell (i, j)
  * covers, rows floor(i * in_h / out_h) to ceil((i + 1) * in_h / out_h).
- * For thumbnails: it never aliases and costs one read per input pixel. */
+ * For thumbnails: it never aliases and costs one read per input pixel.
+ * (To a 1x1 output PyTorch takes x.mean() instead, which sums in another
+ * order: there the two agree to float rounding, not to the bit.) */
 void cxr_resize_area (float *out, int out_h, int out_w,
                       const float *in, int in_h, int in_w);
 
