@@ -376,6 +376,45 @@ test_hostile_structures (void)
   g_assert_nonnull (strstr (error->message, "byte 2"));
 }
 
+/* views.pth with a byteorder record, as torch >= 2.1 writes one. */
+static char *
+with_byteorder (const char *dir, const char *byteorder)
+{
+  g_autofree char *src = checkpoint_fixture ("views.pth");
+  g_autofree char *name = g_strdup_printf ("%s.pth", byteorder);
+  char *path = g_build_filename (dir, name, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CxrZipReader) zip = cxr_zip_reader_open (src, &error);
+  g_autoptr (CxrAtomicFile) file = cxr_atomic_file_new (path, &error);
+  g_autoptr (CxrZipWriter) writer = cxr_zip_writer_new (file);
+  for (guint i = 0; i < cxr_zip_reader_get_n_entries (zip); i++)
+    {
+      const char *entry_name = cxr_zip_reader_get_entry_name (zip, i);
+      g_autoptr (GBytes) entry = cxr_zip_reader_read (zip, entry_name, &error);
+      g_assert_true (cxr_zip_writer_add (writer, entry_name, g_bytes_get_data (entry, NULL), g_bytes_get_size (entry),
+                                         &error));
+    }
+  g_assert_true (cxr_zip_writer_add (writer, "views/byteorder", byteorder, strlen (byteorder), &error));
+  g_assert_true (cxr_zip_writer_finish (writer, &error));
+  g_assert_true (cxr_atomic_file_commit (file, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+test_byteorder (void)
+{
+  g_autofree char *dir = cxr_test_make_tmpdir ();
+  g_autofree char *little = with_byteorder (dir, "little");
+  g_autofree char *big = with_byteorder (dir, "big");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CxrStateDict) dict = cxr_checkpoint_load (little, &error);
+  g_assert_no_error (error);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  assert_matches_case (dict, load_manifest (parser), "views");
+  assert_load_fails (big, CXR_ERROR_UNSUPPORTED, (const char *[]) { "big.pth", "big-endian", NULL });
+}
+
 static void
 test_strip_module_prefix (void)
 {
@@ -602,6 +641,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/checkpoint/refuse/not-a-checkpoint", test_not_a_checkpoint);
   g_test_add_func ("/checkpoint/refuse/truncated", test_truncated);
   g_test_add_func ("/checkpoint/refuse/inconsistent-storage", test_inconsistent_storage);
+  g_test_add_func ("/checkpoint/refuse/big-endian", test_byteorder);
   g_test_add_func ("/checkpoint/pickle/fuzz", test_fuzz_pickles);
   g_test_add_func ("/checkpoint/pickle/hostile-structures", test_hostile_structures);
   g_test_add_func ("/checkpoint/strip-module-prefix", test_strip_module_prefix);

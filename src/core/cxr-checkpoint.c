@@ -466,6 +466,22 @@ cxr_checkpoint_load_pth (const char *path, GError **error)
   if (prefix == NULL)
     return NULL;
 
+  /* torch >= 2.1 records the byte order of the storages; older files are little-endian. */
+  g_autofree char *byteorder_entry = g_strdup_printf ("%s/byteorder", prefix);
+  if (cxr_zip_reader_contains (zip, byteorder_entry))
+    {
+      g_autoptr (GBytes) byteorder = cxr_zip_reader_read (zip, byteorder_entry, error);
+      if (byteorder == NULL)
+        return NULL;
+      if (g_bytes_get_size (byteorder) != strlen ("little")
+          || memcmp (g_bytes_get_data (byteorder, NULL), "little", strlen ("little")) != 0)
+        {
+          g_set_error (error, CXR_ERROR, CXR_ERROR_UNSUPPORTED,
+                       "%s stores big-endian tensors; re-save it on a little-endian machine", path);
+          return NULL;
+        }
+    }
+
   g_autofree char *pickle_entry = g_strdup_printf ("%s/data.pkl", prefix);
   g_autofree char *where = g_strdup_printf ("%s:%s", path, pickle_entry);
   g_autoptr (GBytes) pickle_bytes = cxr_zip_reader_read (zip, pickle_entry, error);
