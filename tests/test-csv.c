@@ -205,6 +205,8 @@ test_numbers (void)
     { 0.0, "0" },
     { 0.1 + 0.2, "0.30000000000000004" },
     { 1024.25, "1024.25" },
+    { 1e-7, "1e-07" },
+    { 1e16, "1e+16" },
   };
   char buf[CXR_CSV_NUMBER_BUF];
   for (gsize i = 0; i < G_N_ELEMENTS (formats); i++)

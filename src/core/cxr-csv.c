@@ -402,7 +402,7 @@ cxr_csv_format_double (char *buf, double value)
     "%.9f", "%.10f", "%.11f", "%.12f", "%.13f", "%.14f", "%.15f", "%.16f", "%.17f",
   };
   double magnitude = fabs (value);
-  /* Plain decimals stay short for the range of pixel coordinates; outside it %.17g is exact and bounded. */
+  /* Plain decimals for the range of pixel coordinates. */
   if (isfinite (value) && magnitude < 1e15 && (magnitude == 0.0 || magnitude >= 1e-3))
     for (gsize i = 0; i < G_N_ELEMENTS (formats); i++)
       {
@@ -410,6 +410,14 @@ cxr_csv_format_double (char *buf, double value)
         if (g_ascii_strtod (buf, NULL) == value)
           return buf;
       }
-  g_ascii_formatd (buf, CXR_CSV_NUMBER_BUF, "%.17g", value);
+  /* Outside it, the shortest %g that reads back: "1e-07", as Python's repr writes it. */
+  for (int precision = 1; precision <= 17; precision++)
+    {
+      char format[8];
+      g_snprintf (format, sizeof format, "%%.%dg", precision);
+      g_ascii_formatd (buf, CXR_CSV_NUMBER_BUF, format, value);
+      if (g_ascii_strtod (buf, NULL) == value || !isfinite (value))
+        break;
+    }
   return buf;
 }

@@ -153,6 +153,20 @@ cxr_gt_dict_load (const char *path, GError **error)
   CxrBBoxFileIdentity identity;
   if (!cxr_bbox_file_read (path, 256u << 20, &text, &length, &identity, error))
     return NULL;
+  /* json-glib names no place for bad UTF-8 (binary files); find it here. */
+  const char *bad = NULL;
+  if (!g_utf8_validate_len (text, length, &bad))
+    {
+      guint line = 1, column = 1;
+      for (const char *p = text; p < bad; p++)
+        if (*p == '\n')
+          line++, column = 1;
+        else
+          column++;
+      g_set_error (error, CXR_ERROR, CXR_ERROR_FORMAT, "%s:%u:%u: invalid UTF-8 (byte 0x%02x): not a JSON file",
+                   path, line, column, (guchar) *bad);
+      return NULL;
+    }
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) json_error = NULL;
   if (!json_parser_load_from_data (parser, text, (gssize) length, &json_error))
