@@ -6,6 +6,7 @@
 
 #include "cxr-bbox-file.h"
 #include "cxr-csv.h"
+#include "cxr-dataset-json.h"
 #include "cxr-error.h"
 
 /* ---- the model ------------------------------------------------------------------------------------------- */
@@ -149,36 +150,9 @@ CxrGtDict *
 cxr_gt_dict_load (const char *path, GError **error)
 {
   g_autofree char *text = NULL;
-  gsize length;
-  CxrBBoxFileIdentity identity;
-  if (!cxr_bbox_file_read (path, 256u << 20, &text, &length, &identity, error))
+  g_autoptr (JsonParser) parser = cxr_dataset_json_load (path, NULL, &text, error);
+  if (parser == NULL)
     return NULL;
-  /* json-glib names no place for bad UTF-8 (binary files); find it here. */
-  const char *bad = NULL;
-  if (!g_utf8_validate_len (text, length, &bad))
-    {
-      guint line = 1, column = 1;
-      for (const char *p = text; p < bad; p++)
-        if (*p == '\n')
-          line++, column = 1;
-        else
-          column++;
-      g_set_error (error, CXR_ERROR, CXR_ERROR_FORMAT, "%s:%u:%u: invalid UTF-8 (byte 0x%02x): not a JSON file",
-                   path, line, column, (guchar) *bad);
-      return NULL;
-    }
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) json_error = NULL;
-  if (!json_parser_load_from_data (parser, text, (gssize) length, &json_error))
-    {
-      /* json-glib says "<data>:LINE:COLUMN: Parse error: ..." */
-      const char *message = json_error->message;
-      if (g_str_has_prefix (message, "<data>"))
-        message += strlen ("<data>");
-      g_set_error (error, CXR_ERROR, CXR_ERROR_FORMAT, "%s%s%s", path, *message == ':' ? "" : ": ", message);
-      return NULL;
-    }
-
   g_autoptr (CxrGtDict) dict = cxr_gt_dict_new (CXR_GT_DICT_SHAPE_BOX, detect_indent (text));
   JsonNode *root = json_parser_get_root (parser);
   gboolean first = TRUE;

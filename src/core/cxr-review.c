@@ -1,0 +1,280 @@
+#include "cxr-review.h"
+
+#include <string.h>
+
+#include "cxr-bbox-file.h"
+#include "cxr-dataset-json.h"
+#include "cxr-error.h"
+
+#define REVIEW_VERSION 1
+
+struct _CxrReview {
+  GObject parent_instance;
+  char *path;
+  JsonObject *root;            /* the whole file, unknown members included */
+  JsonObject *images;          /* root's "images" */
+  CxrBBoxFileIdentity disk;    /* what was read or last saved */
+  gboolean dirty;
+};
+
+enum {
+  PROP_0,
+  PROP_DIRTY,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_CHANGED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (CxrReview, cxr_review, G_TYPE_OBJECT)
+
+static void
+cxr_review_finalize (GObject *object)
+{
+  CxrReview *review = CXR_REVIEW (object);
+  g_free (review->path);
+  g_clear_pointer (&review->root, json_object_unref);
+  G_OBJECT_CLASS (cxr_review_parent_class)->finalize (object);
+}
+
+static void
+cxr_review_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_DIRTY:
+      g_value_set_boolean (value, CXR_REVIEW (object)->dirty);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cxr_review_class_init (CxrReviewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  object_class->finalize = cxr_review_finalize;
+  object_class->get_property = cxr_review_get_property;
+  properties[PROP_DIRTY] = g_param_spec_boolean ("dirty", NULL, NULL, FALSE,
+                                                 G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+  /* "changed" (const char *image) after an image's review changed */
+  signals[SIGNAL_CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                          NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+cxr_review_init (CxrReview *review)
+{
+}
+
+static gboolean
+format_error (GError **error, const char *path, const char *image, const char *what)
+{
+  if (image != NULL)
+    g_set_error (error, CXR_ERROR, CXR_ERROR_FORMAT, "%s: \"%s\": %s", path, image, what);
+  else
+    g_set_error (error, CXR_ERROR, CXR_ERROR_FORMAT, "%s: %s", path, what);
+  return FALSE;
+}
+
+static gboolean
+member_has_type (JsonObject *object, const char *name, GType type)
+{
+  JsonNode *node = json_object_get_member (object, name);
+  return node == NULL || JSON_NODE_HOLDS_NULL (node)
+         || (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == type);
+}
+
+/* Checks the parts we read, so that lookups never meet a surprise. */
+static gboolean
+check_root (const char *path, JsonObject *root, GError **error)
+{
+  JsonNode *images = json_object_get_member (root, "images");
+  if (images == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (images))
+    return format_error (error, path, NULL, "\"images\" is not an object of image name -> review");
+  JsonObject *object = json_node_get_object (images);
+  g_autoptr (GList) names = json_object_get_members (object);
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      JsonNode *node = json_object_get_member (object, l->data);
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return format_error (error, path, l->data, "a review is an object {\"reviewed\": ..., \"note\": ...}");
+      JsonObject *entry = json_node_get_object (node);
+      if (!member_has_type (entry, "reviewed", G_TYPE_BOOLEAN))
+        return format_error (error, path, l->data, "\"reviewed\" is not true or false");
+      if (!member_has_type (entry, "note", G_TYPE_STRING) || !member_has_type (entry, "who", G_TYPE_STRING)
+          || !member_has_type (entry, "when", G_TYPE_STRING))
+        return format_error (error, path, l->data, "\"note\", \"who\" and \"when\" must be text");
+    }
+  return TRUE;
+}
+
+CxrReview *
+cxr_review_open (const char *path, GError **error)
+{
+  g_autoptr (CxrReview) review = g_object_new (CXR_TYPE_REVIEW, NULL);
+  review->path = g_strdup (path);
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_autoptr (JsonParser) parser = cxr_dataset_json_load (path, &review->disk, NULL, error);
+      if (parser == NULL)
+        return NULL;
+      JsonNode *root = json_parser_get_root (parser);
+      if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+        {
+          format_error (error, path, NULL, "not a review file (expected a JSON object)");
+          return NULL;
+        }
+      if (!check_root (path, json_node_get_object (root), error))
+        return NULL;
+      review->root = json_object_ref (json_node_get_object (root));
+    }
+  else
+    {
+      memset (&review->disk, 0, sizeof review->disk);
+      review->root = json_object_new ();
+      json_object_set_int_member (review->root, "version", REVIEW_VERSION);
+    }
+  if (!json_object_has_member (review->root, "images"))
+    json_object_set_object_member (review->root, "images", json_object_new ());
+  review->images = json_object_get_object_member (review->root, "images");
+  return g_steal_pointer (&review);
+}
+
+const char *
+cxr_review_get_path (CxrReview *review)
+{
+  return review->path;
+}
+
+static const char *
+string_member (JsonObject *object, const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node) : NULL;
+}
+
+gboolean
+cxr_review_lookup (CxrReview *review, const char *image, CxrReviewEntry *entry)
+{
+  memset (entry, 0, sizeof *entry);
+  entry->note = "";
+  JsonNode *node = json_object_get_member (review->images, image);
+  if (node == NULL)
+    return FALSE;
+  JsonObject *object = json_node_get_object (node);
+  JsonNode *reviewed = json_object_get_member (object, "reviewed");
+  entry->reviewed = reviewed != NULL && JSON_NODE_HOLDS_VALUE (reviewed) && json_node_get_boolean (reviewed);
+  const char *note = string_member (object, "note");
+  entry->note = note != NULL ? note : "";
+  entry->who = string_member (object, "who");
+  entry->when = string_member (object, "when");
+  return TRUE;
+}
+
+guint
+cxr_review_count_reviewed (CxrReview *review)
+{
+  guint n = 0;
+  g_autoptr (GList) names = json_object_get_members (review->images);
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      CxrReviewEntry entry;
+      cxr_review_lookup (review, l->data, &entry);
+      n += entry.reviewed;
+    }
+  return n;
+}
+
+/* The image's object, made on first use, with who and when stamped for the change about to happen. */
+static JsonObject *
+touch (CxrReview *review, const char *image)
+{
+  JsonObject *object = json_object_get_member (review->images, image) != NULL
+                       ? json_object_get_object_member (review->images, image) : NULL;
+  if (object == NULL)
+    {
+      object = json_object_new ();
+      json_object_set_boolean_member (object, "reviewed", FALSE);
+      json_object_set_string_member (object, "note", "");
+      json_object_set_object_member (review->images, image, object);
+    }
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *when = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+  json_object_set_string_member (object, "who", g_get_user_name ());
+  json_object_set_string_member (object, "when", when);
+  return object;
+}
+
+static void
+changed (CxrReview *review, const char *image)
+{
+  if (!review->dirty)
+    {
+      review->dirty = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (review), properties[PROP_DIRTY]);
+    }
+  g_signal_emit (review, signals[SIGNAL_CHANGED], 0, image);
+}
+
+void
+cxr_review_set_reviewed (CxrReview *review, const char *image, gboolean reviewed)
+{
+  json_object_set_boolean_member (touch (review, image), "reviewed", reviewed);
+  changed (review, image);
+}
+
+void
+cxr_review_set_note (CxrReview *review, const char *image, const char *note)
+{
+  json_object_set_string_member (touch (review, image), "note", note != NULL ? note : "");
+  changed (review, image);
+}
+
+gboolean
+cxr_review_is_dirty (CxrReview *review)
+{
+  return review->dirty;
+}
+
+gboolean
+cxr_review_save (CxrReview *review, GError **error)
+{
+  CxrBBoxFileIdentity now;
+  if (!cxr_bbox_file_identify (review->path, &now, error))
+    return FALSE;
+  if (!cxr_bbox_file_identity_same_content (&now, &review->disk))
+    {
+      g_set_error (error, CXR_ERROR, CXR_ERROR_CONFLICT, "%s changed on disk since it was read: reload it before "
+                   "saving", review->path);
+      return FALSE;
+    }
+  g_autoptr (JsonNode) root = json_node_init_object (json_node_alloc (), review->root);
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  json_generator_set_root (generator, root);
+  gsize length;
+  g_autofree char *text = json_generator_to_data (generator, &length);
+  g_autofree char *with_newline = g_strconcat (text, "\n", NULL);
+  g_autofree char *backup = g_strconcat (review->path, "~", NULL);
+  if (!cxr_bbox_file_replace (review->path, with_newline, length + 1, backup, NULL, error))
+    return FALSE;
+  review->disk = (CxrBBoxFileIdentity) { TRUE, (gint64) length + 1, 0, "" };
+  cxr_bbox_file_sha256 (with_newline, length + 1, review->disk.sha256);
+  if (review->dirty)
+    {
+      review->dirty = FALSE;
+      g_object_notify_by_pspec (G_OBJECT (review), properties[PROP_DIRTY]);
+    }
+  return TRUE;
+}

@@ -1,0 +1,158 @@
+/* test-review: the review sidecar records reviewed, note, who and when per image, keeps members it does not
+ * know, saves atomically with a backup, refuses to overwrite changes made by others, and names file, line and
+ * column in bad input. */
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "cxr-error.h"
+#include "cxr-review.h"
+#include "cxr-test-util.h"
+
+static char *
+write_file (const char *dir, const char *name, const char *text)
+{
+  char *path = g_build_filename (dir, name, NULL);
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  return path;
+}
+
+static void
+count_notify (GObject *object, GParamSpec *pspec, gpointer data)
+{
+  (*(guint *) data)++;
+}
+
+static void
+test_new_file (void)
+{
+  g_autofree char *dir = cxr_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "cxrcam-review.json", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CxrReview) review = cxr_review_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_false (cxr_review_is_dirty (review));
+  CxrReviewEntry entry;
+  g_assert_false (cxr_review_lookup (review, "a.png", &entry));
+  g_assert_false (entry.reviewed);
+  g_assert_cmpstr (entry.note, ==, "");
+
+  guint notes = 0;
+  g_signal_connect (review, "notify::dirty", G_CALLBACK (count_notify), &notes);
+  cxr_review_set_reviewed (review, "a.png", TRUE);
+  cxr_review_set_note (review, "b.png", "box \"too\" wide\nsecond line");
+  g_assert_true (cxr_review_is_dirty (review));
+  g_assert_true (cxr_review_lookup (review, "a.png", &entry));
+  g_assert_true (entry.reviewed);
+  g_assert_cmpstr (entry.who, ==, g_get_user_name ());
+  g_assert_true (g_regex_match_simple ("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$", entry.when, 0, 0));
+  g_autoptr (GDateTime) when = g_date_time_new_from_iso8601 (entry.when, NULL);
+  g_assert_nonnull (when);
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_assert_cmpint (g_date_time_difference (now, when), <, 5 * G_TIME_SPAN_SECOND);
+  g_assert_cmpuint (cxr_review_count_reviewed (review), ==, 1);
+
+  g_assert_true (cxr_review_save (review, &error));
+  g_assert_no_error (error);
+  g_assert_false (cxr_review_is_dirty (review));
+  g_assert_cmpuint (notes, ==, 2);
+
+  g_autoptr (CxrReview) again = cxr_review_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (cxr_review_lookup (again, "b.png", &entry));
+  g_assert_false (entry.reviewed);
+  g_assert_cmpstr (entry.note, ==, "box \"too\" wide\nsecond line");
+  g_assert_cmpuint (cxr_review_count_reviewed (again), ==, 1);
+
+  /* A second save of the same store works (its identity follows its own writes) and keeps a backup. */
+  cxr_review_set_reviewed (review, "b.png", TRUE);
+  g_assert_true (cxr_review_save (review, &error));
+  g_assert_no_error (error);
+  g_autofree char *backup = g_strconcat (path, "~", NULL);
+  g_assert_true (g_file_test (backup, G_FILE_TEST_IS_REGULAR));
+}
+
+static void
+test_unknown_members_are_kept (void)
+{
+  g_autofree char *dir = cxr_test_make_tmpdir ();
+  g_autofree char *path = write_file (dir, "cxrcam-review.json",
+                                      "{\"version\": 1, \"tool\": \"other\", \"images\": {\"a.png\": "
+                                      "{\"reviewed\": false, \"note\": \"n\", \"color\": \"red\"}}}");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CxrReview) review = cxr_review_open (path, &error);
+  g_assert_no_error (error);
+  cxr_review_set_note (review, "a.png", "checked");
+  g_assert_true (cxr_review_save (review, &error));
+
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_assert_true (json_parser_load_from_file (parser, path, &error));
+  JsonObject *root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (root, "tool"), ==, "other");
+  JsonObject *a = json_object_get_object_member (json_object_get_object_member (root, "images"), "a.png");
+  g_assert_cmpstr (json_object_get_string_member (a, "color"), ==, "red");
+  g_assert_cmpstr (json_object_get_string_member (a, "note"), ==, "checked");
+  g_assert_false (json_object_get_boolean_member (a, "reviewed"));
+}
+
+static void
+test_conflicts (void)
+{
+  g_autofree char *dir = cxr_test_make_tmpdir ();
+  g_autofree char *path = write_file (dir, "cxrcam-review.json", "{\"version\": 1, \"images\": {}}");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CxrReview) review = cxr_review_open (path, &error);
+  cxr_review_set_reviewed (review, "a.png", TRUE);
+  g_assert_true (g_file_set_contents (path, "{\"version\": 1, \"images\": {\"z.png\": {}}}", -1, NULL));
+  g_assert_false (cxr_review_save (review, &error));
+  g_assert_error (error, CXR_ERROR, CXR_ERROR_CONFLICT);
+  g_clear_error (&error);
+  g_assert_true (cxr_review_is_dirty (review));
+
+  /* created by somebody else after we found none */
+  g_autofree char *other = g_build_filename (dir, "other.json", NULL);
+  g_autoptr (CxrReview) fresh = cxr_review_open (other, &error);
+  cxr_review_set_reviewed (fresh, "a.png", TRUE);
+  g_assert_true (g_file_set_contents (other, "{}", -1, NULL));
+  g_assert_false (cxr_review_save (fresh, &error));
+  g_assert_error (error, CXR_ERROR, CXR_ERROR_CONFLICT);
+}
+
+static void
+test_bad_files (void)
+{
+  const struct {
+    const char *text;
+    const char *message;   /* after the path */
+  } cases[] = {
+    { "{\"images\": {\"a.png\": {\"reviewed\": yes}}}", ":1:" },
+    { "{\n\"images\": [1, 2]}", ": \"images\" is not an object" },
+    { "{\"images\": {\"a.png\": {\"reviewed\": \"yes\"}}}", ": \"a.png\": \"reviewed\" is not true or false" },
+    { "{\"images\": {\"a.png\": {\"note\": 3}}}", ": \"a.png\": \"note\", \"who\" and \"when\" must be text" },
+    { "{\"images\": {\"a.png\": 3}}", ": \"a.png\": a review is an object" },
+    { "\x89PNG\r\n", ":1:1: invalid UTF-8" },
+    { "[]", ": not a review file" },
+  };
+  g_autofree char *dir = cxr_test_make_tmpdir ();
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = write_file (dir, "cxrcam-review.json", cases[i].text);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (CxrReview) review = cxr_review_open (path, &error);
+      g_test_message ("%s", error != NULL ? error->message : "(opened)");
+      g_assert_null (review);
+      g_assert_error (error, CXR_ERROR, CXR_ERROR_FORMAT);
+      g_autofree char *expected = g_strconcat (path, cases[i].message, NULL);
+      g_assert_true (g_str_has_prefix (error->message, expected));
+    }
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/review/new-file", test_new_file);
+  g_test_add_func ("/review/unknown-members-are-kept", test_unknown_members_are_kept);
+  g_test_add_func ("/review/conflicts", test_conflicts);
+  g_test_add_func ("/review/bad-files", test_bad_files);
+  return g_test_run ();
+}
