@@ -1,0 +1,243 @@
+/* test-thumbnail: thumbnails are 256 px on the long side, made on the worker pool, cached under a name that
+ * changes with the file, cancellable, and every request gets its callback. */
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "cxr-error.h"
+#include "cxr-thumbnail.h"
+#include "cxr-test-util.h"
+
+static char *
+write_image (const char *dir, const char *name, int width, int height, guint32 rgba, const char *type)
+{
+  g_autoptr (GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
+  gdk_pixbuf_fill (pixbuf, rgba);
+  char *path = g_build_filename (dir, name, NULL);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (gdk_pixbuf_save (pixbuf, path, type, &error, NULL));
+  return path;
+}
+
+typedef struct {
+  GMainLoop *loop;
+  guint pending;
+  GPtrArray *pixbufs;     /* in completion order; NULL for a failed request */
+  GPtrArray *errors;      /* GError or NULL, parallel to pixbufs */
+  guint from_cache;
+  GThread *callback_thread;
+} Collector;
+
+static void
+collect (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Collector *c = data;
+  GError *error = NULL;
+  gboolean cached = FALSE;
+  GdkPixbuf *pixbuf = cxr_thumbnailer_load_finish (CXR_THUMBNAILER (source), result, &cached, &error);
+  g_ptr_array_add (c->pixbufs, pixbuf);
+  g_ptr_array_add (c->errors, error);
+  c->from_cache += pixbuf != NULL && cached;
+  c->callback_thread = g_thread_self ();
+  if (--c->pending == 0)
+    g_main_loop_quit (c->loop);
+}
+
+static void
+free_error (gpointer error)
+{
+  if (error != NULL)
+    g_error_free (error);
+}
+
+static void
+free_object (gpointer object)
+{
+  if (object != NULL)
+    g_object_unref (object);
+}
+
+static void
+collector_init (Collector *c)
+{
+  memset (c, 0, sizeof *c);
+  c->loop = g_main_loop_new (NULL, FALSE);
+  c->pixbufs = g_ptr_array_new_with_free_func (free_object);
+  c->errors = g_ptr_array_new_with_free_func (free_error);
+}
+
+static void
+collector_clear (Collector *c)
+{
+  g_main_loop_unref (c->loop);
+  g_ptr_array_unref (c->pixbufs);
+  g_ptr_array_unref (c->errors);
+}
+
+static void
+load_and_wait (CxrThumbnailer *thumbnailer, const char *path, GCancellable *cancellable, Collector *c)
+{
+  c->pending++;
+  cxr_thumbnailer_load_async (thumbnailer, path, cancellable, collect, c);
+  g_main_loop_run (c->loop);
+}
+
+static void
+test_make_and_cache (void)
+{
+  g_autofree char *dir = cxr_test_make_tmpdir ();
+  g_autofree char *cache = g_build_filename (dir, "cache", NULL);
+  g_autofree char *wide = write_image (dir, "wide.png", 1024, 768, 0x404040ff, "png");
+  g_autoptr (CxrThumbnailer) thumbnailer = cxr_thumbnailer_new (cache, 0);
+  g_assert_cmpuint (cxr_thumbnailer_get_size (thumbnailer), ==, 256);
+
+  Collector c;
+  collector_init (&c);
+  load_and_wait (thumbnailer, wide, NULL, &c);
+  g_assert_no_error (c.errors->pdata[0]);
+  GdkPixbuf *first = c.pixbufs->pdata[0];
+  g_assert_cmpint (gdk_pixbuf_get_width (first), ==, 256);
+  g_assert_cmpint (gdk_pixbuf_get_height (first), ==, 192);
+  g_assert_cmpuint (c.from_cache, ==, 0);
+  g_assert_true (c.callback_thread == g_thread_self ());   /* callbacks come back to the caller's context */
+
+  g_autoptr (GError) error = NULL;
+  g_autofree char *cached = cxr_thumbnailer_dup_cache_path (thumbnailer, wide, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (cached, cache));
+  g_assert_true (g_str_has_suffix (cached, ".png"));
+  g_assert_true (g_file_test (cached, G_FILE_TEST_IS_REGULAR));
+
+  /* The second request is served from the cache: swap the cache file for a marker image to see it. */
+  g_autoptr (GdkPixbuf) marker = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 7, 5);
+  gdk_pixbuf_fill (marker, 0xff0000ff);
+  g_assert_true (gdk_pixbuf_save (marker, cached, "png", NULL, NULL));
+  load_and_wait (thumbnailer, wide, NULL, &c);
+  GdkPixbuf *second = c.pixbufs->pdata[1];
+  g_assert_cmpint (gdk_pixbuf_get_width (second), ==, 7);
+  g_assert_cmpuint (c.from_cache, ==, 1);
+
+  /* A changed file (new size and mtime) gets a new cache name and a new thumbnail. */
+  g_usleep (10000);
+  g_autofree char *again = write_image (dir, "wide.png", 512, 1024, 0x808080ff, "png");
+  g_autofree char *cached_again = cxr_thumbnailer_dup_cache_path (thumbnailer, wide, &error);
+  g_assert_cmpstr (cached_again, !=, cached);
+  load_and_wait (thumbnailer, wide, NULL, &c);
+  GdkPixbuf *third = c.pixbufs->pdata[2];
+  g_assert_cmpint (gdk_pixbuf_get_width (third), ==, 128);
+  g_assert_cmpint (gdk_pixbuf_get_height (third), ==, 256);
+
+  /* A broken cache file is remade. */
+  g_assert_true (g_file_set_contents (cached_again, "not a png", -1, NULL));
+  load_and_wait (thumbnailer, wide, NULL, &c);
+  g_assert_cmpint (gdk_pixbuf_get_width ((GdkPixbuf *) c.pixbufs->pdata[3]), ==, 128);
+  g_assert_cmpuint (c.from_cache, ==, 1);
+  collector_clear (&c);
+}
+
+static void
+test_errors_and_cancellation (void)
+{
+  g_autofree char *dir = cxr_test_make_tmpdir ();
+  g_autofree char *cache = g_build_filename (dir, "cache", NULL);
+  g_autoptr (CxrThumbnailer) thumbnailer = cxr_thumbnailer_new (cache, 64);
+  g_autofree char *missing = g_build_filename (dir, "missing.png", NULL);
+  g_autofree char *fake = g_build_filename (dir, "fake.png", NULL);
+  g_assert_true (g_file_set_contents (fake, "this is text", -1, NULL));
+
+  Collector c;
+  collector_init (&c);
+  load_and_wait (thumbnailer, missing, NULL, &c);
+  g_assert_error ((GError *) c.errors->pdata[0], CXR_ERROR, CXR_ERROR_IO);
+  load_and_wait (thumbnailer, fake, NULL, &c);
+  g_assert_error ((GError *) c.errors->pdata[1], CXR_ERROR, CXR_ERROR_FORMAT);
+
+  g_autofree char *image = write_image (dir, "x.jpg", 300, 200, 0x202020ff, "jpeg");
+  g_autoptr (GCancellable) cancelled = g_cancellable_new ();
+  g_cancellable_cancel (cancelled);
+  load_and_wait (thumbnailer, image, cancelled, &c);
+  g_assert_error ((GError *) c.errors->pdata[2], CXR_ERROR, CXR_ERROR_CANCELLED);
+  collector_clear (&c);
+
+  /* Many requests, half of them cancelled at once: every one gets its callback, with a thumbnail or
+   * CXR_ERROR_CANCELLED, and dropping our reference early loses none. */
+  collector_init (&c);
+  g_autoptr (CxrThumbnailer) busy = cxr_thumbnailer_new (cache, 64);
+  g_autoptr (GPtrArray) cancellables = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  for (int i = 0; i < 40; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("img%02d.png", i);
+      g_ptr_array_add (paths, write_image (dir, name, 1024, 1024, 0x10101000u * (guint) (i % 15) | 0xff, "png"));
+    }
+  for (guint i = 0; i < paths->len; i++)
+    {
+      GCancellable *cancellable = g_cancellable_new ();
+      g_ptr_array_add (cancellables, cancellable);
+      c.pending++;
+      cxr_thumbnailer_load_async (busy, paths->pdata[i], cancellable, collect, &c);
+    }
+  for (guint i = 0; i < cancellables->len; i += 2)
+    g_cancellable_cancel (cancellables->pdata[i]);
+  g_clear_object (&busy);
+  g_main_loop_run (c.loop);
+  g_assert_cmpuint (c.pixbufs->len, ==, 40);
+  guint made = 0, cancelled_count = 0;
+  for (guint i = 0; i < c.errors->len; i++)
+    {
+      GError *e = c.errors->pdata[i];
+      if (e == NULL)
+        made++;
+      else
+        {
+          g_assert_error (e, CXR_ERROR, CXR_ERROR_CANCELLED);
+          cancelled_count++;
+        }
+    }
+  g_test_message ("%u made, %u cancelled", made, cancelled_count);
+  g_assert_cmpuint (made, >=, 20);
+  g_assert_cmpuint (cancelled_count, >=, 1);
+  collector_clear (&c);
+}
+
+static void
+test_default_cache_dir (void)
+{
+  g_autoptr (CxrThumbnailer) thumbnailer = cxr_thumbnailer_new (NULL, 0);
+  g_autofree char *expected = g_build_filename (g_get_user_cache_dir (), "cxrcam", "thumbnails", NULL);
+  g_assert_cmpstr (cxr_thumbnailer_get_cache_dir (thumbnailer), ==, expected);
+}
+
+static void
+test_real_xray (void)
+{
+  const char *nih = cxr_test_nih14_dir ();
+  if (nih == NULL)
+    return;
+  g_autofree char *dir = cxr_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (nih, "images", "00001369_000.png", NULL);   /* one of the RGBA files */
+  g_autoptr (CxrThumbnailer) thumbnailer = cxr_thumbnailer_new (dir, 0);
+  g_autoptr (GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+  gboolean cached = TRUE;
+  g_autoptr (GdkPixbuf) pixbuf = cxr_thumbnailer_load (thumbnailer, path, NULL, &cached, &error);
+  gint64 made = g_get_monotonic_time ();
+  g_autoptr (GdkPixbuf) again = cxr_thumbnailer_load (thumbnailer, path, NULL, &cached, &error);
+  gint64 reread = g_get_monotonic_time ();
+  g_assert_no_error (error);
+  g_assert_true (cached);
+  g_assert_cmpint (gdk_pixbuf_get_width (pixbuf), ==, 256);
+  g_assert_cmpint (gdk_pixbuf_get_height (pixbuf), ==, 256);
+  g_test_message ("1024x1024 PNG: thumbnail made in %.1f ms, read from the cache in %.1f ms",
+                  (made - start) / 1000.0, (reread - made) / 1000.0);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/thumbnail/make-and-cache", test_make_and_cache);
+  g_test_add_func ("/thumbnail/errors-and-cancellation", test_errors_and_cancellation);
+  g_test_add_func ("/thumbnail/default-cache-dir", test_default_cache_dir);
+  g_test_add_func ("/thumbnail/real-x-ray", test_real_xray);
+  return g_test_run ();
+}
