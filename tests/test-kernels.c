@@ -1,11 +1,16 @@
 /* Kernel tests: every BLAS-backed kernel against its naive twin and both against PyTorch
- * (fixtures from tests/reference/gen_kernels.py). Tolerance: 1e-5 of the output's scale. */
+ * (fixtures from tests/reference/gen_kernels.py). Tolerance: 1e-5 of the output's scale.
+ * The build runs them twice: on the best path for this CPU and with CXR_CPU=generic. */
 #include "cxr-bn.h"
 #include "cxr-conv.h"
+#include "cxr-cpu.h"
+#include "cxr-gemm.h"
 #include "cxr-linear.h"
 #include "cxr-npy.h"
 #include "cxr-pool.h"
 #include "cxr-test-util.h"
+
+#include <math.h>
 
 #define TOLERANCE 1e-5
 
@@ -28,6 +33,134 @@ to_channel_major (const CxrTensor *nchw)
   CxrTensor *cnhw = cxr_tensor_new_4d (nchw->shape[1], nchw->shape[0], nchw->shape[2], nchw->shape[3]);
   cxr_swap_outer_dims (cnhw->data, nchw->data, nchw->shape[0], nchw->shape[1], nchw->shape[2] * nchw->shape[3]);
   return cnhw;
+}
+
+static void
+fill_random (float *x, gsize n, GRand *rng)
+{
+  for (gsize i = 0; i < n; i++)
+    x[i] = (float) g_rand_double_range (rng, -1.0, 1.0);
+}
+
+typedef struct {
+  int m, n, k;
+} GemmShape;
+
+/* Shapes that cross every edge of the kernel: row counts that are not multiples of the
+ * micro-tile, partial column panels, depths across the k blocking, a single row or column. */
+static const GemmShape gemm_shapes[] = {
+  { 1, 1, 1 }, { 12, 32, 5 }, { 13, 33, 7 }, { 7, 49, 300 }, { 64, 196, 64 }, { 25, 17, 520 },
+  { 200, 70, 33 }, { 3, 200, 129 }, { 96, 1, 40 }, { 40, 260, 1 },
+};
+
+/* cxr_gemm (with and without threads, with each part of the epilogue, with leading dimensions
+ * wider than the matrices) against the double-precision naive product. */
+static void
+test_gemm (void)
+{
+  g_autoptr (GRand) rng = g_rand_new_with_seed (7);
+  g_autoptr (CxrParallel) team = cxr_parallel_new (3);
+  g_test_message ("cpu level: %s", cxr_cpu_level_name (cxr_cpu_level ()));
+
+  for (gsize s = 0; s < G_N_ELEMENTS (gemm_shapes); s++)
+    {
+      const GemmShape *shape = &gemm_shapes[s];
+      int m = shape->m, n = shape->n, k = shape->k;
+      gsize lda = k + 3, ldb = n + 5, ldc = n + 2;
+      g_autofree float *a = g_new (float, m * lda);
+      g_autofree float *b = g_new (float, k * ldb);
+      g_autofree float *scale = g_new (float, m);
+      g_autofree float *shift = g_new (float, m);
+      g_autofree float *residual = g_new (float, m * ldc);
+      g_autofree float *got = g_new0 (float, m * ldc);
+      g_autofree float *want = g_new0 (float, m * ldc);
+      fill_random (a, m * lda, rng);
+      fill_random (b, k * ldb, rng);
+      fill_random (scale, m, rng);
+      fill_random (shift, m, rng);
+      fill_random (residual, m * ldc, rng);
+
+      const CxrEpilogue epilogues[] = {
+        { NULL, NULL, NULL, 0, FALSE },
+        { scale, shift, NULL, 0, FALSE },
+        { NULL, shift, residual, ldc, TRUE },
+        { scale, shift, residual, ldc, TRUE },
+      };
+      for (gsize e = 0; e < G_N_ELEMENTS (epilogues); e++)
+        for (int threaded = 0; threaded < 2; threaded++)
+          {
+            g_test_message ("gemm %dx%dx%d, epilogue %" G_GSIZE_FORMAT ", %s", m, n, k, e,
+                            threaded ? "3 threads" : "1 thread");
+            cxr_gemm (threaded ? team : NULL, m, n, k, a, lda, b, ldb, got, ldc, &epilogues[e]);
+            cxr_gemm_naive (m, n, k, a, lda, b, ldb, want, ldc, &epilogues[e]);
+            cxr_assert_close (got, want, m * ldc, TOLERANCE);
+          }
+
+      /* A constant right-hand side packed once. */
+      float *packed = cxr_alloc_floats (cxr_gemm_packed_b_floats (k, n));
+      cxr_gemm_pack_b (packed, b, ldb, k, n);
+      cxr_gemm_packed_b_serial (m, n, k, a, lda, packed, got, ldc);
+      cxr_gemm_naive (m, n, k, a, lda, b, ldb, want, ldc, NULL);
+      cxr_assert_close (got, want, m * ldc, TOLERANCE);
+      cxr_free_floats (packed);
+    }
+}
+
+/* ReLU keeps NaN, as torch.relu does, so a broken input is not silently hidden. */
+static void
+test_gemm_relu_keeps_nan (void)
+{
+  float a[2] = { 1.0f, NAN };
+  float b[2] = { -1.0f, 1.0f };
+  float c[4];
+  CxrEpilogue relu = { NULL, NULL, NULL, 0, TRUE };
+  cxr_gemm (NULL, 2, 2, 1, a, 1, b, 2, c, 2, &relu);
+  g_assert_cmpfloat (c[0], ==, 0.0f);
+  g_assert_cmpfloat (c[1], ==, 1.0f);
+  g_assert_true (isnan (c[2]) && isnan (c[3]));
+}
+
+static void
+test_parallel_split (void)
+{
+  /* Every item exactly once, in grain-sized chunks, for any team size. */
+  for (int threads = 1; threads <= 5; threads++)
+    for (gsize count = 0; count < 40; count++)
+      {
+        gsize next = 0;
+        for (int t = 0; t < threads; t++)
+          {
+            gsize begin, end;
+            cxr_parallel_split (count, 4, t, threads, &begin, &end);
+            g_assert_cmpuint (begin, ==, next);
+            g_assert_true (begin == end || begin % 4 == 0);
+            next = end;
+          }
+        g_assert_cmpuint (next, ==, count);
+      }
+}
+
+static void
+count_member (int thread, int n_threads, gpointer data)
+{
+  gint *seen = data;
+  g_atomic_int_add (&seen[thread], 1);
+}
+
+/* Many short jobs in a row, and again after the helpers have gone to sleep. */
+static void
+test_parallel_run (void)
+{
+  g_autoptr (CxrParallel) team = cxr_parallel_new (3);
+  gint seen[3] = { 0 };
+  for (int round = 0; round < 2; round++)
+    {
+      for (int i = 0; i < 1000; i++)
+        cxr_parallel_run (team, count_member, seen);
+      g_usleep (5000);
+    }
+  for (int t = 0; t < 3; t++)
+    g_assert_cmpint (seen[t], ==, 2000);
 }
 
 static void
@@ -60,14 +193,14 @@ test_conv (gconstpointer data)
   gsize ws = cxr_conv2d_workspace_floats (&g, n, h, w);
   float *workspace = cxr_alloc_floats (ws);
 
-  cxr_conv2d_forward (got->data, x->data, weight->data, NULL, bias->data, NULL, FALSE, &g, n, h, w, workspace);
+  cxr_conv2d_forward (got->data, x->data, weight->data, NULL, bias->data, NULL, FALSE, &g, n, h, w, workspace, NULL);
   cxr_conv2d_forward_naive (got_naive->data, x->data, weight->data, NULL, bias->data, NULL, FALSE, &g, n, h, w);
   cxr_assert_close (got->data, want->data, numel, TOLERANCE);
   cxr_assert_close (got_naive->data, want->data, numel, TOLERANCE);
   cxr_assert_close (got->data, got_naive->data, numel, TOLERANCE);
 
   /* Fused residual add + ReLU. */
-  cxr_conv2d_forward (got->data, x->data, weight->data, NULL, bias->data, residual->data, TRUE, &g, n, h, w, workspace);
+  cxr_conv2d_forward (got->data, x->data, weight->data, NULL, bias->data, residual->data, TRUE, &g, n, h, w, workspace, NULL);
   cxr_assert_close (got->data, want_rr->data, numel, TOLERANCE);
   cxr_conv2d_forward_naive (got_naive->data, x->data, weight->data, NULL, bias->data, residual->data, TRUE, &g, n, h, w);
   cxr_assert_close (got_naive->data, want_rr->data, numel, TOLERANCE);
@@ -99,7 +232,7 @@ test_conv_bn_fold (void)
   cxr_batchnorm_fold (scale->data, shift->data, gamma->data, beta->data, mean->data, var->data, CXR_BN_EPS, cout);
   g_autoptr (CxrTensor) got = cxr_tensor_copy (want);
   float *workspace = cxr_alloc_floats (cxr_conv2d_workspace_floats (&g, n, h, w));
-  cxr_conv2d_forward (got->data, x->data, weight->data, scale->data, shift->data, NULL, FALSE, &g, n, h, w, workspace);
+  cxr_conv2d_forward (got->data, x->data, weight->data, scale->data, shift->data, NULL, FALSE, &g, n, h, w, workspace, NULL);
   cxr_assert_close (got->data, want->data, numel, TOLERANCE);
   cxr_conv2d_forward_naive (got->data, x->data, weight->data, scale->data, shift->data, NULL, FALSE, &g, n, h, w);
   cxr_assert_close (got->data, want->data, numel, TOLERANCE);
@@ -169,6 +302,10 @@ main (int argc, char *argv[])
   };
 
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/kernels/parallel/split", test_parallel_split);
+  g_test_add_func ("/kernels/parallel/run", test_parallel_run);
+  g_test_add_func ("/kernels/gemm/shapes", test_gemm);
+  g_test_add_func ("/kernels/gemm/relu-keeps-nan", test_gemm_relu_keeps_nan);
   for (gsize i = 0; i < G_N_ELEMENTS (conv_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/kernels/conv/%s", conv_cases[i]);

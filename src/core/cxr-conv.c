@@ -1,9 +1,8 @@
 #include "cxr-conv.h"
 
-#include <cblas.h>
 #include <string.h>
 
-#include "cxr-elementwise.h"
+#include "cxr-gemm.h"
 
 static gboolean
 is_pointwise (const CxrConvGeometry *g)
@@ -49,37 +48,63 @@ im2col_row (float *dst, const float *src_row, int w, int wo, int stride, int off
     }
 }
 
-void
-cxr_im2col (float *col, const float *inp, const CxrConvGeometry *g, int n, int h, int w)
+/* im2col rows [row_begin, row_end), a row being one (ci, kh, kw). */
+static void
+im2col_rows (float *col, const float *inp, const CxrConvGeometry *g, int n, int h, int w,
+             gsize row_begin, gsize row_end)
 {
   int ho = cxr_conv_out_size (h, g->kernel_h, g->stride_h, g->pad_h);
   int wo = cxr_conv_out_size (w, g->kernel_w, g->stride_w, g->pad_w);
   gsize plane_out = (gsize) n * ho * wo;
 
-  for (int ci = 0; ci < g->in_channels; ci++)
-    for (int kh = 0; kh < g->kernel_h; kh++)
-      for (int kw = 0; kw < g->kernel_w; kw++)
+  for (gsize row = row_begin; row < row_end; row++)
+    {
+      int kw = row % g->kernel_w;
+      int kh = row / g->kernel_w % g->kernel_h;
+      int ci = row / g->kernel_w / g->kernel_h;
+      float *dst = col + row * plane_out;
+      for (int b = 0; b < n; b++)
         {
-          float *dst = col + ((gsize) (ci * g->kernel_h + kh) * g->kernel_w + kw) * plane_out;
-          for (int b = 0; b < n; b++)
+          const float *src = inp + ((gsize) ci * n + b) * h * w;
+          for (int y = 0; y < ho; y++, dst += wo)
             {
-              const float *src = inp + ((gsize) ci * n + b) * h * w;
-              for (int y = 0; y < ho; y++, dst += wo)
-                {
-                  int sy = y * g->stride_h - g->pad_h + kh;
-                  if (sy < 0 || sy >= h)
-                    memset (dst, 0, sizeof (float) * wo);
-                  else
-                    im2col_row (dst, src + (gsize) sy * w, w, wo, g->stride_w, kw - g->pad_w);
-                }
+              int sy = y * g->stride_h - g->pad_h + kh;
+              if (sy < 0 || sy >= h)
+                memset (dst, 0, sizeof (float) * wo);
+              else
+                im2col_row (dst, src + (gsize) sy * w, w, wo, g->stride_w, kw - g->pad_w);
             }
         }
+    }
+}
+
+void
+cxr_im2col (float *col, const float *inp, const CxrConvGeometry *g, int n, int h, int w)
+{
+  im2col_rows (col, inp, g, n, h, w, 0, (gsize) g->in_channels * g->kernel_h * g->kernel_w);
+}
+
+typedef struct {
+  float *col;
+  const float *inp;
+  const CxrConvGeometry *geometry;
+  int n, h, w;
+} Im2colJob;
+
+static void
+im2col_thread (int thread, int n_threads, gpointer data)
+{
+  const Im2colJob *job = data;
+  const CxrConvGeometry *g = job->geometry;
+  gsize begin, end;
+  cxr_parallel_split ((gsize) g->in_channels * g->kernel_h * g->kernel_w, 1, thread, n_threads, &begin, &end);
+  im2col_rows (job->col, job->inp, g, job->n, job->h, job->w, begin, end);
 }
 
 void
 cxr_conv2d_forward (float *out, const float *inp, const float *weight, const float *scale, const float *shift,
                     const float *residual, gboolean relu,
-                    const CxrConvGeometry *g, int n, int h, int w, float *workspace)
+                    const CxrConvGeometry *g, int n, int h, int w, float *workspace, CxrParallel *parallel)
 {
   g_assert (out != inp && out != residual);
 
@@ -91,15 +116,14 @@ cxr_conv2d_forward (float *out, const float *inp, const float *weight, const flo
   const float *col = inp;
   if (!is_pointwise (g))
     {
-      cxr_im2col (workspace, inp, g, n, h, w);
+      Im2colJob job = { workspace, inp, g, n, h, w };
+      cxr_parallel_run (parallel, im2col_thread, &job);
       col = workspace;
     }
 
-  /* out[Cout, columns] = weight[Cout, depth] x col[depth, columns] */
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, g->out_channels, columns, depth,
-               1.0f, weight, depth, col, columns, 0.0f, out, columns);
-  if (scale || shift || residual || relu)
-    cxr_affine_residual_relu (out, scale, shift, residual, relu, g->out_channels, columns);
+  /* out[Cout, columns] = epilogue (weight[Cout, depth] x col[depth, columns]) */
+  CxrEpilogue epilogue = { scale, shift, residual, columns, relu };
+  cxr_gemm (parallel, g->out_channels, columns, depth, weight, depth, col, columns, out, columns, &epilogue);
 }
 
 void

@@ -14,6 +14,8 @@
 
 #include <glib.h>
 
+#include "cxr-parallel.h"
+
 G_BEGIN_DECLS
 
 typedef struct {
@@ -34,9 +36,10 @@ cxr_conv_out_size (int in, int kernel, int stride, int pad)
  * (0 for 1x1 stride-1 convolutions, which multiply the input in place). */
 gsize cxr_conv2d_workspace_floats (const CxrConvGeometry *geometry, int n, int h, int w);
 
-/* out = relu?(conv(inp, weight) * scale + shift + residual): the GEMM, then one pass for the rest
- * (scale/shift carry a folded BatchNorm, or shift alone a bias). scale, shift and residual may be
- * NULL. out must not alias inp or residual. */
+/* out = relu?(conv(inp, weight) * scale + shift + residual): one GEMM (after im2col unless the
+ * convolution is 1x1 stride 1) whose epilogue applies the rest (scale/shift carry a folded
+ * BatchNorm, or shift alone a bias). scale, shift and residual may be NULL. out must not alias
+ * inp or residual. Runs on the team's threads (NULL: the caller's only). */
 void cxr_conv2d_forward (float *out,            /* [Cout, N, Ho, Wo] */
                          const float *inp,      /* [Cin, N, H, W] */
                          const float *weight,   /* [Cout, Cin, kh, kw] */
@@ -46,7 +49,8 @@ void cxr_conv2d_forward (float *out,            /* [Cout, N, Ho, Wo] */
                          gboolean relu,
                          const CxrConvGeometry *geometry,
                          int n, int h, int w,
-                         float *workspace);     /* cxr_conv2d_workspace_floats () */
+                         float *workspace,      /* cxr_conv2d_workspace_floats () */
+                         CxrParallel *parallel);
 
 void cxr_conv2d_forward_naive (float *out, const float *inp, const float *weight,
                                const float *scale, const float *shift, const float *residual, gboolean relu,

@@ -1,8 +1,12 @@
 #include "cxr-elementwise.h"
 
-#include <math.h>
+#include "cxr-cpu.h"
 
-void
+/* `v < 0 ? 0 : v` rather than fmaxf: it vectorises to one max instruction
+ * (fmaxf's NaN rule does not), and keeps NaN as torch.relu does. */
+#define RELU(v) ((v) < 0.0f ? 0.0f : (v))
+
+CXR_TARGET_CLONES void
 cxr_affine_residual_relu (float *x, const float *scale, const float *shift, const float *residual,
                           gboolean relu, int channels, gsize plane)
 {
@@ -16,27 +20,27 @@ cxr_affine_residual_relu (float *x, const float *scale, const float *shift, cons
       /* Separate loops so that each vectorises without branches. */
       if (r && relu)
         for (gsize i = 0; i < plane; i++)
-          v[i] = fmaxf (v[i] * a + b + r[i], 0.0f);
+          v[i] = RELU (v[i] * a + b + r[i]);
       else if (r)
         for (gsize i = 0; i < plane; i++)
           v[i] = v[i] * a + b + r[i];
       else if (relu)
         for (gsize i = 0; i < plane; i++)
-          v[i] = fmaxf (v[i] * a + b, 0.0f);
+          v[i] = RELU (v[i] * a + b);
       else
         for (gsize i = 0; i < plane; i++)
           v[i] = v[i] * a + b;
     }
 }
 
-void
+CXR_TARGET_CLONES void
 cxr_relu_forward (float *out, const float *inp, gsize n)
 {
   for (gsize i = 0; i < n; i++)
-    out[i] = inp[i] > 0.0f ? inp[i] : 0.0f;
+    out[i] = RELU (inp[i]);
 }
 
-void
+CXR_TARGET_CLONES void
 cxr_add_forward (float *out, const float *a, const float *b, gsize n)
 {
   for (gsize i = 0; i < n; i++)

@@ -45,6 +45,7 @@ struct _CxrResnet {
   float *workspace;                /* im2col scratch */
   float *input;                    /* the input in channel-major order */
   float *pooled;                   /* [N, features] */
+  CxrParallel *parallel;           /* the kernels' threads */
 };
 
 G_END_DECLS

@@ -351,6 +351,7 @@ release_buffers (CxrResnet *net)
   g_clear_pointer (&net->workspace, cxr_free_floats);
   g_clear_pointer (&net->input, cxr_free_floats);
   g_clear_pointer (&net->pooled, cxr_free_floats);
+  g_clear_pointer (&net->parallel, cxr_parallel_free);
   net->plan_n = net->plan_h = net->plan_w = 0;
 }
 
@@ -558,6 +559,7 @@ ensure_plan (CxrResnet *net, int n, int h, int w)
   net->workspace = cxr_alloc_floats (workspace_floats);
   net->input = cxr_alloc_floats ((gsize) net->arch.input_channels * n * h * w);
   net->pooled = cxr_alloc_floats ((gsize) n * net->features);
+  net->parallel = cxr_parallel_new (0);
   net->plan_n = n;
   net->plan_h = h;
   net->plan_w = w;
@@ -568,7 +570,7 @@ run_conv (CxrResnet *net, const CxrConvBn *unit, float *out, const float *inp, c
           gboolean relu, int n, int *h, int *w)
 {
   cxr_conv2d_forward (out, inp, unit->weight->data, unit->scale, unit->shift, residual, relu,
-                      &unit->geometry, n, *h, *w, net->workspace);
+                      &unit->geometry, n, *h, *w, net->workspace, net->parallel);
   *h = cxr_conv_out_size (*h, unit->geometry.kernel_h, unit->geometry.stride_h, unit->geometry.pad_h);
   *w = cxr_conv_out_size (*w, unit->geometry.kernel_w, unit->geometry.stride_w, unit->geometry.pad_w);
 }

@@ -1,0 +1,32 @@
+/* cxr-cpu.h: which vector instructions the kernels may use on this machine.
+ *
+ * The binary is built for baseline x86-64 (a Debian package cannot assume
+ * more); the hot kernels exist in several builds and pick one at run time.
+ * Setting CXR_CPU=generic|avx2|avx512 lowers the level (never raises it), so
+ * that tests and benchmarks can exercise every path on one machine.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  CXR_CPU_GENERIC,  /* portable C; OpenBLAS for the matrix products */
+  CXR_CPU_AVX2,     /* AVX2 + FMA (Haswell and later, Zen) */
+  CXR_CPU_AVX512,   /* AVX-512 F (Skylake-X and later, Zen 4 and later) */
+} CxrCpuLevel;
+
+/* For plain C loops that the compiler vectorises: one clone per level, picked
+ * by the dynamic loader (ifunc) on the running CPU. */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__ELF__)
+#define CXR_TARGET_CLONES __attribute__ ((target_clones ("avx512f", "avx2", "default")))
+#else
+#define CXR_TARGET_CLONES
+#endif
+
+/* Probed once, thread-safe. */
+CxrCpuLevel cxr_cpu_level (void);
+const char *cxr_cpu_level_name (CxrCpuLevel level);
+
+G_END_DECLS

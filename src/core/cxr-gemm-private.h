@@ -1,0 +1,30 @@
+/* cxr-gemm-private.h: between cxr-gemm.c (dispatch, threads) and the
+ * per-instruction-set micro-kernels, which are compiled with their own flags. */
+#pragma once
+
+#include "cxr-gemm.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  int m, n, k;
+  const float *a;               /* [m, k], row-major */
+  gsize lda;
+  const float *b;               /* [k, n] row-major (ldb), or packed panels when b_packed */
+  gsize ldb;
+  gboolean b_packed;
+  float *c;                     /* [m, n] */
+  gsize ldc;
+  const CxrEpilogue *epilogue;  /* NULL: plain product */
+} CxrGemmJob;
+
+/* Packed B is a sequence of panels, each [K, NR] for NR consecutive columns
+ * (zero past N): what the kernel reads, one row of NR floats per step of k. */
+#define CXR_GEMM_AVX512_NR 32
+
+/* One thread's part of the job: C [m0:m1, n0:n1]. n0 is a multiple of the panel
+ * width when B is packed. */
+void cxr_gemm_block_avx512  (const CxrGemmJob *job, int m0, int m1, int n0, int n1);
+void cxr_gemm_pack_b_avx512 (float *packed, const float *b, gsize ldb, int k, int n);
+
+G_END_DECLS

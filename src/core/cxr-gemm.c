@@ -1,0 +1,162 @@
+#include "cxr-gemm.h"
+
+#include <cblas.h>
+#include <string.h>
+
+#include "cxr-cpu.h"
+#include "cxr-elementwise.h"
+#include "cxr-gemm-private.h"
+
+gboolean
+cxr_gemm_has_own_kernel (void)
+{
+#ifdef CXR_HAVE_AVX512_KERNELS
+  return cxr_cpu_level () >= CXR_CPU_AVX512;
+#else
+  return FALSE;
+#endif
+}
+
+void
+cxr_epilogue_apply (float *x, gsize ldx, int m, int n, const CxrEpilogue *e)
+{
+  if (e == NULL || (!e->scale && !e->shift && !e->residual && !e->relu))
+    return;
+  if (ldx == (gsize) n && (!e->residual || e->ldr == (gsize) n))
+    {
+      cxr_affine_residual_relu (x, e->scale, e->shift, e->residual, e->relu, m, n);
+      return;
+    }
+  for (int i = 0; i < m; i++)
+    cxr_affine_residual_relu (x + i * ldx, e->scale ? e->scale + i : NULL, e->shift ? e->shift + i : NULL,
+                              e->residual ? e->residual + i * e->ldr : NULL, e->relu, 1, n);
+}
+
+/* ---- cxrcam's own kernel, on the team's threads ---------------------------- */
+
+#ifdef CXR_HAVE_AVX512_KERNELS
+typedef struct {
+  const CxrGemmJob *job;
+  gboolean split_columns;
+} Split;
+
+static void
+gemm_thread (int thread, int n_threads, gpointer data)
+{
+  const Split *s = data;
+  const CxrGemmJob *job = s->job;
+  gsize begin, end;
+  if (s->split_columns)
+    {
+      /* Whole panels per thread, so that packed B stays addressable by panel. */
+      cxr_parallel_split (job->n, CXR_GEMM_AVX512_NR, thread, n_threads, &begin, &end);
+      if (begin < end)
+        cxr_gemm_block_avx512 (job, 0, job->m, begin, end);
+    }
+  else
+    {
+      /* Rows in fours: any row count has a kernel, so the halves can be even. */
+      cxr_parallel_split (job->m, 4, thread, n_threads, &begin, &end);
+      if (begin < end)
+        cxr_gemm_block_avx512 (job, begin, end, 0, job->n);
+    }
+}
+
+static void
+gemm_own (CxrParallel *parallel, const CxrGemmJob *job)
+{
+  int threads = cxr_parallel_n_threads (parallel);
+  int panels = (job->n + CXR_GEMM_AVX512_NR - 1) / CXR_GEMM_AVX512_NR;
+  /* Columns split evenly when there are many panels; otherwise (the 7x7 maps of
+   * layer4 at batch 1) rows do, and each thread packs the few columns itself. */
+  Split s = { job, panels >= 4 * threads || job->m < 8 * threads };
+  if (threads == 1 || (gsize) job->m * job->n * job->k < 200000)
+    cxr_gemm_block_avx512 (job, 0, job->m, 0, job->n);
+  else
+    cxr_parallel_run (parallel, gemm_thread, &s);
+}
+#endif
+
+/* ---- public entry points ----------------------------------------------------- */
+
+void
+cxr_gemm (CxrParallel *parallel, int m, int n, int k, const float *a, gsize lda, const float *b, gsize ldb,
+          float *c, gsize ldc, const CxrEpilogue *epilogue)
+{
+  if (m <= 0 || n <= 0)
+    return;
+#ifdef CXR_HAVE_AVX512_KERNELS
+  if (k > 0 && cxr_gemm_has_own_kernel ())
+    {
+      CxrGemmJob job = { m, n, k, a, lda, b, ldb, FALSE, c, ldc, epilogue };
+      gemm_own (parallel, &job);
+      return;
+    }
+#endif
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+  cxr_epilogue_apply (c, ldc, m, n, epilogue);
+}
+
+gsize
+cxr_gemm_packed_b_floats (int k, int n)
+{
+#ifdef CXR_HAVE_AVX512_KERNELS
+  if (cxr_gemm_has_own_kernel ())
+    return (gsize) k * ((n + CXR_GEMM_AVX512_NR - 1) / CXR_GEMM_AVX512_NR * CXR_GEMM_AVX512_NR);
+#endif
+  return (gsize) k * n;
+}
+
+void
+cxr_gemm_pack_b (float *packed, const float *b, gsize ldb, int k, int n)
+{
+#ifdef CXR_HAVE_AVX512_KERNELS
+  if (cxr_gemm_has_own_kernel ())
+    {
+      cxr_gemm_pack_b_avx512 (packed, b, ldb, k, n);
+      return;
+    }
+#endif
+  /* OpenBLAS packs for itself: keep plain rows. */
+  for (int p = 0; p < k; p++)
+    memcpy (packed + (gsize) p * n, b + p * ldb, sizeof (float) * n);
+}
+
+void
+cxr_gemm_packed_b_serial (int m, int n, int k, const float *a, gsize lda, const float *packed_b,
+                          float *c, gsize ldc)
+{
+  if (m <= 0 || n <= 0)
+    return;
+#ifdef CXR_HAVE_AVX512_KERNELS
+  if (k > 0 && cxr_gemm_has_own_kernel ())
+    {
+      CxrGemmJob job = { m, n, k, a, lda, packed_b, 0, TRUE, c, ldc, NULL };
+      cxr_gemm_block_avx512 (&job, 0, m, 0, n);
+      return;
+    }
+#endif
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, packed_b, n, 0.0f, c, ldc);
+}
+
+void
+cxr_gemm_naive (int m, int n, int k, const float *a, gsize lda, const float *b, gsize ldb,
+                float *c, gsize ldc, const CxrEpilogue *e)
+{
+  for (int i = 0; i < m; i++)
+    for (int j = 0; j < n; j++)
+      {
+        double sum = 0.0;
+        for (int p = 0; p < k; p++)
+          sum += (double) a[i * lda + p] * b[p * ldb + j];
+        if (e && e->scale)
+          sum *= e->scale[i];
+        if (e && e->shift)
+          sum += e->shift[i];
+        if (e && e->residual)
+          sum += e->residual[i * e->ldr + j];
+        if (e && e->relu && sum < 0)
+          sum = 0;
+        c[i * ldc + j] = (float) sum;
+      }
+}
