@@ -13,3 +13,5 @@ typedef struct {
 } CliCommand;
 
 int cli_predict (int argc, char **argv);
+int cli_bbox (int argc, char **argv);
+int cli_dataset (int argc, char **argv);
