@@ -1,0 +1,69 @@
+#include "cli-util.h"
+
+#include <string.h>
+
+static void
+store_result (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GAsyncResult **slot = user_data;
+  *slot = g_object_ref (result);
+}
+
+GAsyncResult *
+cli_wait_for (CliStartFunc start, gpointer start_data)
+{
+  g_autoptr (GMainContext) context = g_main_context_new ();
+  GAsyncResult *result = NULL;
+
+  g_main_context_push_thread_default (context);
+  start (start_data, store_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (context, TRUE);
+  /* Let queued idles (progress data release, the engine's task unref) run. */
+  while (g_main_context_pending (context))
+    g_main_context_iteration (context, FALSE);
+  g_main_context_pop_thread_default (context);
+  return result;
+}
+
+void
+cli_write_csv_field (FILE *out, const char *field)
+{
+  if (strpbrk (field, ",\"\r\n") == NULL)
+    {
+      fputs (field, out);
+      return;
+    }
+  fputc ('"', out);
+  for (const char *p = field; *p; p++)
+    {
+      if (*p == '"')
+        fputc ('"', out);
+      fputc (*p, out);
+    }
+  fputc ('"', out);
+}
+
+void
+cli_error (const char *command, const char *format, ...)
+{
+  va_list args;
+  va_start (args, format);
+  g_autofree char *message = g_strdup_vprintf (format, args);
+  va_end (args);
+  fprintf (stderr, "cxrcam-cli %s: %s\n", command, message);
+}
+
+gboolean
+cli_parse_options (GOptionContext *context, int *argc, char ***argv, const char *command, int *status)
+{
+  g_autoptr (GError) error = NULL;
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      cli_error (command, "%s (try --help)", error->message);
+      *status = 2;
+      return FALSE;
+    }
+  *status = 0;
+  return TRUE;
+}

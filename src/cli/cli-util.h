@@ -1,0 +1,21 @@
+/* cli-util.h: small pieces every subcommand uses. */
+#pragma once
+
+#include <gio/gio.h>
+#include <stdio.h>
+
+/* Waits for an async call on a private main context: run @start (which must start exactly one
+ * async operation with the given callback/user_data on the thread-default context) and iterate
+ * until it completes. Returns the GAsyncResult (a new reference). Engine progress callbacks are
+ * dispatched while waiting. */
+typedef void (*CliStartFunc) (gpointer start_data, GAsyncReadyCallback callback, gpointer user_data);
+GAsyncResult *cli_wait_for (CliStartFunc start, gpointer start_data);
+
+/* Writes one CSV field, quoting it (RFC 4180) when it holds a comma, a quote or a line break. */
+void cli_write_csv_field (FILE *out, const char *field);
+
+/* Prints "cxrcam-cli <command>: <message>" on stderr. */
+void cli_error (const char *command, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+/* Parses the options of a subcommand; on error or --help prints and returns FALSE with *status set. */
+gboolean cli_parse_options (GOptionContext *context, int *argc, char ***argv, const char *command, int *status);
