@@ -323,6 +323,10 @@ check_after_kill (Script *script, const char *dir, guint done, const char *what)
   g_assert_no_error (error);
   g_autofree char *saved = hash_file (path);
   g_assert_cmpstr (saved, ==, state);
+  /* and no journal is left, not even an obsolete one from a save cut short before its cleanup */
+  g_autofree char *journal = g_strconcat (path, ".journal", NULL);
+  if (g_file_test (journal, G_FILE_TEST_EXISTS))
+    g_error ("%s: a journal is left after a successful save", what);
   script->n_runs++;
 }
 

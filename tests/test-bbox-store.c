@@ -3,7 +3,9 @@
  * brings back unsaved edits. */
 #include <glib/gstdio.h>
 #include <math.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "cxr-bbox-store.h"
 #include "cxr-error.h"
@@ -794,6 +796,52 @@ test_edits_undone_by_hand_leave_no_journal (void)
   g_assert_cmpstr (listing, ==, "BB.csv");
 }
 
+/* A journal write cut short (a full disk, here a file size limit) fails the edit and is cut back, so that the
+ * edits after it are still readable. */
+static void
+test_journal_survives_a_short_write (void)
+{
+  g_autofree char *dir = cxr_test_make_tmpdir ();
+  g_autofree char *path = write_file (dir, "BB.csv", small_file, -1);
+  g_autofree char *journal = g_strconcat (path, ".journal", NULL);
+  g_autoptr (GError) error = NULL;
+  {
+    g_autoptr (CxrBBoxStore) store = cxr_bbox_store_open (path, &error);
+    g_assert_true (cxr_bbox_store_set_rect (store, 1, 5, 5, 5, 5, &error));
+    GStatBuf st;
+    g_assert_cmpint (g_stat (journal, &st), ==, 0);
+
+    struct rlimit old_limit, limit;
+    g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &old_limit), ==, 0);
+    limit = old_limit;
+    limit.rlim_cur = (rlim_t) st.st_size + 20;   /* room for a fifth of the next record */
+    void (*old_handler) (int) = signal (SIGXFSZ, SIG_IGN);
+    g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+    gboolean edited = cxr_bbox_store_set_rect (store, 2, 6, 6, 6, 6, &error);
+    g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &old_limit), ==, 0);
+    signal (SIGXFSZ, old_handler);
+    g_assert_false (edited);
+    g_assert_error (error, CXR_ERROR, CXR_ERROR_IO);
+    g_test_message ("%s", error->message);
+    g_clear_error (&error);
+    CxrBBox box;
+    g_assert_true (cxr_bbox_store_get (store, 2, &box));
+    g_assert_cmpfloat (box.x, ==, 2);   /* the failed edit changed nothing */
+    GStatBuf after;
+    g_assert_cmpint (g_stat (journal, &after), ==, 0);
+    g_assert_cmpint (after.st_size, ==, st.st_size);
+
+    g_assert_true (cxr_bbox_store_set_label (store, 2, "Mass", &error));
+    g_assert_no_error (error);
+  }
+  g_autoptr (CxrBBoxStore) store = cxr_bbox_store_open (path, &error);
+  guint n_edits = 0;
+  g_assert_cmpint (cxr_bbox_store_get_recovery (store, &n_edits), ==, CXR_BBOX_RECOVERY_PENDING);
+  g_assert_cmpuint (n_edits, ==, 2);
+  g_assert_true (cxr_bbox_store_recover (store, &error));
+  assert_store_text (store, "Image Index,Finding Label,Bbox [x,y,w,h],,,\na,L,5,5,5,5\nb,Mass,2,2,2,2\n");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -817,5 +865,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/bbox-store/journal/in-use-by-another-store", test_journal_in_use_by_another_store);
   g_test_add_func ("/bbox-store/journal/revert", test_revert);
   g_test_add_func ("/bbox-store/journal/edits-undone-leave-no-journal", test_edits_undone_by_hand_leave_no_journal);
+  g_test_add_func ("/bbox-store/journal/survives-a-short-write", test_journal_survives_a_short_write);
   return g_test_run ();
 }

@@ -19,6 +19,7 @@
 struct _CxrBBoxJournal {
   char *path;
   int fd;
+  gsize length;        /* bytes of whole records: a failed append is cut back to here */
   CxrBBoxHooks *hooks;
 };
 
@@ -105,7 +106,7 @@ format_record (GString *line, const CxrBBoxJournalRecord *record)
 }
 
 static gboolean
-write_line (CxrBBoxJournal *journal, const GString *line, GError **error)
+write_line_once (CxrBBoxJournal *journal, const GString *line, GError **error)
 {
   /* Under the kill test, two writes with a crash point between: a torn record must be recognised. */
   gsize first = journal->hooks != NULL ? line->len / 2 : line->len;
@@ -125,6 +126,24 @@ write_line (CxrBBoxJournal *journal, const GString *line, GError **error)
     }
   cxr_bbox_hooks_step (journal->hooks);
   return TRUE;
+}
+
+static gboolean
+write_line (CxrBBoxJournal *journal, const GString *line, GError **error)
+{
+  if (write_line_once (journal, line, error))
+    {
+      journal->length += line->len;
+      return TRUE;
+    }
+  /* A reader stops at the first damaged record, so a partial one (a full disk) would hide every record written
+   * after it: cut it off. If even that fails, stop using the journal rather than write behind the damage. */
+  if (ftruncate (journal->fd, (off_t) journal->length) != 0)
+    {
+      close (journal->fd);
+      journal->fd = -1;
+    }
+  return FALSE;
 }
 
 static int
@@ -168,6 +187,7 @@ cxr_bbox_journal_create (const char *path, const CxrBBoxFileIdentity *base, cons
       g_set_error (error, CXR_ERROR, CXR_ERROR_IO, "could not truncate %s: %s", path, g_strerror (errno));
       return NULL;
     }
+  journal->length = 0;
   cxr_bbox_hooks_step (hooks);
 
   g_autoptr (GString) header = g_string_new (JOURNAL_MAGIC "," JOURNAL_VERSION);
@@ -203,6 +223,7 @@ cxr_bbox_journal_continue (const char *path, gsize intact_length, CxrBBoxHooks *
                    g_strerror (errno));
       return NULL;
     }
+  journal->length = intact_length;
   return g_steal_pointer (&journal);
 }
 
@@ -211,7 +232,8 @@ cxr_bbox_journal_append (CxrBBoxJournal *journal, const CxrBBoxJournalRecord *re
 {
   if (journal->fd < 0)
     {
-      g_set_error (error, CXR_ERROR, CXR_ERROR_IO, "the recovery journal %s was deleted", journal->path);
+      g_set_error (error, CXR_ERROR, CXR_ERROR_IO, "the recovery journal %s was deleted or could not be repaired",
+                   journal->path);
       return FALSE;
     }
   g_autoptr (GString) line = g_string_sized_new (160);

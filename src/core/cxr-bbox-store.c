@@ -813,6 +813,14 @@ save_to (CxrBBoxStore *store, const char *path, gboolean check_conflict, GError 
         g_message ("%s", journal_error->message);
       g_clear_pointer (&store->journal, cxr_bbox_journal_free);
     }
+  else
+    {
+      /* A journal left by a session whose save finished just before it could delete it: now it is only in
+       * the way (it would look stale once the file changes again). */
+      g_autofree char *old_journal = journal_path_for (store->path);
+      if (g_file_test (old_journal, G_FILE_TEST_EXISTS) && !cxr_bbox_journal_is_held (old_journal))
+        g_unlink (old_journal);
+    }
   if (g_strcmp0 (path, store->path) != 0)
     {
       g_free (store->path);
