@@ -4,6 +4,7 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cxr-dataset-sample.h"
 #include "cxr-dataset.h"
@@ -175,11 +176,38 @@ test_nih_subset_counts (void)
   CxrDatasetFilter by_prefix = { .name_prefix = "00000013_" };
   g_assert_cmpuint (count_filter (dataset, &by_prefix), ==, patient_13);
 
-  /* Boxes follow the store as it is edited */
+}
+
+/* Box queries follow the store as it is edited. The edits go to a folder of links made here, so that no journal
+ * is ever written into the shared data. */
+static void
+test_nih_queries_follow_edits (void)
+{
+  const char *nih = cxr_test_nih14_dir ();
+  if (nih == NULL)
+    return;
+  g_autofree char *root = cxr_test_make_tmpdir ();
+  const char *const names[] = { "Data_Entry_2017_v2020.csv", "BBox_List_2017.csv", "images" };
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *target = g_build_filename (nih, names[i], NULL);
+      g_autofree char *link = g_build_filename (root, names[i], NULL);
+      g_assert_cmpint (symlink (target, link), ==, 0);
+    }
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CxrDataset) dataset = cxr_dataset_open (root, 0, &error);
+  g_assert_no_error (error);
   CxrBBoxStore *store = cxr_dataset_get_bbox_store (dataset);
-  g_assert_true (cxr_dataset_lookup (dataset, "00000001_000.png", &index));
+  CxrDatasetFilter all_boxed = { .has_boxes = CXR_DATASET_YES };
+  CxrDatasetFilter boxed_here = { .has_boxes = CXR_DATASET_YES, .has_image = CXR_DATASET_YES };
+  guint before = count_filter (dataset, &boxed_here);
   g_assert_cmpuint (cxr_bbox_store_add (store, "00000001_000.png", "Cardiomegaly", 1, 2, 3, 4, &error), !=, 0);
   g_assert_cmpuint (count_filter (dataset, &all_boxed), ==, 881);
+  g_assert_cmpuint (count_filter (dataset, &boxed_here), ==, before + 1);
+  guint index;
+  g_assert_true (cxr_dataset_lookup (dataset, "00000001_000.png", &index));
+  g_autoptr (GArray) boxes = cxr_dataset_get_boxes (dataset, index);
+  g_assert_cmpuint (boxes->len, ==, 1);
   g_assert_true (cxr_bbox_store_revert (store, &error));
   g_assert_cmpuint (count_filter (dataset, &all_boxed), ==, 880);
 }
@@ -536,6 +564,7 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/dataset/findings", test_findings);
   g_test_add_func ("/dataset/nih/counts", test_nih_subset_counts);
+  g_test_add_func ("/dataset/nih/queries-follow-edits", test_nih_queries_follow_edits);
   g_test_add_func ("/dataset/nih/balanced-subset-and-split", test_nih_balanced_subset_and_split);
   g_test_add_func ("/dataset/tutorial-layout", test_tutorial_layout);
   g_test_add_func ("/dataset/plain-folder", test_plain_folder);
