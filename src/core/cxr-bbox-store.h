@@ -110,8 +110,10 @@ gboolean cxr_bbox_store_revert (CxrBBoxStore *store, GError **error);
 
 /* n_edits (may be NULL) gets the number of journaled edits, undos and redos. */
 CxrBBoxRecovery cxr_bbox_store_get_recovery (CxrBBoxStore *store, guint *n_edits);
-/* Replays a PENDING journal: the rows, ids, dirtiness and undo history come back as they were. The journal goes
- * on recording. Fails with CXR_ERROR_CONFLICT for a STALE or IN_USE journal. */
+/* Replays a PENDING journal: the rows, their ids and places, and the undo history of the journaled edits come back
+ * as they were (steps from before the last save are applied but cannot be undone). The journal goes on recording.
+ * Fails with CXR_ERROR_CONFLICT for a STALE or IN_USE journal, and with CXR_ERROR_FORMAT (leaving the store as it
+ * was read) for a journal that does not fit the file. */
 gboolean cxr_bbox_store_recover (CxrBBoxStore *store, GError **error);
 /* Deletes a PENDING or STALE journal. */
 gboolean cxr_bbox_store_discard_recovery (CxrBBoxStore *store, GError **error);

@@ -46,6 +46,9 @@ job_result_free (gpointer data)
   g_free (result);
 }
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Job, job_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (JobResult, job_result_free)
+
 /* ---- the work, on any thread ----------------------------------------------------------------------------- */
 
 static gboolean
@@ -130,18 +133,15 @@ run_job (gpointer data, gpointer pool_data)
   g_autoptr (GTask) task = data;
   GCancellable *cancellable = g_task_get_cancellable (task);
   g_autoptr (GError) error = NULL;
-  JobResult *result = g_new0 (JobResult, 1);
+  g_autoptr (JobResult) result = g_new0 (JobResult, 1);
   if (g_cancellable_is_cancelled (cancellable))
     set_cancelled (&error);
   else
     result->pixbuf = make_thumbnail (g_task_get_task_data (task), cancellable, &result->from_cache, &error);
   if (result->pixbuf == NULL)
-    {
-      job_result_free (result);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  g_task_return_pointer (task, result, job_result_free);
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, g_steal_pointer (&result), job_result_free);
 }
 
 /* ---- the object ------------------------------------------------------------------------------------------ */
@@ -223,24 +223,21 @@ cxr_thumbnailer_load_finish (CxrThumbnailer *thumbnailer, GAsyncResult *result, 
                              GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, thumbnailer), NULL);
-  JobResult *job_result = g_task_propagate_pointer (G_TASK (result), error);
+  g_autoptr (JobResult) job_result = g_task_propagate_pointer (G_TASK (result), error);
   if (job_result == NULL)
     return NULL;
   if (from_cache != NULL)
     *from_cache = job_result->from_cache;
-  GdkPixbuf *pixbuf = g_steal_pointer (&job_result->pixbuf);
-  job_result_free (job_result);
-  return pixbuf;
+  return g_steal_pointer (&job_result->pixbuf);
 }
 
 GdkPixbuf *
 cxr_thumbnailer_load (CxrThumbnailer *thumbnailer, const char *image_path, GCancellable *cancellable,
                       gboolean *from_cache, GError **error)
 {
-  Job *job = job_new (thumbnailer, image_path);
+  g_autoptr (Job) job = job_new (thumbnailer, image_path);
   gboolean cached = FALSE;
   GdkPixbuf *pixbuf = make_thumbnail (job, cancellable, &cached, error);
-  job_free (job);
   if (from_cache != NULL)
     *from_cache = cached;
   return pixbuf;
