@@ -611,12 +611,17 @@ test_signals (void)
   g_signal_connect (store, "changed", G_CALLBACK (count_changed), &changes);
   g_assert_true (cxr_bbox_store_set_rect (store, 1, 5, 5, 5, 5, &error));
   g_assert_true (cxr_bbox_store_set_rect (store, 1, 6, 5, 5, 5, &error));
+  g_assert_true (cxr_bbox_store_set_rect (store, 1, 6, 5, 5, 5, &error));   /* no change: no step, no signal */
+  g_assert_true (cxr_bbox_store_set_label (store, 1, "L", &error));
   g_assert_true (cxr_bbox_store_save (store, &error));
   g_assert_cmpuint (dirty_notes, ==, 2);   /* clean -> dirty, dirty -> clean */
   g_assert_cmpuint (changes, ==, 2);
   gboolean dirty = TRUE;
   g_object_get (store, "dirty", &dirty, NULL);
   g_assert_false (dirty);
+  g_assert_true (cxr_bbox_store_undo (store, &error));
+  g_assert_true (cxr_bbox_store_undo (store, &error));
+  g_assert_false (cxr_bbox_store_can_undo (store));
 }
 
 /* ---- the journal ----------------------------------------------------------------------------------------- */

@@ -559,13 +559,16 @@ push_step (CxrBBoxStore *store, const UndoStep *step)
   store->next_serial = MAX (store->next_serial, step->serial + 1);
 }
 
-/* Makes one edit: journals it, then applies it. item is NULL for an add (of row id). */
+/* Makes one edit: journals it, then applies it. A new id is an add. */
 static gboolean
 edit_row (CxrBBoxStore *store, guint id, const CxrBBoxRowState *after, GError **error)
 {
   if (!check_editable (store, error))
     return FALSE;
   CxrBBoxItem *item = lookup_row (store, id);
+  /* A click that moved nothing is not an edit: no undo step, no journal record. */
+  if (item != NULL && cxr_bbox_row_state_equal (&item->now, after))
+    return TRUE;
   UndoStep step = { 0 };
   step.serial = store->next_serial;
   step.id = id;
