@@ -211,8 +211,11 @@ typedef struct {
   gint64 n_steps;       /* from "done N" when it finished */
 } ChildResult;
 
+/* Runs the child. With kill_after_op >= 0 the parent sends SIGKILL itself, kill_delay_us after the child
+ * reported that many operations. */
 static ChildResult
-run_child_process (const char *dir, guint32 seed, gint64 crash_at, gboolean sync, gint64 kill_after_us)
+run_child_process (const char *dir, guint32 seed, gint64 crash_at, gboolean sync, gint kill_after_op,
+                   gint64 kill_delay_us)
 {
   g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
   g_assert_nonnull (self);
@@ -226,13 +229,16 @@ run_child_process (const char *dir, guint32 seed, gint64 crash_at, gboolean sync
   g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid,
                                            NULL, &out_fd, NULL, &error));
   g_assert_no_error (error);
-  if (kill_after_us >= 0)
-    {
-      g_usleep ((gulong) kill_after_us);
-      kill (pid, SIGKILL);
-    }
   g_autoptr (GString) out = g_string_new (NULL);
   char buf[4096];
+  gint reported = 0;
+  gboolean sent = FALSE;
+  if (kill_after_op == 0)
+    {
+      g_usleep ((gulong) kill_delay_us);
+      kill (pid, SIGKILL);
+      sent = TRUE;
+    }
   for (;;)
     {
       ssize_t n = read (out_fd, buf, sizeof buf);
@@ -241,6 +247,14 @@ run_child_process (const char *dir, guint32 seed, gint64 crash_at, gboolean sync
       if (n <= 0)
         break;
       g_string_append_len (out, buf, n);
+      for (ssize_t i = 0; i < n; i++)
+        reported += buf[i] == '\n';
+      if (kill_after_op > 0 && !sent && reported >= kill_after_op)
+        {
+          g_usleep ((gulong) kill_delay_us);
+          kill (pid, SIGKILL);
+          sent = TRUE;
+        }
     }
   close (out_fd);
   int status;
@@ -371,7 +385,7 @@ test_every_crash_point (gconstpointer data)
   /* A full run tells how many crash points the script passes. */
   {
     g_autofree char *dir = fresh_dir (&script);
-    ChildResult full = run_child_process (dir, script.seed, 0, FALSE, -1);
+    ChildResult full = run_child_process (dir, script.seed, 0, FALSE, -1, 0);
     g_assert_false (full.killed);
     g_assert_cmpuint (full.n_done, ==, N_OPS);
     script.n_steps = full.n_steps;
@@ -382,7 +396,7 @@ test_every_crash_point (gconstpointer data)
   for (gint64 step = 1; step <= script.n_steps; step++)
     {
       g_autofree char *dir = fresh_dir (&script);
-      ChildResult result = run_child_process (dir, script.seed, step, FALSE, -1);
+      ChildResult result = run_child_process (dir, script.seed, step, FALSE, -1, 0);
       g_assert_true (result.killed);
       g_autofree char *what = g_strdup_printf ("seed %u, crash point %" G_GINT64_FORMAT, script.seed, step);
       check_after_kill (&script, dir, result.n_done, what);
@@ -401,23 +415,28 @@ test_random_kills (gconstpointer data)
   load_original (&script);
   simulate (&script);
 
-  /* Time a full run with real fsync, then kill runs at random moments within it. */
+  /* Time a full run with real fsync, for the length of one operation... */
   {
     g_autofree char *dir = fresh_dir (&script);
     gint64 start = g_get_monotonic_time ();
-    ChildResult full = run_child_process (dir, script.seed, 0, TRUE, -1);
+    ChildResult full = run_child_process (dir, script.seed, 0, TRUE, -1, 0);
     script.full_run_us = g_get_monotonic_time () - start;
     g_assert_false (full.killed);
   }
+  gint64 op_us = MAX (50, script.full_run_us / N_OPS);
+  /* ... then SIGKILL each run at a random moment: after a random operation was reported, within the time of
+   * two more, so that kills land inside edits and saves whatever the machine's speed. */
   g_autoptr (GRand) rand = g_rand_new_with_seed (script.seed * 7919u + 1);
   guint n_killed = 0, n_runs = 120;
   for (guint i = 0; i < n_runs; i++)
     {
       g_autofree char *dir = fresh_dir (&script);
-      gint64 delay = g_rand_int_range (rand, 0, (gint32) MAX (1, script.full_run_us));
-      ChildResult result = run_child_process (dir, script.seed, 0, TRUE, delay);
+      gint after = g_rand_int_range (rand, 0, N_OPS);
+      gint64 delay = g_rand_int_range (rand, 0, (gint32) (2 * op_us));
+      ChildResult result = run_child_process (dir, script.seed, 0, TRUE, after, delay);
       n_killed += result.killed;
-      g_autofree char *what = g_strdup_printf ("seed %u, SIGKILL after %" G_GINT64_FORMAT " us", script.seed, delay);
+      g_autofree char *what = g_strdup_printf ("seed %u, SIGKILL %" G_GINT64_FORMAT " us after operation %d",
+                                               script.seed, delay, after);
       check_after_kill (&script, dir, result.killed ? result.n_done : N_OPS, what);
     }
   g_test_message ("seed %u: a full run takes %.1f ms; %u random SIGKILLs (%u landed before the end): %u recovered "

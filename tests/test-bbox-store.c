@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "cxr-bbox-store.h"
 #include "cxr-error.h"
@@ -566,6 +567,33 @@ test_failed_save_stays_dirty (void)
 }
 
 static void
+test_symlink_stays_a_link (void)
+{
+  g_autofree char *dir = cxr_test_make_tmpdir ();
+  g_autofree char *real_dir = g_build_filename (dir, "real", NULL);
+  g_assert_cmpint (g_mkdir (real_dir, 0755), ==, 0);
+  g_autofree char *target = write_file (real_dir, "boxes.csv", small_file, -1);
+  g_autofree char *path = g_build_filename (dir, "BB.csv", NULL);
+  g_assert_cmpint (symlink (target, path), ==, 0);
+
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CxrBBoxStore) store = cxr_bbox_store_open (path, &error);
+  g_assert_true (cxr_bbox_store_set_label (store, 1, "Mass", &error));
+  g_assert_true (cxr_bbox_store_save (store, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_SYMLINK));
+  g_autofree char *through_link = read_file (target, NULL);
+  g_assert_cmpstr (through_link, ==, "Image Index,Finding Label,Bbox [x,y,w,h],,,\na,Mass,1,1,1,1\nb,L,2,2,2,2\n");
+  g_autofree char *backup = cxr_bbox_store_dup_backup_path (store);
+  g_autofree char *old = read_file (backup, NULL);
+  g_assert_cmpstr (old, ==, small_file);
+  /* and the next save still sees no conflict */
+  g_assert_true (cxr_bbox_store_set_label (store, 2, "Mass", &error));
+  g_assert_true (cxr_bbox_store_save (store, &error));
+  g_assert_no_error (error);
+}
+
+static void
 test_new_file (void)
 {
   g_autofree char *dir = cxr_test_make_tmpdir ();
@@ -863,6 +891,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/bbox-store/save/touched-file-is-not-a-conflict", test_touched_file_is_not_a_conflict);
   g_test_add_func ("/bbox-store/save/failed-save-stays-dirty", test_failed_save_stays_dirty);
   g_test_add_func ("/bbox-store/save/new-file", test_new_file);
+  g_test_add_func ("/bbox-store/save/symlink-stays-a-link", test_symlink_stays_a_link);
   g_test_add_func ("/bbox-store/signals", test_signals);
   g_test_add_func ("/bbox-store/journal/recovers-unsaved-edits", test_journal_recovers_unsaved_edits);
   g_test_add_func ("/bbox-store/journal/after-save-keeps-ids", test_journal_after_save_keeps_ids);

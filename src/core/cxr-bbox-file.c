@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -259,10 +260,26 @@ keep_backup (const char *path, const char *backup_path, CxrBBoxHooks *hooks, GEr
   return TRUE;
 }
 
+/* A symbolic link stays a link: the file it points to is the one replaced. */
+static char *
+follow_links (const char *path)
+{
+  struct stat st;
+  if (lstat (path, &st) != 0 || !S_ISLNK (st.st_mode))
+    return g_strdup (path);
+  char *target = realpath (path, NULL);
+  if (target == NULL)
+    return g_strdup (path);   /* a dangling link: replace the link itself */
+  char *result = g_strdup (target);
+  free (target);
+  return result;
+}
+
 gboolean
-cxr_bbox_file_replace (const char *path, const void *data, gsize length, const char *backup_path,
+cxr_bbox_file_replace (const char *link_path, const void *data, gsize length, const char *backup_path,
                        CxrBBoxHooks *hooks, GError **error)
 {
+  g_autofree char *path = follow_links (link_path);
   struct stat st;
   gboolean exists = g_stat (path, &st) == 0;
   if (exists && !S_ISREG (st.st_mode))

@@ -36,8 +36,9 @@ gboolean cxr_bbox_file_identity_same_content (const CxrBBoxFileIdentity *a, cons
 
 /* Atomically replaces (or creates) path with data. When backup_path is non-NULL and path exists, its current
  * version is kept at backup_path first (a hard link, atomically renamed into place; a copy where the file system
- * has no hard links). The new file keeps the old one's permissions. On failure path is untouched and no
- * temporary file is left behind. hooks may be NULL. */
+ * has no hard links). The new file keeps the old one's permissions; when path is a symbolic link, the link stays
+ * and the file it points to is replaced. On failure path is untouched and no temporary file is left behind.
+ * hooks may be NULL. */
 gboolean cxr_bbox_file_replace (const char *path, const void *data, gsize length, const char *backup_path,
                                 CxrBBoxHooks *hooks, GError **error);
 
