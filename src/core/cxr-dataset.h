@@ -19,6 +19,9 @@
  *
  * Boxes live in the dataset's CxrBBoxStore (BB.csv or BBox_List_2017.csv), which the UI edits; box queries read
  * it as it is now.
+ *
+ * Threads: cxr_dataset_open only reads, so it may run on a worker (a GTask) and hand the dataset to the main
+ * thread; from then on the dataset and its store belong to that one thread.
  */
 #pragma once
 
