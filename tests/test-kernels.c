@@ -266,6 +266,62 @@ test_maxpool (void)
     g_assert_cmpint (argmax[i], ==, (int) want_idx->data[i]);
 }
 
+/* Without argmax (inference) the pool takes a vectorised path: the same values as the path with
+ * argmax and as PyTorch's rule (a NaN in the window wins), for odd and even sizes and other windows. */
+static void
+test_maxpool_values (void)
+{
+  g_autoptr (CxrTensor) input = load_case ("maxpool_3x3_s2_p1", "input");
+  g_autoptr (CxrTensor) want_nchw = load_case ("maxpool_3x3_s2_p1", "output");
+  int n = input->shape[0], c = input->shape[1], h = input->shape[2], w = input->shape[3];
+  g_autoptr (CxrTensor) x = to_channel_major (input);
+  g_autoptr (CxrTensor) want = to_channel_major (want_nchw);
+  g_autoptr (CxrTensor) got = cxr_tensor_copy (want);
+  cxr_maxpool2d_forward (got->data, NULL, x->data, c, n, h, w, 3, 2, 1);
+  cxr_assert_close_abs (got->data, want->data, cxr_tensor_numel (want), 0.0);
+
+  static const int windows[][3] = { { 3, 2, 1 }, { 2, 2, 0 }, { 3, 1, 1 }, { 5, 3, 2 } };
+  static const int sizes[][2] = { { 1, 1 }, { 2, 3 }, { 7, 7 }, { 12, 9 }, { 13, 40 } };
+  g_autoptr (GRand) rng = g_rand_new_with_seed (3);
+  for (gsize k = 0; k < G_N_ELEMENTS (windows); k++)
+    for (gsize s = 0; s < G_N_ELEMENTS (sizes); s++)
+      {
+        int kernel = windows[k][0], stride = windows[k][1], pad = windows[k][2];
+        int ph = sizes[s][0], pw = sizes[s][1];
+        int ho = (ph + 2 * pad - kernel) / stride + 1, wo = (pw + 2 * pad - kernel) / stride + 1;
+        if (ho < 1 || wo < 1)
+          continue;
+        gsize in_numel = 2 * ph * pw, out_numel = 2 * ho * wo;
+        g_autofree float *plane = g_new (float, in_numel);
+        for (gsize i = 0; i < in_numel; i++)
+          plane[i] = (float) g_rand_double_range (rng, -1, 1);
+        plane[in_numel / 2] = NAN;
+        g_autofree float *fast = g_new (float, out_numel);
+        g_autofree float *slow = g_new (float, out_numel);
+        g_autofree gint32 *argmax = g_new (gint32, out_numel);
+        cxr_maxpool2d_forward (fast, NULL, plane, 2, 1, ph, pw, kernel, stride, pad);
+        cxr_maxpool2d_forward (slow, argmax, plane, 2, 1, ph, pw, kernel, stride, pad);
+        for (gsize i = 0; i < out_numel; i++)
+          {
+            /* PyTorch's rule, window by window: the first maximum, or NaN if there is one. */
+            const float *src = plane + i / (ho * wo) * ph * pw;
+            int oy = i % (ho * wo) / wo, ox = i % wo;
+            float best = -INFINITY;
+            for (int sy = MAX (0, oy * stride - pad); sy < MIN (ph, oy * stride - pad + kernel); sy++)
+              for (int sx = MAX (0, ox * stride - pad); sx < MIN (pw, ox * stride - pad + kernel); sx++)
+                if (src[sy * pw + sx] > best || isnan (src[sy * pw + sx]))
+                  best = isnan (best) ? best : src[sy * pw + sx];
+            if (isnan (best))
+              g_assert_true (isnan (fast[i]) && isnan (slow[i]));
+            else
+              {
+                g_assert_cmpfloat (fast[i], ==, best);
+                g_assert_cmpfloat (slow[i], ==, best);
+              }
+          }
+      }
+}
+
 static void
 test_avgpool (void)
 {
@@ -313,6 +369,7 @@ main (int argc, char *argv[])
     }
   g_test_add_func ("/kernels/conv-bn-fold", test_conv_bn_fold);
   g_test_add_func ("/kernels/maxpool", test_maxpool);
+  g_test_add_func ("/kernels/maxpool-values", test_maxpool_values);
   g_test_add_func ("/kernels/avgpool", test_avgpool);
   g_test_add_func ("/kernels/linear", test_linear);
   return g_test_run ();

@@ -87,6 +87,11 @@ CxrParallel *
 cxr_parallel_new (int n_threads)
 {
   if (n_threads <= 0)
+    {
+      const char *env = g_getenv ("CXR_NUM_THREADS");
+      n_threads = env ? (int) g_ascii_strtoll (env, NULL, 10) : 0;
+    }
+  if (n_threads <= 0)
     n_threads = (int) g_get_num_processors ();
   CxrParallel *team = g_new0 (CxrParallel, 1);
   team->n_threads = MAX (n_threads, 1);

@@ -10,6 +10,7 @@
 #include "cxr-linear.h"
 #include "cxr-pool.h"
 #include "cxr-resnet-private.h"
+#include "cxr-winograd.h"
 
 /* ---- architecture ------------------------------------------------------ */
 
@@ -343,16 +344,44 @@ cxr_resnet_new (const CxrResnetArch *arch, guint64 seed)
   return net;
 }
 
+/* Calls func on every convolution of the network. */
 static void
-release_buffers (CxrResnet *net)
+foreach_conv (CxrResnet *net, void (*func) (CxrConvBn *unit))
+{
+  func (&net->stem);
+  for (int i = 0; i < net->n_blocks; i++)
+    {
+      for (int c = 0; c < net->blocks[i].n_convs; c++)
+        func (&net->blocks[i].conv[c]);
+      if (net->blocks[i].has_downsample)
+        func (&net->blocks[i].downsample);
+    }
+}
+
+static void
+release_activations (CxrResnet *net)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (net->buffers); i++)
     g_clear_pointer (&net->buffers[i], cxr_free_floats);
   g_clear_pointer (&net->workspace, cxr_free_floats);
   g_clear_pointer (&net->input, cxr_free_floats);
   g_clear_pointer (&net->pooled, cxr_free_floats);
-  g_clear_pointer (&net->parallel, cxr_parallel_free);
   net->plan_n = net->plan_h = net->plan_w = 0;
+}
+
+static void
+release_winograd_weight (CxrConvBn *unit)
+{
+  g_clear_pointer (&unit->winograd_weight, cxr_free_floats);
+}
+
+/* Everything inference allocated: activations, the threads, Winograd's transformed weights. */
+static void
+release_buffers (CxrResnet *net)
+{
+  release_activations (net);
+  g_clear_pointer (&net->parallel, cxr_parallel_free);
+  foreach_conv (net, release_winograd_weight);
 }
 
 void
@@ -483,25 +512,21 @@ cxr_resnet_parameters_changed (CxrResnet *net)
 
 /* ---- inference --------------------------------------------------------- */
 
+/* BatchNorm into the epilogue's scale/shift; Winograd's copy of the weights follows them. */
 static void
 fold_unit (CxrConvBn *unit)
 {
   cxr_batchnorm_fold (unit->scale, unit->shift, unit->gamma->data, unit->beta->data,
                       unit->running_mean->data, unit->running_var->data, CXR_BN_EPS,
                       unit->geometry.out_channels);
+  if (unit->winograd_weight)
+    cxr_winograd_transform_weight (unit->winograd_weight, unit->weight->data, &unit->geometry);
 }
 
 static void
 fold_batchnorm (CxrResnet *net)
 {
-  fold_unit (&net->stem);
-  for (int i = 0; i < net->n_blocks; i++)
-    {
-      for (int c = 0; c < net->blocks[i].n_convs; c++)
-        fold_unit (&net->blocks[i].conv[c]);
-      if (net->blocks[i].has_downsample)
-        fold_unit (&net->blocks[i].downsample);
-    }
+  foreach_conv (net, fold_unit);
   net->folded_stale = FALSE;
 }
 
@@ -511,15 +536,25 @@ grow (gsize *size, gsize candidate)
   *size = MAX (*size, candidate);
 }
 
-/* Walks the network's shapes for an (n, h, w) input to size the activation and im2col buffers. */
+/* Plans one convolution on an (n, h, w) input: Winograd or im2col, and the scratch it needs. */
+static gsize
+plan_conv (CxrConvBn *unit, int n, int h, int w)
+{
+  unit->winograd = cxr_winograd_preferred (&unit->geometry, n, h, w);
+  return unit->winograd ? cxr_winograd_workspace_floats (&unit->geometry, n, h, w)
+                        : cxr_conv2d_workspace_floats (&unit->geometry, n, h, w);
+}
+
+/* Walks the network's shapes for an (n, h, w) input to plan every convolution and size the
+ * activation buffers and the shared scratch. */
 static void
-measure_plan (const CxrResnet *net, int n, int h, int w, gsize *activation_floats, gsize *workspace_floats)
+measure_plan (CxrResnet *net, int n, int h, int w, gsize *activation_floats, gsize *workspace_floats)
 {
   *activation_floats = 0;
   *workspace_floats = 0;
 
   const CxrConvGeometry *g = &net->stem.geometry;
-  grow (workspace_floats, cxr_conv2d_workspace_floats (g, n, h, w));
+  grow (workspace_floats, plan_conv (&net->stem, n, h, w));
   h = cxr_conv_out_size (h, g->kernel_h, g->stride_h, g->pad_h);
   w = cxr_conv_out_size (w, g->kernel_w, g->stride_w, g->pad_w);
   grow (activation_floats, (gsize) g->out_channels * n * h * w);
@@ -528,21 +563,31 @@ measure_plan (const CxrResnet *net, int n, int h, int w, gsize *activation_float
 
   for (int i = 0; i < net->n_blocks; i++)
     {
-      const CxrBlock *block = &net->blocks[i];
+      CxrBlock *block = &net->blocks[i];
       int bh = h, bw = w;
       for (int c = 0; c < block->n_convs; c++)
         {
           g = &block->conv[c].geometry;
-          grow (workspace_floats, cxr_conv2d_workspace_floats (g, n, bh, bw));
+          grow (workspace_floats, plan_conv (&block->conv[c], n, bh, bw));
           bh = cxr_conv_out_size (bh, g->kernel_h, g->stride_h, g->pad_h);
           bw = cxr_conv_out_size (bw, g->kernel_w, g->stride_w, g->pad_w);
           grow (activation_floats, (gsize) g->out_channels * n * bh * bw);
         }
       if (block->has_downsample)
-        grow (workspace_floats, cxr_conv2d_workspace_floats (&block->downsample.geometry, n, h, w));
+        grow (workspace_floats, plan_conv (&block->downsample, n, h, w));
       h = bh;
       w = bw;
     }
+}
+
+/* Winograd's weights are transformed when a plan first needs them, then kept (refolding updates them). */
+static void
+prepare_winograd_weight (CxrConvBn *unit)
+{
+  if (!unit->winograd || unit->winograd_weight)
+    return;
+  unit->winograd_weight = cxr_alloc_floats (cxr_winograd_weight_floats (&unit->geometry));
+  cxr_winograd_transform_weight (unit->winograd_weight, unit->weight->data, &unit->geometry);
 }
 
 static void
@@ -550,16 +595,18 @@ ensure_plan (CxrResnet *net, int n, int h, int w)
 {
   if (net->plan_n == n && net->plan_h == h && net->plan_w == w)
     return;
-  release_buffers (net);
+  release_activations (net);
 
   gsize activation_floats, workspace_floats;
   measure_plan (net, n, h, w, &activation_floats, &workspace_floats);
+  foreach_conv (net, prepare_winograd_weight);
   for (gsize i = 0; i < G_N_ELEMENTS (net->buffers); i++)
     net->buffers[i] = cxr_alloc_floats (activation_floats);
   net->workspace = cxr_alloc_floats (workspace_floats);
   net->input = cxr_alloc_floats ((gsize) net->arch.input_channels * n * h * w);
   net->pooled = cxr_alloc_floats ((gsize) n * net->features);
-  net->parallel = cxr_parallel_new (0);
+  if (net->parallel == NULL)
+    net->parallel = cxr_parallel_new (0);
   net->plan_n = n;
   net->plan_h = h;
   net->plan_w = w;
@@ -569,8 +616,12 @@ static void
 run_conv (CxrResnet *net, const CxrConvBn *unit, float *out, const float *inp, const float *residual,
           gboolean relu, int n, int *h, int *w)
 {
-  cxr_conv2d_forward (out, inp, unit->weight->data, unit->scale, unit->shift, residual, relu,
-                      &unit->geometry, n, *h, *w, net->workspace, net->parallel);
+  if (unit->winograd)
+    cxr_winograd_conv2d_forward (out, inp, unit->winograd_weight, unit->scale, unit->shift, residual, relu,
+                                 &unit->geometry, n, *h, *w, net->workspace, net->parallel);
+  else
+    cxr_conv2d_forward (out, inp, unit->weight->data, unit->scale, unit->shift, residual, relu,
+                        &unit->geometry, n, *h, *w, net->workspace, net->parallel);
   *h = cxr_conv_out_size (*h, unit->geometry.kernel_h, unit->geometry.stride_h, unit->geometry.pad_h);
   *w = cxr_conv_out_size (*w, unit->geometry.kernel_w, unit->geometry.stride_w, unit->geometry.pad_w);
 }

@@ -43,6 +43,31 @@ def conv_cases(g):
              geometry=torch.tensor([cin, cout, kh, kw, s, s, ph, pw], dtype=torch.float32))
 
 
+def winograd_cases(g):
+    """3x3 stride-1 convolutions for the Winograd path: the plane sizes of ResNet's stages
+    (56, 28, 14, 7), odd sizes whose last tiles hang over the border, batch > 1, padding 0 and 2,
+    and a deep one (many input channels, where transform rounding adds up). Kept small for the
+    repository: the residual is drawn in the C test, and relu(output + residual) computed there."""
+    # (name, N, Cin, H, W, Cout, pad)
+    cases = [
+        ("winograd_56x56", 1, 1, 56, 56, 2, 1),
+        ("winograd_28x28", 1, 3, 28, 28, 2, 1),
+        ("winograd_14x14", 2, 4, 14, 14, 3, 1),
+        ("winograd_7x7", 2, 5, 7, 7, 6, 1),
+        ("winograd_9x11_b3", 3, 3, 9, 11, 4, 1),
+        ("winograd_5x8_p0", 2, 2, 5, 8, 3, 0),
+        ("winograd_6x5_p2", 1, 3, 6, 5, 2, 2),
+        ("winograd_deep", 1, 192, 6, 7, 2, 1),
+    ]
+    for name, n, cin, h, w, cout, p in cases:
+        x = torch.randn(n, cin, h, w, generator=g)
+        wt = torch.randn(cout, cin, 3, 3, generator=g) * (2.0 / (9 * cin)) ** 0.5
+        b = torch.randn(cout, generator=g)
+        y = F.conv2d(x, wt, b, stride=1, padding=p)
+        save(name, input=x, weight=wt, bias=b, output=y,
+             geometry=torch.tensor([cin, cout, 3, 3, 1, 1, p, p], dtype=torch.float32))
+
+
 def bn_cases(g):
     # conv (no bias) followed by eval-mode BatchNorm with non-trivial statistics
     n, cin, h, w, cout = 2, 5, 8, 7, 6
@@ -84,6 +109,7 @@ def main():
     g = torch.Generator().manual_seed(1234)
     conv_cases(g)
     bn_cases(g)
+    winograd_cases(torch.Generator().manual_seed(4321))
     pool_cases(g)
     linear_cases(g)
 
