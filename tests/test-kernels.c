@@ -208,6 +208,36 @@ test_conv (gconstpointer data)
   cxr_free_floats (workspace);
 }
 
+/* A convolution whose im2col is done in chunks of output rows (here a ResNet stem on two 224x224
+ * images: two chunks, the second starting in the middle of the second image), with a residual. */
+static void
+test_conv_chunked (void)
+{
+  CxrConvGeometry g = { 3, 8, 7, 7, 2, 2, 3, 3 };
+  int n = 2, h = 224, w = 224, ho = 112, wo = 112;
+  gsize in_numel = (gsize) 3 * n * h * w, out_numel = (gsize) 8 * n * ho * wo;
+  g_autoptr (GRand) rng = g_rand_new_with_seed (9);
+  g_autofree float *x = g_new (float, in_numel);
+  g_autofree float *weight = g_new (float, 8 * 3 * 49);
+  g_autofree float *shift = g_new (float, 8);
+  g_autofree float *residual = g_new (float, out_numel);
+  fill_random (x, in_numel, rng);
+  fill_random (weight, 8 * 3 * 49, rng);
+  fill_random (shift, 8, rng);
+  fill_random (residual, out_numel, rng);
+  gsize ws = cxr_conv2d_workspace_floats (&g, n, h, w);
+  g_assert_cmpuint (ws, <, (gsize) 3 * 49 * n * ho * wo);
+
+  float *workspace = cxr_alloc_floats (ws);
+  g_autoptr (CxrParallel) team = cxr_parallel_new (2);
+  g_autofree float *got = g_new (float, out_numel);
+  g_autofree float *want = g_new (float, out_numel);
+  cxr_conv2d_forward (got, x, weight, NULL, shift, residual, TRUE, &g, n, h, w, workspace, team);
+  cxr_conv2d_forward_naive (want, x, weight, NULL, shift, residual, TRUE, &g, n, h, w);
+  cxr_assert_close (got, want, out_numel, TOLERANCE);
+  cxr_free_floats (workspace);
+}
+
 static void
 test_conv_bn_fold (void)
 {
@@ -367,6 +397,7 @@ main (int argc, char *argv[])
       g_autofree char *path = g_strdup_printf ("/kernels/conv/%s", conv_cases[i]);
       g_test_add_data_func (path, conv_cases[i], test_conv);
     }
+  g_test_add_func ("/kernels/conv-chunked", test_conv_chunked);
   g_test_add_func ("/kernels/conv-bn-fold", test_conv_bn_fold);
   g_test_add_func ("/kernels/maxpool", test_maxpool);
   g_test_add_func ("/kernels/maxpool-values", test_maxpool_values);

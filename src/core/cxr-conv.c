@@ -11,6 +11,19 @@ is_pointwise (const CxrConvGeometry *g)
          && g->pad_h == 0 && g->pad_w == 0;
 }
 
+/* im2col's scratch stays under this many floats (8 MB): a bigger input (the stem at batch 8
+ * would take 59 MB) is done in chunks of output rows, each one GEMM. */
+#define CHUNK_FLOATS (2u << 20)
+
+/* Output rows (all images' rows in a row: (n, y)) per chunk of im2col. */
+static int
+rows_per_chunk (const CxrConvGeometry *g, int n, int ho, int wo)
+{
+  gsize depth = (gsize) g->in_channels * g->kernel_h * g->kernel_w;
+  gsize rows = CHUNK_FLOATS / MAX (depth * wo, 1);
+  return (int) CLAMP (rows, 1, (gsize) n * ho);
+}
+
 gsize
 cxr_conv2d_workspace_floats (const CxrConvGeometry *g, int n, int h, int w)
 {
@@ -18,7 +31,7 @@ cxr_conv2d_workspace_floats (const CxrConvGeometry *g, int n, int h, int w)
     return 0;
   int ho = cxr_conv_out_size (h, g->kernel_h, g->stride_h, g->pad_h);
   int wo = cxr_conv_out_size (w, g->kernel_w, g->stride_w, g->pad_w);
-  return (gsize) g->in_channels * g->kernel_h * g->kernel_w * n * ho * wo;
+  return (gsize) g->in_channels * g->kernel_h * g->kernel_w * rows_per_chunk (g, n, ho, wo) * wo;
 }
 
 /* One output row of im2col for a fixed (ci, kh, kw) and image: the input row
@@ -48,32 +61,30 @@ im2col_row (float *dst, const float *src_row, int w, int wo, int stride, int off
     }
 }
 
-/* im2col rows [row_begin, row_end), a row being one (ci, kh, kw). */
+/* Rows [first, last) of im2col (a row being one (ci, kh, kw)) for the output rows [unit0, unit1)
+ * of all images counted together (unit = n * Ho + y): columns (unit - unit0) * Wo + x. */
 static void
-im2col_rows (float *col, const float *inp, const CxrConvGeometry *g, int n, int h, int w,
-             gsize row_begin, gsize row_end)
+im2col_part (float *col, const float *inp, const CxrConvGeometry *g, int n, int h, int w,
+             gsize first, gsize last, int unit0, int unit1)
 {
   int ho = cxr_conv_out_size (h, g->kernel_h, g->stride_h, g->pad_h);
   int wo = cxr_conv_out_size (w, g->kernel_w, g->stride_w, g->pad_w);
-  gsize plane_out = (gsize) n * ho * wo;
+  gsize columns = (gsize) (unit1 - unit0) * wo;
 
-  for (gsize row = row_begin; row < row_end; row++)
+  for (gsize row = first; row < last; row++)
     {
       int kw = row % g->kernel_w;
       int kh = row / g->kernel_w % g->kernel_h;
       int ci = row / g->kernel_w / g->kernel_h;
-      float *dst = col + row * plane_out;
-      for (int b = 0; b < n; b++)
+      float *dst = col + row * columns;
+      for (int unit = unit0; unit < unit1; unit++, dst += wo)
         {
-          const float *src = inp + ((gsize) ci * n + b) * h * w;
-          for (int y = 0; y < ho; y++, dst += wo)
-            {
-              int sy = y * g->stride_h - g->pad_h + kh;
-              if (sy < 0 || sy >= h)
-                memset (dst, 0, sizeof (float) * wo);
-              else
-                im2col_row (dst, src + (gsize) sy * w, w, wo, g->stride_w, kw - g->pad_w);
-            }
+          int b = unit / ho, y = unit % ho;
+          int sy = y * g->stride_h - g->pad_h + kh;
+          if (sy < 0 || sy >= h)
+            memset (dst, 0, sizeof (float) * wo);
+          else
+            im2col_row (dst, inp + (((gsize) ci * n + b) * h + sy) * w, w, wo, g->stride_w, kw - g->pad_w);
         }
     }
 }
@@ -81,7 +92,8 @@ im2col_rows (float *col, const float *inp, const CxrConvGeometry *g, int n, int 
 void
 cxr_im2col (float *col, const float *inp, const CxrConvGeometry *g, int n, int h, int w)
 {
-  im2col_rows (col, inp, g, n, h, w, 0, (gsize) g->in_channels * g->kernel_h * g->kernel_w);
+  int ho = cxr_conv_out_size (h, g->kernel_h, g->stride_h, g->pad_h);
+  im2col_part (col, inp, g, n, h, w, 0, (gsize) g->in_channels * g->kernel_h * g->kernel_w, 0, n * ho);
 }
 
 typedef struct {
@@ -89,6 +101,7 @@ typedef struct {
   const float *inp;
   const CxrConvGeometry *geometry;
   int n, h, w;
+  int unit0, unit1;
 } Im2colJob;
 
 static void
@@ -98,7 +111,7 @@ im2col_thread (int thread, int n_threads, gpointer data)
   const CxrConvGeometry *g = job->geometry;
   gsize begin, end;
   cxr_parallel_split ((gsize) g->in_channels * g->kernel_h * g->kernel_w, 1, thread, n_threads, &begin, &end);
-  im2col_rows (job->col, job->inp, g, job->n, job->h, job->w, begin, end);
+  im2col_part (job->col, job->inp, g, job->n, job->h, job->w, begin, end, job->unit0, job->unit1);
 }
 
 void
@@ -110,20 +123,28 @@ cxr_conv2d_forward (float *out, const float *inp, const float *weight, const flo
 
   int ho = cxr_conv_out_size (h, g->kernel_h, g->stride_h, g->pad_h);
   int wo = cxr_conv_out_size (w, g->kernel_w, g->stride_w, g->pad_w);
-  int columns = n * ho * wo;
+  gsize columns = (gsize) n * ho * wo;
   int depth = g->in_channels * g->kernel_h * g->kernel_w;
-
-  const float *col = inp;
-  if (!is_pointwise (g))
-    {
-      Im2colJob job = { workspace, inp, g, n, h, w };
-      cxr_parallel_run (parallel, im2col_thread, &job);
-      col = workspace;
-    }
+  CxrEpilogue epilogue = { scale, shift, residual, columns, relu };
 
   /* out[Cout, columns] = epilogue (weight[Cout, depth] x col[depth, columns]) */
-  CxrEpilogue epilogue = { scale, shift, residual, columns, relu };
-  cxr_gemm (parallel, g->out_channels, columns, depth, weight, depth, col, columns, out, columns, &epilogue);
+  if (is_pointwise (g))
+    {
+      cxr_gemm (parallel, g->out_channels, columns, depth, weight, depth, inp, columns, out, columns, &epilogue);
+      return;
+    }
+
+  /* In chunks of output rows: columns [unit0 * Wo, unit1 * Wo) of out and residual. */
+  int units = n * ho, step = rows_per_chunk (g, n, ho, wo);
+  for (int unit0 = 0; unit0 < units; unit0 += step)
+    {
+      Im2colJob job = { workspace, inp, g, n, h, w, unit0, MIN (units, unit0 + step) };
+      gsize offset = (gsize) unit0 * wo, chunk = (gsize) (job.unit1 - unit0) * wo;
+      cxr_parallel_run (parallel, im2col_thread, &job);
+      epilogue.residual = residual ? residual + offset : NULL;
+      cxr_gemm (parallel, g->out_channels, chunk, depth, weight, depth, workspace, chunk, out + offset, columns,
+                &epilogue);
+    }
 }
 
 void

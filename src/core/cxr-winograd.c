@@ -26,7 +26,7 @@ static const float AT[2][4] = { { 1, 1, 1, 0 }, { 0, 1, -1, -1 } };
 #define MIN_TILES 32
 
 /* V and O of one pass stay under this many floats (more images are done in several passes). */
-#define PASS_FLOATS (4u << 20)
+#define PASS_FLOATS (2u << 20)
 
 gboolean
 cxr_winograd_supports (const CxrConvGeometry *g)
