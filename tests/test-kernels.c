@@ -96,6 +96,17 @@ test_gemm (void)
             cxr_assert_close (got, want, m * ldc, TOLERANCE);
           }
 
+      /* B given transposed (a linear layer's weight), here as [N, K] with a wider row. */
+      gsize ldbt = k + 1;
+      g_autofree float *bt = g_new (float, n * ldbt);
+      fill_random (bt, n * ldbt, rng);
+      for (int threaded = 0; threaded < 2; threaded++)
+        {
+          cxr_gemm_bt (threaded ? team : NULL, m, n, k, a, lda, bt, ldbt, got, ldc);
+          cxr_gemm_bt_naive (m, n, k, a, lda, bt, ldbt, want, ldc);
+          cxr_assert_close (got, want, m * ldc, TOLERANCE);
+        }
+
       /* A constant right-hand side packed once. */
       float *packed = cxr_alloc_floats (cxr_gemm_packed_b_floats (k, n));
       cxr_gemm_pack_b (packed, b, ldb, k, n);

@@ -173,3 +173,50 @@ cxr_gemm_block_avx512 (const CxrGemmJob *job, int m0, int m1, int n0, int n1)
         }
     }
 }
+
+/* ---- C = A B^T by dot products -------------------------------------------------------------
+
+ * For a linear layer's shape (a few rows of A, a weight B [N, K] read once): blocks of 4 rows of
+ * A by 4 rows of B keep 16 dot products in registers over k, 16 lanes at a time; nothing packed. */
+
+static inline __attribute__ ((always_inline)) void
+dot_block (int rows, int cols, int k, const float *a, gsize lda, const float *b, gsize ldb, float *c, gsize ldc)
+{
+  __m512 acc[4][4];
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; i++)
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; j++)
+      acc[i][j] = _mm512_setzero_ps ();
+
+  for (int p = 0; p < k; p += 16)
+    {
+      __mmask16 mask = lanes (k - p);
+      __m512 av[4], bv[4];
+#pragma GCC unroll 4
+      for (int i = 0; i < 4; i++)
+        av[i] = i < rows ? _mm512_maskz_loadu_ps (mask, a + i * lda + p) : _mm512_setzero_ps ();
+#pragma GCC unroll 4
+      for (int j = 0; j < 4; j++)
+        bv[j] = j < cols ? _mm512_maskz_loadu_ps (mask, b + j * ldb + p) : _mm512_setzero_ps ();
+#pragma GCC unroll 4
+      for (int i = 0; i < 4; i++)
+#pragma GCC unroll 4
+        for (int j = 0; j < 4; j++)
+          acc[i][j] = _mm512_fmadd_ps (av[i], bv[j], acc[i][j]);
+    }
+
+  for (int i = 0; i < rows; i++)
+    for (int j = 0; j < cols; j++)
+      c[i * ldc + j] = _mm512_reduce_add_ps (acc[i][j]);
+}
+
+void
+cxr_gemm_bt_block_avx512 (int m, int n0, int n1, int k, const float *a, gsize lda, const float *b, gsize ldb,
+                          float *c, gsize ldc)
+{
+  for (int j = n0; j < n1; j += 4)
+    for (int i = 0; i < m; i += 4)
+      dot_block (MIN (4, m - i), MIN (4, n1 - j), k, a + (gsize) i * lda, lda, b + (gsize) j * ldb, ldb,
+                 c + (gsize) i * ldc + j, ldc);
+}

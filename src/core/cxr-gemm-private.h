@@ -27,4 +27,8 @@ typedef struct {
 void cxr_gemm_block_avx512  (const CxrGemmJob *job, int m0, int m1, int n0, int n1);
 void cxr_gemm_pack_b_avx512 (float *packed, const float *b, gsize ldb, int k, int n);
 
+/* C [0:m, n0:n1] = A B^T for B [N, K]. */
+void cxr_gemm_bt_block_avx512 (int m, int n0, int n1, int k, const float *a, gsize lda,
+                               const float *b, gsize ldb, float *c, gsize ldc);
+
 G_END_DECLS

@@ -139,6 +139,56 @@ cxr_gemm_packed_b_serial (int m, int n, int k, const float *a, gsize lda, const 
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, packed_b, n, 0.0f, c, ldc);
 }
 
+#ifdef CXR_HAVE_AVX512_KERNELS
+typedef struct {
+  int m, n, k;
+  const float *a, *b;
+  gsize lda, ldb;
+  float *c;
+  gsize ldc;
+} BtJob;
+
+static void
+gemm_bt_thread (int thread, int n_threads, gpointer data)
+{
+  const BtJob *job = data;
+  gsize begin, end;
+  cxr_parallel_split (job->n, 4, thread, n_threads, &begin, &end);
+  if (begin < end)
+    cxr_gemm_bt_block_avx512 (job->m, begin, end, job->k, job->a, job->lda, job->b, job->ldb, job->c, job->ldc);
+}
+#endif
+
+void
+cxr_gemm_bt (CxrParallel *parallel, int m, int n, int k, const float *a, gsize lda, const float *b, gsize ldb,
+             float *c, gsize ldc)
+{
+  if (m <= 0 || n <= 0)
+    return;
+#ifdef CXR_HAVE_AVX512_KERNELS
+  if (cxr_gemm_has_own_kernel ())
+    {
+      BtJob job = { m, n, k, a, b, lda, ldb, c, ldc };
+      cxr_parallel_run (parallel, gemm_bt_thread, &job);
+      return;
+    }
+#endif
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+}
+
+void
+cxr_gemm_bt_naive (int m, int n, int k, const float *a, gsize lda, const float *b, gsize ldb, float *c, gsize ldc)
+{
+  for (int i = 0; i < m; i++)
+    for (int j = 0; j < n; j++)
+      {
+        double sum = 0.0;
+        for (int p = 0; p < k; p++)
+          sum += (double) a[i * lda + p] * b[j * ldb + p];
+        c[i * ldc + j] = (float) sum;
+      }
+}
+
 void
 cxr_gemm_naive (int m, int n, int k, const float *a, gsize lda, const float *b, gsize ldb,
                 float *c, gsize ldc, const CxrEpilogue *e)

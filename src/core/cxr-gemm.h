@@ -35,9 +35,20 @@ void cxr_gemm (CxrParallel *parallel, int m, int n, int k,
                float *c, gsize ldc,
                const CxrEpilogue *epilogue);
 
+/* C [M, N] = A [M, K] x B^T for B given as [N, K] (a linear layer: features x weight^T), with
+ * no epilogue. Suited to few rows of A (a batch of feature vectors): on AVX-512 CPUs it takes
+ * dot products straight from both operands, with nothing packed and no OpenBLAS threads left
+ * spinning after it. */
+void cxr_gemm_bt (CxrParallel *parallel, int m, int n, int k,
+                  const float *a, gsize lda,
+                  const float *b, gsize ldb,
+                  float *c, gsize ldc);
+
 /* The same in double precision, for tests. */
 void cxr_gemm_naive (int m, int n, int k, const float *a, gsize lda, const float *b, gsize ldb,
                      float *c, gsize ldc, const CxrEpilogue *epilogue);
+void cxr_gemm_bt_naive (int m, int n, int k, const float *a, gsize lda, const float *b, gsize ldb,
+                        float *c, gsize ldc);
 
 /* A constant right-hand side (weights) can be packed once into the layout the
  * micro-kernel reads, which then skips packing on every call. The layout

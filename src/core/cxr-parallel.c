@@ -35,7 +35,8 @@ cpu_relax (void)
 #endif
 }
 
-/* Spins until the generation moves past @seen or the spin budget runs out. */
+/* Spins until the generation moves past @seen or the spin budget runs out. Every few
+ * microseconds it yields, in case the thread it waits for shares its CPU (a busy machine). */
 static gboolean
 spin_for_job (CxrParallel *team, gint seen)
 {
@@ -45,13 +46,14 @@ spin_for_job (CxrParallel *team, gint seen)
       if (g_atomic_int_get (&team->generation) != seen)
         return TRUE;
       cpu_relax ();
-      if ((i & 1023) == 0)
+      if ((i & 255) == 0)
         {
           gint64 now = g_get_monotonic_time ();
           if (deadline == 0)
             deadline = now + SPIN_MICROSECONDS;
           else if (now > deadline)
             return FALSE;
+          g_thread_yield ();
         }
     }
 }
@@ -150,12 +152,12 @@ cxr_parallel_run (CxrParallel *team, CxrParallelFunc func, gpointer data)
 
   func (0, team->n_threads, data);
 
-  /* The helpers usually finish within microseconds of the caller; yield now and
-   * then in case one of them was descheduled. */
+  /* The helpers usually finish within microseconds of the caller; after ~5 us, yield
+   * often, in case one of them waits for this very CPU (a busy machine). */
   for (guint i = 1; g_atomic_int_get (&team->pending) > 0; i++)
     {
       cpu_relax ();
-      if ((i & 4095) == 0)
+      if (i > 256 && (i & 15) == 0)
         g_thread_yield ();
     }
 }
