@@ -29,6 +29,12 @@ typedef struct {
   CxrConvBn downsample;
 } CxrBlock;
 
+/* Called by cxr_resnet_forward after every residual block with the block's output [C, N, H, W]. The
+ * output is borrowed: later blocks reuse its buffer. Grad-CAM (cxr-cam.c) keeps the activations it needs
+ * this way, so that the inference forward stays the one code path. */
+typedef void (*CxrResnetBlockObserver) (CxrResnet *net, int block_index, const float *out,
+                                        int n, int h, int w, gpointer user_data);
+
 struct _CxrResnet {
   CxrResnetArch arch;
   CxrStateDict *params;            /* owned: torchvision's keys and order */
@@ -48,6 +54,10 @@ struct _CxrResnet {
   float *input;                    /* the input in channel-major order */
   float *pooled;                   /* [N, features] */
   CxrParallel *parallel;           /* the kernels' threads */
+
+  /* set for the duration of one forward pass by Grad-CAM, else NULL */
+  CxrResnetBlockObserver block_observer;
+  gpointer block_observer_data;
 };
 
 G_END_DECLS

@@ -697,7 +697,11 @@ cxr_resnet_forward (CxrResnet *net, const float *input, int n, int h, int w, flo
   w = pw;
 
   for (int i = 0; i < net->n_blocks; i++)
-    x = run_block (net, &net->blocks[i], x, n, &h, &w);
+    {
+      x = run_block (net, &net->blocks[i], x, n, &h, &w);
+      if (net->block_observer)
+        net->block_observer (net, i, x, n, h, w, net->block_observer_data);
+    }
 
   cxr_global_avgpool_forward (net->pooled, x, net->features, n, h, w);
   cxr_linear_forward (logits, net->pooled, net->fc_weight->data, net->fc_bias->data,
