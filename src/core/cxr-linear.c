@@ -1,13 +1,14 @@
 #include "cxr-linear.h"
 
-#include <cblas.h>
+#include "cxr-gemm.h"
 
 void
 cxr_linear_forward (float *out, const float *inp, const float *weight, const float *bias,
                     int n, int in_features, int out_features)
 {
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, out_features, in_features,
-               1.0f, inp, in_features, weight, in_features, 0.0f, out, out_features);
+  /* cxr_gemm_bt rather than cblas_sgemm: on CPUs with cxrcam's own kernels it leaves no OpenBLAS
+   * thread spinning for ~100 ms after the head, taking CPU from the next forward pass. */
+  cxr_gemm_bt (NULL, n, out_features, in_features, inp, in_features, weight, in_features, out, out_features);
   if (bias)
     for (int b = 0; b < n; b++)
       for (int o = 0; o < out_features; o++)
