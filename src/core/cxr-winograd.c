@@ -18,9 +18,6 @@ static const float AT[2][4] = { { 1, 1, 1, 0 }, { 0, 1, -1, -1 } };
 
 #define POINTS CXR_WINOGRAD_POINTS
 
-/* Tiles per chunk of a tile row: bounds the stack scratch of the input transform. */
-#define ROW_CHUNK 64
-
 /* Below this many tiles (7x7 maps at batch 1: 16) the products are too narrow to pay for
  * streaming the transformed weights: im2col's GEMM is as fast. Measured with bench-forward. */
 #define MIN_TILES 32
@@ -59,10 +56,14 @@ cxr_winograd_transform_weight (float *u, const float *weight, const CxrConvGeome
 
 /* ---- geometry of a convolution's tiles ---------------------------------------------------- */
 
+/* Tiles are numbered row by row, each row of tiles_x tiles followed by one padding tile (its
+ * slot is computed on, then ignored): with a row stride of tiles_x + 1 the transforms can run
+ * along a whole chunk of tile rows as one long vector loop, its neighbours at fixed offsets. */
 typedef struct {
   int ho, wo;          /* output plane */
   int tiles_y, tiles_x;
-  gsize tiles_per_image;
+  int stride;          /* tiles_x + 1 */
+  gsize tiles_per_image;  /* slots: tiles_y * stride */
   int images_per_pass;
 } Tiling;
 
@@ -74,7 +75,8 @@ tiling_for (const CxrConvGeometry *g, int n, int h, int w)
   t.wo = cxr_conv_out_size (w, 3, 1, g->pad_w);
   t.tiles_y = (t.ho + 1) / 2;
   t.tiles_x = (t.wo + 1) / 2;
-  t.tiles_per_image = (gsize) t.tiles_y * t.tiles_x;
+  t.stride = t.tiles_x + 1;
+  t.tiles_per_image = (gsize) t.tiles_y * t.stride;
   gsize per_image = POINTS * t.tiles_per_image * (g->in_channels + g->out_channels);
   t.images_per_pass = CLAMP ((int) (PASS_FLOATS / MAX (per_image, 1)), 1, n);
   return t;
@@ -86,7 +88,7 @@ cxr_winograd_preferred (const CxrConvGeometry *g, int n, int h, int w)
   if (!cxr_winograd_supports (g))
     return FALSE;
   Tiling t = tiling_for (g, n, h, w);
-  return t.tiles_per_image * n >= MIN_TILES;
+  return (gsize) t.tiles_y * t.tiles_x * n >= MIN_TILES;
 }
 
 gsize
@@ -120,82 +122,113 @@ floor_half (int a)
   return a >= 0 ? a / 2 : -((1 - a) / 2);
 }
 
-/* even[j] = row[2 j - pad], odd[j] = row[2 j + 1 - pad] for j in [j0, j0 + count), zero outside
- * the row: the input columns of tiles j0 ... split by parity, so that tile tx reads positions tx
- * and tx + 1 of each, contiguously. */
-static inline __attribute__ ((always_inline)) void
-split_row (float *restrict even, float *restrict odd, const float *restrict row, int w, int pad,
-           int j0, int count)
-{
-  /* [first, last): the tiles whose two columns are both inside the row, copied without checks. */
-  int first = CLAMP (-floor_half (2 * j0 - pad), 0, count);
-  int last = CLAMP (floor_half (w - 2 + pad - 2 * j0) + 1, first, count);
-  const float *src = row + 2 * j0 - pad;
+/* Scratch per thread for a chunk of tile rows, on the stack (larger planes take more chunks). */
+#define SCRATCH_FLOATS 8192
 
-  for (int j = 0; j < count; j++)
+/* Tile rows per chunk: the input's phases take 4 ((rows + 1) stride + 1) floats, the output's
+ * 4 rows stride. At least 1 (the scratch then comes from the heap: planes over ~4000 px wide). */
+static int
+rows_per_chunk (const Tiling *t)
+{
+  return CLAMP ((SCRATCH_FLOATS / 4 - 1) / t->stride - 1, 1, t->tiles_y);
+}
+
+static gsize
+scratch_floats (const Tiling *t, int rows)
+{
+  return 4 * ((gsize) (rows + 1) * t->stride + 1);
+}
+
+/* even[j] = row[2 j - pad], odd[j] = row[2 j + 1 - pad] for j in [0, count), zero outside the row. */
+static inline __attribute__ ((always_inline)) void
+split_row (float *restrict even, float *restrict odd, const float *restrict row, int w, int pad, int count)
+{
+  /* [first, last): the j whose two columns are both inside the row, copied without checks. */
+  int first = CLAMP (-floor_half (-pad), 0, count);
+  int last = CLAMP (floor_half (w - 2 + pad) + 1, first, count);
+  const float *src = row - pad;
+
+  for (int j = 0; j < first; j++)
     {
-      if (j == first)
-        {
-          for (; j < last; j++)
-            {
-              even[j] = src[2 * j];
-              odd[j] = src[2 * j + 1];
-            }
-          if (j == count)
-            break;
-        }
-      int x = 2 * (j0 + j) - pad;
+      int x = 2 * j - pad;
+      even[j] = (x >= 0 && x < w) ? row[x] : 0.0f;
+      odd[j] = (x + 1 >= 0 && x + 1 < w) ? row[x + 1] : 0.0f;
+    }
+  for (int j = first; j < last; j++)
+    {
+      even[j] = src[2 * j];
+      odd[j] = src[2 * j + 1];
+    }
+  for (int j = last; j < count; j++)
+    {
+      int x = 2 * j - pad;
       even[j] = (x >= 0 && x < w) ? row[x] : 0.0f;
       odd[j] = (x + 1 >= 0 && x + 1 < w) ? row[x + 1] : 0.0f;
     }
 }
 
-/* V for the tiles [tx0, tx0 + count) of tile row ty of one (ci, image) plane. */
+/* V for tile rows [ty0, ty0 + rows) of one (ci, image) plane.
+ *
+ * The zero-padded input is first split into its four 2x2 phases, phase[r][c][q][j] = input at
+ * (2 q + r - pad, 2 j + c - pad), so that row k and column l of the 4x4 input tile of slot
+ * s = ty stride + tx sit at phase[k % 2][l % 2] at s + (k / 2) stride + l / 2: every term of
+ * B^T d B becomes one unit-stride vector over all the slots of the chunk. */
 static inline __attribute__ ((always_inline)) void
-input_tile_row (const Pass *p, const float *plane, int ty, int tx0, int count, float *v, gsize point_stride)
+input_chunk (const Pass *p, const float *plane, int ty0, int rows, float *scratch, float *v, gsize point_stride)
 {
-  float even[4][ROW_CHUNK + 1], odd[4][ROW_CHUNK + 1];
-  float ce[4][ROW_CHUNK + 1], co[4][ROW_CHUNK + 1];
+  const int stride = p->t.stride, pad_h = p->g->pad_h, pad_w = p->g->pad_w;
+  const gsize phase_size = (gsize) (rows + 1) * stride + 1;
+  float *phase[2][2] = {
+    { scratch, scratch + phase_size }, { scratch + 2 * phase_size, scratch + 3 * phase_size },
+  };
 
-  for (int k = 0; k < 4; k++)
+  for (int q = 0; q <= rows; q++)
+    for (int r = 0; r < 2; r++)
+      {
+        int y = 2 * (ty0 + q) + r - pad_h;
+        float *even = phase[r][0] + (gsize) q * stride, *odd = phase[r][1] + (gsize) q * stride;
+        if (y < 0 || y >= p->h)
+          {
+            memset (even, 0, sizeof (float) * stride);
+            memset (odd, 0, sizeof (float) * stride);
+          }
+        else
+          split_row (even, odd, plane + (gsize) y * p->w, p->w, pad_w, stride);
+      }
+  for (int r = 0; r < 2; r++)
+    for (int c = 0; c < 2; c++)
+      phase[r][c][phase_size - 1] = 0.0f;  /* read by the last padding slot only */
+
+  /* d<k><l>: row k, column l of every slot's input tile. */
+  const float *e0 = phase[0][0], *o0 = phase[0][1], *e1 = phase[1][0], *o1 = phase[1][1];
+  const float *e2 = e0 + stride, *o2 = o0 + stride, *e3 = e1 + stride, *o3 = o1 + stride;
+  float *restrict vp[POINTS];
+  for (int t = 0; t < POINTS; t++)
+    vp[t] = v + t * point_stride;
+
+  gsize slots = (gsize) rows * stride;
+  /* The outputs never alias the phases (scratch): say so, or the 16 output streams defeat the
+   * vectoriser's alias checks. */
+#pragma GCC ivdep
+  for (gsize s = 0; s < slots; s++)
     {
-      int y = 2 * ty - p->g->pad_h + k;
-      if (y < 0 || y >= p->h)
+      /* Columns 0..3 of rows 0..3, then B^T d (rows combined), then (B^T d) B (columns). */
+      float d00 = e0[s], d01 = o0[s], d02 = e0[s + 1], d03 = o0[s + 1];
+      float d10 = e1[s], d11 = o1[s], d12 = e1[s + 1], d13 = o1[s + 1];
+      float d20 = e2[s], d21 = o2[s], d22 = e2[s + 1], d23 = o2[s + 1];
+      float d30 = e3[s], d31 = o3[s], d32 = e3[s + 1], d33 = o3[s + 1];
+      float b[4][4] = {
+        { d00 - d20, d01 - d21, d02 - d22, d03 - d23 },
+        { d10 + d20, d11 + d21, d12 + d22, d13 + d23 },
+        { d20 - d10, d21 - d11, d22 - d12, d23 - d13 },
+        { d10 - d30, d11 - d31, d12 - d32, d13 - d33 },
+      };
+      for (int i = 0; i < 4; i++)
         {
-          memset (even[k], 0, sizeof (float) * (count + 1));
-          memset (odd[k], 0, sizeof (float) * (count + 1));
-        }
-      else
-        split_row (even[k], odd[k], plane + (gsize) y * p->w, p->w, p->g->pad_w, tx0, count + 1);
-    }
-
-  /* Column transform, B^T d: rows of the tile combined, for even and odd columns alike. */
-  for (int j = 0; j <= count; j++)
-    {
-      ce[0][j] = even[0][j] - even[2][j];
-      ce[1][j] = even[1][j] + even[2][j];
-      ce[2][j] = even[2][j] - even[1][j];
-      ce[3][j] = even[1][j] - even[3][j];
-      co[0][j] = odd[0][j] - odd[2][j];
-      co[1][j] = odd[1][j] + odd[2][j];
-      co[2][j] = odd[2][j] - odd[1][j];
-      co[3][j] = odd[1][j] - odd[3][j];
-    }
-
-  /* Row transform, (B^T d) B: tile j's columns 0..3 are ce[j], co[j], ce[j + 1], co[j + 1]. */
-  for (int i = 0; i < 4; i++)
-    {
-      const float *e = ce[i], *o = co[i];
-      float *restrict v0 = v + (gsize) (4 * i) * point_stride;
-      float *restrict v1 = v0 + point_stride;
-      float *restrict v2 = v1 + point_stride;
-      float *restrict v3 = v2 + point_stride;
-      for (int j = 0; j < count; j++)
-        {
-          v0[j] = e[j] - e[j + 1];
-          v1[j] = o[j] + e[j + 1];
-          v2[j] = e[j + 1] - o[j];
-          v3[j] = o[j] - o[j + 1];
+          vp[4 * i + 0][s] = b[i][0] - b[i][2];
+          vp[4 * i + 1][s] = b[i][1] + b[i][2];
+          vp[4 * i + 2][s] = b[i][2] - b[i][1];
+          vp[4 * i + 3][s] = b[i][1] - b[i][3];
         }
     }
 }
@@ -208,16 +241,21 @@ input_transform_thread (int thread, int n_threads, gpointer data)
   gsize begin, end;
   cxr_parallel_split ((gsize) p->g->in_channels * p->images, 1, thread, n_threads, &begin, &end);
   gsize point_stride = (gsize) p->g->in_channels * p->tiles;
+  int rows = rows_per_chunk (&p->t);
+  float stack_scratch[SCRATCH_FLOATS] __attribute__ ((aligned (64)));
+  g_autofree float *heap_scratch = NULL;
+  float *scratch = stack_scratch;
+  if (scratch_floats (&p->t, rows) > SCRATCH_FLOATS)
+    scratch = heap_scratch = g_new (float, scratch_floats (&p->t, rows));
 
   for (gsize plane_index = begin; plane_index < end; plane_index++)
     {
       int ci = plane_index / p->images, image = plane_index % p->images;
       const float *plane = p->inp + ((gsize) ci * p->n + p->n0 + image) * p->h * p->w;
       float *v = p->v + (gsize) ci * p->tiles + image * p->t.tiles_per_image;
-      for (int ty = 0; ty < p->t.tiles_y; ty++)
-        for (int tx0 = 0; tx0 < p->t.tiles_x; tx0 += ROW_CHUNK)
-          input_tile_row (p, plane, ty, tx0, MIN (ROW_CHUNK, p->t.tiles_x - tx0),
-                          v + (gsize) ty * p->t.tiles_x + tx0, point_stride);
+      for (int ty0 = 0; ty0 < p->t.tiles_y; ty0 += rows)
+        input_chunk (p, plane, ty0, MIN (rows, p->t.tiles_y - ty0), scratch,
+                     v + (gsize) ty0 * p->t.stride, point_stride);
     }
 }
 
@@ -264,49 +302,48 @@ store_output_row (float *restrict dst, const float *restrict res, const float *r
 #undef EPILOGUE
 }
 
-/* out for one tile row of one (co, image) plane: Y = A^T M A, then the epilogue. */
+/* out for tile rows [ty0, ty0 + rows) of one (co, image) plane: Y = A^T M A over all the slots of
+ * the chunk as one vector loop, then the epilogue while the 2x2 outputs are put in place. */
 static inline __attribute__ ((always_inline)) void
-output_tile_row (const Pass *p, const float *o, gsize point_stride, float *plane, const float *res_plane,
-                 int ty, float scale, float shift)
+output_chunk (const Pass *p, const float *o, gsize point_stride, float *plane, const float *res_plane,
+              int ty0, int rows, float *scratch, float scale, float shift)
 {
-  int tiles_x = p->t.tiles_x, wo = p->t.wo;
-  float y00[ROW_CHUNK], y01[ROW_CHUNK], y10[ROW_CHUNK], y11[ROW_CHUNK];
+  const int stride = p->t.stride, wo = p->t.wo;
+  const gsize slots = (gsize) rows * stride;
+  float *restrict y00 = scratch, *restrict y01 = scratch + slots;
+  float *restrict y10 = scratch + 2 * slots, *restrict y11 = scratch + 3 * slots;
+  const float *m[POINTS];
+  for (int t = 0; t < POINTS; t++)
+    m[t] = o + t * point_stride + (gsize) ty0 * stride;
 
-  for (int tx0 = 0; tx0 < tiles_x; tx0 += ROW_CHUNK)
+#pragma GCC ivdep
+  for (gsize s = 0; s < slots; s++)
     {
-      int count = MIN (ROW_CHUNK, tiles_x - tx0);
-      const float *m = o + (gsize) ty * tiles_x + tx0;
-      for (int j = 0; j < count; j++)
+      float sum[4], diff[4];  /* A^T M: rows of M combined, for each column */
+      for (int c = 0; c < 4; c++)
         {
-          float s[4], d[4];
-          for (int c = 0; c < 4; c++)
-            {
-              float m0 = m[(gsize) c * point_stride + j], m1 = m[(gsize) (4 + c) * point_stride + j];
-              float m2 = m[(gsize) (8 + c) * point_stride + j], m3 = m[(gsize) (12 + c) * point_stride + j];
-              s[c] = m0 + m1 + m2;
-              d[c] = m1 - m2 - m3;
-            }
-          y00[j] = s[0] + s[1] + s[2];
-          y01[j] = s[1] - s[2] - s[3];
-          y10[j] = d[0] + d[1] + d[2];
-          y11[j] = d[1] - d[2] - d[3];
+          float m0 = m[c][s], m1 = m[4 + c][s], m2 = m[8 + c][s], m3 = m[12 + c][s];
+          sum[c] = m0 + m1 + m2;
+          diff[c] = m1 - m2 - m3;
         }
-
-      /* Output columns [2 tx0, 2 tx0 + 2 count) clipped to the plane. */
-      int x0 = 2 * tx0;
-      int columns = MIN (2 * count, wo - x0);
-      int pairs = columns / 2;
-      gboolean tail = columns % 2;
-      for (int r = 0; r < 2; r++)
-        {
-          int y = 2 * ty + r;
-          if (y >= p->t.ho)
-            break;
-          gsize at = (gsize) y * wo + x0;
-          store_output_row (plane + at, res_plane ? res_plane + at : NULL, r ? y10 : y00, r ? y11 : y01,
-                            pairs, tail, scale, shift, p->relu);
-        }
+      y00[s] = sum[0] + sum[1] + sum[2];
+      y01[s] = sum[1] - sum[2] - sum[3];
+      y10[s] = diff[0] + diff[1] + diff[2];
+      y11[s] = diff[1] - diff[2] - diff[3];
     }
+
+  int pairs = wo / 2;
+  gboolean tail = wo % 2;
+  for (int q = 0; q < rows; q++)
+    for (int r = 0; r < 2; r++)
+      {
+        int y = 2 * (ty0 + q) + r;
+        if (y >= p->t.ho)
+          break;
+        gsize at = (gsize) y * wo, slot = (gsize) q * stride;
+        store_output_row (plane + at, res_plane ? res_plane + at : NULL, (r ? y10 : y00) + slot,
+                          (r ? y11 : y01) + slot, pairs, tail, scale, shift, p->relu);
+      }
 }
 
 CXR_TARGET_CLONES static void
@@ -317,6 +354,12 @@ output_transform_thread (int thread, int n_threads, gpointer data)
   cxr_parallel_split ((gsize) p->g->out_channels * p->images, 1, thread, n_threads, &begin, &end);
   gsize point_stride = (gsize) p->g->out_channels * p->tiles;
   gsize plane_size = (gsize) p->t.ho * p->t.wo;
+  int rows = rows_per_chunk (&p->t);
+  float stack_scratch[SCRATCH_FLOATS] __attribute__ ((aligned (64)));
+  g_autofree float *heap_scratch = NULL;
+  float *scratch = stack_scratch;
+  if (scratch_floats (&p->t, rows) > SCRATCH_FLOATS)
+    scratch = heap_scratch = g_new (float, scratch_floats (&p->t, rows));
 
   for (gsize plane_index = begin; plane_index < end; plane_index++)
     {
@@ -325,9 +368,9 @@ output_transform_thread (int thread, int n_threads, gpointer data)
       const float *o = p->o + (gsize) co * p->tiles + image * p->t.tiles_per_image;
       float scale = p->scale ? p->scale[co] : 1.0f;
       float shift = p->shift ? p->shift[co] : 0.0f;
-      for (int ty = 0; ty < p->t.tiles_y; ty++)
-        output_tile_row (p, o, point_stride, p->out + plane_at, p->residual ? p->residual + plane_at : NULL,
-                         ty, scale, shift);
+      for (int ty0 = 0; ty0 < p->t.tiles_y; ty0 += rows)
+        output_chunk (p, o, point_stride, p->out + plane_at, p->residual ? p->residual + plane_at : NULL,
+                      ty0, MIN (rows, p->t.tiles_y - ty0), scratch, scale, shift);
     }
 }
 
