@@ -13,5 +13,6 @@ typedef struct {
 } CliCommand;
 
 int cli_predict (int argc, char **argv);
+int cli_make_demo (int argc, char **argv);
 int cli_bbox (int argc, char **argv);
 int cli_dataset (int argc, char **argv);

@@ -15,6 +15,7 @@ static const CliCommand commands[] = {
   { "predict", "Print class probabilities (or logits) for images", cli_predict },
   { "dataset", "Describe a dataset folder and list its images", cli_dataset },
   { "bbox", "List and edit the boxes of a BB.csv (BBox_List_2017.csv)", cli_bbox },
+  { "make-demo", "Write the built-in synthetic radiographs as an NIH dataset", cli_make_demo },
 };
 
 static void

@@ -1,0 +1,47 @@
+/* cxr-phantom.h: synthetic chest radiographs, cxrcam's built-in demo data.
+ *
+ * Real radiographs cannot ship with cxrcam, and nothing can be downloaded, so
+ * the demo and the UI's first-run experience use phantoms: a frontal chest
+ * seen as on a PA film (patient's left on the image's right), with soft
+ * tissue, lungs, spine and mediastinum, ribs, clavicles, diaphragm domes and
+ * a heart shadow, plus film noise. In a "Cardiomegaly" phantom the heart is
+ * wider than half the thorax (cardiothoracic ratio 0.55-0.68); in a normal one
+ * it is 0.38-0.47, as radiologists define the finding. The heart's bounding
+ * box is the ground truth. Everything is drawn from a seed: the same seed
+ * gives the same pixels.
+ *
+ * cxr_phantom_write_dataset() lays the phantoms out as an NIH dataset
+ * (images/, Data_Entry_2017.csv, BBox_List_2017.csv) so that every cxrcam
+ * tool opens them as it opens the real thing.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cxr-image.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  double x, y, width, height;  /* pixels */
+} CxrPhantomBox;
+
+/* A size x size phantom; @heart receives the heart's bounding box. */
+CxrImage *cxr_phantom_render (guint64 seed, gboolean cardiomegaly, int size, CxrPhantomBox *heart);
+
+typedef struct {
+  guint n_images;             /* default 120 */
+  double cardiomegaly_share;  /* default 0.5 */
+  int size;                   /* pixels a side, default 512 */
+  guint64 seed;               /* default 1 */
+} CxrPhantomOptions;
+
+void     cxr_phantom_options_init_default (CxrPhantomOptions *options);
+
+/* Writes @folder/images/<9xxxxxxx>_000.png, Data_Entry_2017.csv (Cardiomegaly or No Finding, one
+ * patient per image) and BBox_List_2017.csv (a Cardiomegaly box for every Cardiomegaly phantom).
+ * Creates @folder if needed; refuses to write into a folder that already holds a label table. */
+gboolean cxr_phantom_write_dataset (const char *folder, const CxrPhantomOptions *options,
+                                    GCancellable *cancellable, GError **error);
+
+G_END_DECLS
