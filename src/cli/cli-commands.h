@@ -14,5 +14,6 @@ typedef struct {
 
 int cli_predict (int argc, char **argv);
 int cli_make_demo (int argc, char **argv);
+int cli_demo (int argc, char **argv);
 int cli_bbox (int argc, char **argv);
 int cli_dataset (int argc, char **argv);

@@ -12,6 +12,7 @@
 #include "cli-commands.h"
 
 static const CliCommand commands[] = {
+  { "demo", "Run cxrcam end to end on the built-in synthetic radiographs", cli_demo },
   { "predict", "Print class probabilities (or logits) for images", cli_predict },
   { "dataset", "Describe a dataset folder and list its images", cli_dataset },
   { "bbox", "List and edit the boxes of a BB.csv (BBox_List_2017.csv)", cli_bbox },
