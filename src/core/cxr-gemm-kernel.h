@@ -26,7 +26,7 @@
 
 #define NR (2 * VLEN)
 #define KC 256
-#define MC 192
+#define MC 288
 
 typedef struct {
   int kc;
@@ -109,13 +109,18 @@ static void (*const kernels[]) (const Tile *) = {
 };
 G_STATIC_ASSERT (MR < G_N_ELEMENTS (kernels));
 
-/* panel [kc, NR] = b [0:kc, 0:cols], zero past cols. */
+/* panel [kc, NR] = b [0:kc, 0:cols], zero past cols. Each of the kc rows is a separate stream
+ * (rows of a wide B are far apart: 100 KB for ResNet's first stage at batch 8), too many for the
+ * hardware prefetcher: the next panel's lines are fetched by hand while the kernel works on this
+ * one. */
 static void
 pack_panel (float *restrict panel, const float *restrict b, gsize ldb, int kc, int cols)
 {
   mask_t m0 = lanes (cols), m1 = lanes (cols - VLEN);
   for (int p = 0; p < kc; p++, b += ldb, panel += NR)
     {
+      __builtin_prefetch (b + NR);       /* next panel: NR floats, one or two 64-byte lines */
+      __builtin_prefetch (b + NR + 16);
       vec_store (panel, vec_loadu_masked (m0, b));
       vec_store (panel + VLEN, vec_loadu_masked (m1, b + VLEN));
     }
