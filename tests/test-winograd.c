@@ -68,6 +68,16 @@ setup_clear (Setup *s)
   cxr_free_floats (s->workspace);
 }
 
+/* Names the comparison in the log, with the error relative to the scale the tolerance uses. */
+static void
+compare (const char *what, const float *got, const float *want, gsize n, double tolerance)
+{
+  double scale = MAX (1.0, cxr_test_max_abs (want, n));
+  double error = cxr_test_max_abs_diff (got, want, n, NULL);
+  g_test_message ("%s: max abs error %.3g = %.3g of the output's scale", what, error, error / scale);
+  cxr_assert_close (got, want, n, tolerance);
+}
+
 /* Runs the fast path (alone and on a team of three), the naive twin and the direct convolution
  * with the given epilogue and checks all of them against each other and against @want when given. */
 static void
@@ -87,14 +97,14 @@ check_all_paths (const Setup *s, const float *x, const float *weight, const floa
   cxr_winograd_conv2d_forward_naive (naive, x, weight, scale, shift, residual, relu, &s->g, s->n, s->h, s->w);
   cxr_conv2d_forward_naive (direct, x, weight, scale, shift, residual, relu, &s->g, s->n, s->h, s->w);
 
-  cxr_assert_close (fast, naive, s->out_numel, TOLERANCE);
-  cxr_assert_close (fast_team, fast, s->out_numel, 0.0);
-  cxr_assert_close (fast, direct, s->out_numel, TOLERANCE);
-  cxr_assert_close (naive, direct, s->out_numel, TOLERANCE);
+  compare ("fast vs naive twin", fast, naive, s->out_numel, TOLERANCE);
+  compare ("fast on 3 threads vs fast on 1", fast_team, fast, s->out_numel, 0.0);
+  compare ("fast vs direct convolution", fast, direct, s->out_numel, TOLERANCE);
+  compare ("naive twin vs direct convolution", naive, direct, s->out_numel, TOLERANCE);
   if (want)
     {
-      cxr_assert_close (fast, want, s->out_numel, TOLERANCE);
-      cxr_assert_close (naive, want, s->out_numel, TOLERANCE);
+      compare ("fast vs PyTorch", fast, want, s->out_numel, TOLERANCE);
+      compare ("naive twin vs PyTorch", naive, want, s->out_numel, TOLERANCE);
     }
 }
 
