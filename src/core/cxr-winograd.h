@@ -12,8 +12,9 @@
  * and it errs like the direct convolution (~5e-7).
  *
  * Layout: activations are channel-major [C, N, H, W] as everywhere in cxrcam; tiles are numbered
- * (n, ty, tx) with tx fastest, so that the transforms run along rows with contiguous loads and
- * stores (vectorised over tiles) and need no transposes.
+ * (n, ty, tx) with tx fastest and one padding slot after each row of tiles, and the input is
+ * split into its four 2x2 phases, so that both transforms are unit-stride vector loops over many
+ * tiles at once (vectorised over tiles, within one channel) and need no transposes.
  */
 #pragma once
 
