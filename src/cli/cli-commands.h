@@ -17,3 +17,6 @@ int cli_make_demo (int argc, char **argv);
 int cli_demo (int argc, char **argv);
 int cli_bbox (int argc, char **argv);
 int cli_dataset (int argc, char **argv);
+/* Grad-CAM */
+int cli_cam (int argc, char **argv);
+int cli_sweep (int argc, char **argv);

@@ -17,6 +17,9 @@ static const CliCommand commands[] = {
   { "dataset", "Describe a dataset folder and list its images", cli_dataset },
   { "bbox", "List and edit the boxes of a BB.csv (BBox_List_2017.csv)", cli_bbox },
   { "make-demo", "Write the built-in synthetic radiographs as an NIH dataset", cli_make_demo },
+  /* Grad-CAM */
+  { "cam", "Grad-CAM boxes, pictures and bb_results.csv, scored against BB.csv", cli_cam },
+  { "sweep", "Mean IoU of Grad-CAM boxes for every threshold 0.05 … 0.95", cli_sweep },
 };
 
 static void

@@ -49,6 +49,6 @@ void     cxr_cam_render_options_init (CxrCamRenderOptions *options);
  * without extension, plus ".png": "pred_00001369_000.png"). @boxes are the predicted boxes to draw. */
 gboolean cxr_cam_write_images (const CxrCamResult *result, const char *folder,
                                const CxrCamRenderOptions *options, const CxrRect *boxes, guint n_boxes,
-                               CxrCamWorkspace *workspace, GError **error);
+                               GError **error);
 
 G_END_DECLS

@@ -164,8 +164,7 @@ report_progress (GTask *task, CamRequest *request, CxrCamResult *result, guint d
   report->result = cxr_cam_result_ref (result);
   report->done = done;
   report->total = g_strv_length (request->paths);
-  g_main_context_invoke_full (g_task_get_context (task), g_task_get_priority (task),
-                              deliver_progress, report, progress_report_free);
+  cxr_engine_invoke_in_caller (task, deliver_progress, report, progress_report_free);
 }
 
 typedef struct {
@@ -192,8 +191,7 @@ finish_progress (GTask *task, CamRequest *request)
   carrier->data = request->progress_data;
   carrier->free_func = request->progress_data_free;
   request->progress_data_free = NULL;
-  g_main_context_invoke_full (g_task_get_context (task), g_task_get_priority (task),
-                              release_progress_data, carrier, NULL);
+  cxr_engine_invoke_in_caller (task, release_progress_data, carrier, NULL);
 }
 
 static void

@@ -31,6 +31,20 @@ unref_task (gpointer task)
   return G_SOURCE_REMOVE;
 }
 
+void
+cxr_engine_invoke_in_caller (GTask *task, GSourceFunc func, gpointer data, GDestroyNotify notify)
+{
+  /* Always an idle source, never g_main_context_invoke: that calls @func at once, on the engine thread,
+   * whenever the caller's context happens not to be owned by anyone at that instant (between two
+   * iterations of the caller's loop, or after the caller stopped iterating it). */
+  GSource *source = g_idle_source_new ();
+  g_source_set_priority (source, g_task_get_priority (task));
+  g_source_set_callback (source, func, data, notify);
+  g_source_set_static_name (source, "[cxrcam] engine report");
+  g_source_attach (source, g_task_get_context (task));
+  g_source_unref (source);
+}
+
 static void
 run_queued_job (gpointer data, gpointer user_data)
 {
@@ -42,7 +56,7 @@ run_queued_job (gpointer data, gpointer user_data)
   /* The task holds the engine. Dropping what may be the last reference here could finalize the
    * engine on its own thread, which would then wait for itself to finish; drop it on the
    * caller's context instead. */
-  g_main_context_invoke (g_task_get_context (task), unref_task, task);
+  cxr_engine_invoke_in_caller (task, unref_task, task, NULL);
   g_free (queued);
 }
 
@@ -256,8 +270,7 @@ report_progress (GTask *task, PredictRequest *request, const CxrPrediction *pred
   report->prediction = prediction_copy (prediction);
   report->done = done;
   report->total = g_strv_length (request->paths);
-  g_main_context_invoke_full (g_task_get_context (task), g_task_get_priority (task),
-                              deliver_progress, report, progress_report_free);
+  cxr_engine_invoke_in_caller (task, deliver_progress, report, progress_report_free);
 }
 
 static gboolean
@@ -279,8 +292,7 @@ finish_progress (GTask *task, PredictRequest *request)
   carrier->progress_data = request->progress_data;
   carrier->progress_data_free = request->progress_data_free;
   request->progress_data_free = NULL;
-  g_main_context_invoke_full (g_task_get_context (task), g_task_get_priority (task),
-                              release_progress_data, carrier, NULL);
+  cxr_engine_invoke_in_caller (task, release_progress_data, carrier, NULL);
 }
 
 static CxrPrediction *

@@ -1,0 +1,130 @@
+/* cli-cam-input.c: images and ground truth for `cam` and `sweep`. */
+#include "cli-cam-input.h"
+
+#include <string.h>
+
+#include "cxr-error.h"
+
+static gboolean
+label_matches (const char *box_label, const char *class_name)
+{
+  if (g_ascii_strcasecmp (box_label, class_name) == 0)
+    return TRUE;
+  gboolean box_infiltrate = g_ascii_strcasecmp (box_label, "Infiltrate") == 0
+                            || g_ascii_strcasecmp (box_label, "Infiltration") == 0;
+  gboolean class_infiltrate = g_ascii_strcasecmp (class_name, "Infiltrate") == 0
+                              || g_ascii_strcasecmp (class_name, "Infiltration") == 0;
+  return box_infiltrate && class_infiltrate;
+}
+
+GArray *
+cli_cam_input_truth (CliCamInput *input, const char *image, const char *label)
+{
+  GArray *rects = g_array_new (FALSE, FALSE, sizeof (CxrRect));
+  if (input->store == NULL)
+    return rects;
+  g_autofree char *name = g_path_get_basename (image);
+  g_autoptr (GArray) boxes = cxr_bbox_store_list_for_image (input->store, name);
+  for (guint i = 0; i < boxes->len; i++)
+    {
+      const CxrBBox *box = &g_array_index (boxes, CxrBBox, i);
+      if (label_matches (box->label, label))
+        {
+          CxrRect r = cxr_rect_from_bbox (box);
+          g_array_append_val (rects, r);
+        }
+    }
+  return rects;
+}
+
+gboolean
+cli_cam_input_init (CliCamInput *input, char **images, const char *dataset_dir, const char *bbox_path,
+                    const char *label, gboolean all_images, GError **error)
+{
+  memset (input, 0, sizeof *input);
+  if (dataset_dir != NULL)
+    {
+      input->dataset = cxr_dataset_open (dataset_dir, CXR_DATASET_OPEN_DEFAULT, error);
+      if (input->dataset == NULL)
+        return FALSE;
+      input->store = cxr_dataset_get_bbox_store (input->dataset);
+    }
+  if (bbox_path != NULL)
+    {
+      input->own_store = cxr_bbox_store_open (bbox_path, error);
+      if (input->own_store == NULL)
+        return FALSE;
+      input->store = input->own_store;
+    }
+
+  g_autoptr (GStrvBuilder) paths = g_strv_builder_new ();
+  for (gsize i = 0; images && images[i]; i++)
+    g_strv_builder_add (paths, images[i]);
+  if (input->dataset != NULL)
+    for (guint i = 0; i < cxr_dataset_get_n_entries (input->dataset); i++)
+      {
+        g_autofree char *path = cxr_dataset_dup_image_path (input->dataset, i);
+        if (path == NULL)
+          continue;
+        if (!all_images)
+          {
+            g_autoptr (GArray) truth = cli_cam_input_truth (input, path, label);
+            if (truth->len == 0)
+              continue;
+          }
+        g_strv_builder_add (paths, path);
+      }
+  input->paths = g_strv_builder_end (paths);
+  if (input->paths[0] == NULL)
+    {
+      if (dataset_dir != NULL && !all_images)
+        g_set_error (error, CXR_ERROR, CXR_ERROR_INVALID,
+                     "the dataset has no image with a %s box (--all-images runs on every image)", label);
+      else
+        g_set_error (error, CXR_ERROR, CXR_ERROR_INVALID, "no images");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+cli_cam_input_clear (CliCamInput *input)
+{
+  g_clear_pointer (&input->paths, g_strfreev);
+  g_clear_object (&input->own_store);
+  g_clear_object (&input->dataset);
+  input->store = NULL;
+}
+
+char *
+cli_image_stem (const char *path)
+{
+  char *base = g_path_get_basename (path);
+  char *dot = strrchr (base, '.');
+  if (dot != NULL && dot != base)
+    *dot = '\0';
+  return base;
+}
+
+gboolean
+cli_cam_resolve_class (const CxrModelCard *card, const char *text, int *index)
+{
+  if (text == NULL)
+    {
+      *index = card->positive_class;
+      return TRUE;
+    }
+  for (guint c = 0; c < card->n_classes; c++)
+    if (g_ascii_strcasecmp (text, card->class_names[c]) == 0)
+      {
+        *index = c;
+        return TRUE;
+      }
+  guint64 value;
+  if (g_ascii_string_to_unsigned (text, 10, 0, card->n_classes - 1, &value, NULL))
+    {
+      *index = value;
+      return TRUE;
+    }
+  return FALSE;
+}
