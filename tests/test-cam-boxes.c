@@ -489,6 +489,29 @@ test_jet_and_overlay (void)
 }
 
 static void
+test_truth_rects (void)
+{
+  CxrBBox boxes[] = {
+    { 1, "a.png", "Cardiomegaly", 1, 2, 3, 4 },
+    { 2, "a.png", "Infiltrate", 5, 6, 7, 8 },
+    { 3, "a.png", "cardiomegaly", 9, 10, 11, 12 },
+  };
+  g_autoptr (GArray) bboxes = g_array_new (FALSE, FALSE, sizeof (CxrBBox));
+  g_array_append_vals (bboxes, boxes, 3);
+  g_autoptr (GArray) cardio = cxr_cam_truth_rects (bboxes, "Cardiomegaly");
+  g_assert_cmpuint (cardio->len, ==, 2);
+  assert_rect (RECT (cardio, 0), 1, 2, 3, 4);
+  assert_rect (RECT (cardio, 1), 9, 10, 11, 12);
+  /* NIH's box list says Infiltrate, its labels Infiltration. */
+  g_autoptr (GArray) infiltration = cxr_cam_truth_rects (bboxes, "Infiltration");
+  g_assert_cmpuint (infiltration->len, ==, 1);
+  assert_rect (RECT (infiltration, 0), 5, 6, 7, 8);
+  g_autoptr (GArray) all = cxr_cam_truth_rects (bboxes, NULL);
+  g_assert_cmpuint (all->len, ==, 3);
+  g_assert_false (cxr_cam_label_matches ("Mass", "Nodule"));
+}
+
+static void
 test_names (void)
 {
   CxrBoxMode mode;
@@ -516,6 +539,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/cam-boxes/sweep", test_sweep);
   g_test_add_func ("/cam-boxes/random-masks", test_random_masks);
   g_test_add_func ("/cam-boxes/jet-and-overlay", test_jet_and_overlay);
+  g_test_add_func ("/cam-boxes/truth-rects", test_truth_rects);
   g_test_add_func ("/cam-boxes/names", test_names);
   return g_test_run ();
 }

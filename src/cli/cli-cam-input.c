@@ -5,36 +5,14 @@
 
 #include "cxr-error.h"
 
-static gboolean
-label_matches (const char *box_label, const char *class_name)
-{
-  if (g_ascii_strcasecmp (box_label, class_name) == 0)
-    return TRUE;
-  gboolean box_infiltrate = g_ascii_strcasecmp (box_label, "Infiltrate") == 0
-                            || g_ascii_strcasecmp (box_label, "Infiltration") == 0;
-  gboolean class_infiltrate = g_ascii_strcasecmp (class_name, "Infiltrate") == 0
-                              || g_ascii_strcasecmp (class_name, "Infiltration") == 0;
-  return box_infiltrate && class_infiltrate;
-}
-
 GArray *
 cli_cam_input_truth (CliCamInput *input, const char *image, const char *label)
 {
-  GArray *rects = g_array_new (FALSE, FALSE, sizeof (CxrRect));
   if (input->store == NULL)
-    return rects;
+    return g_array_new (FALSE, FALSE, sizeof (CxrRect));
   g_autofree char *name = g_path_get_basename (image);
   g_autoptr (GArray) boxes = cxr_bbox_store_list_for_image (input->store, name);
-  for (guint i = 0; i < boxes->len; i++)
-    {
-      const CxrBBox *box = &g_array_index (boxes, CxrBBox, i);
-      if (label_matches (box->label, label))
-        {
-          CxrRect r = cxr_rect_from_bbox (box);
-          g_array_append_val (rects, r);
-        }
-    }
-  return rects;
+  return cxr_cam_truth_rects (boxes, label);
 }
 
 gboolean

@@ -308,6 +308,34 @@ cxr_cam_boxes_for_threshold (CxrCamWorkspace *ws, const float *cam, int width, i
   return cxr_cam_workspace_get_boxes (ws, mode);
 }
 
+gboolean
+cxr_cam_label_matches (const char *box_label, const char *class_name)
+{
+  if (g_ascii_strcasecmp (box_label, class_name) == 0)
+    return TRUE;
+  gboolean box_infiltrate = g_ascii_strcasecmp (box_label, "Infiltrate") == 0
+                            || g_ascii_strcasecmp (box_label, "Infiltration") == 0;
+  gboolean class_infiltrate = g_ascii_strcasecmp (class_name, "Infiltrate") == 0
+                              || g_ascii_strcasecmp (class_name, "Infiltration") == 0;
+  return box_infiltrate && class_infiltrate;
+}
+
+GArray *
+cxr_cam_truth_rects (const GArray *bboxes, const char *class_name)
+{
+  GArray *rects = g_array_new (FALSE, FALSE, sizeof (CxrRect));
+  for (guint i = 0; bboxes && i < bboxes->len; i++)
+    {
+      const CxrBBox *box = &g_array_index (bboxes, CxrBBox, i);
+      if (class_name == NULL || cxr_cam_label_matches (box->label, class_name))
+        {
+          CxrRect r = cxr_rect_from_bbox (box);
+          g_array_append_val (rects, r);
+        }
+    }
+  return rects;
+}
+
 /* ---- scores -------------------------------------------------------------------------------------- */
 
 double

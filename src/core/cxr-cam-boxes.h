@@ -56,6 +56,13 @@ cxr_rect_from_bbox (const CxrBBox *box)
   return (CxrRect) { box->x, box->y, box->w, box->h };
 }
 
+/* Whether a BB.csv label names @class_name: equal ignoring case, and NIH's box list says "Infiltrate" where
+ * its labels (and a 14-class card) say "Infiltration". */
+gboolean cxr_cam_label_matches (const char *box_label, const char *class_name);
+/* The boxes (CxrBBox, as cxr_bbox_store_list_for_image gives them) whose label matches @class_name, as
+ * CxrRect in the same order; NULL @class_name keeps every box. */
+GArray  *cxr_cam_truth_rects (const GArray *bboxes, const char *class_name);
+
 /* A connected component of the mask. */
 typedef struct {
   int x0, y0, x1, y1;   /* inclusive pixel bounds */
