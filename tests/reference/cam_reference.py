@@ -28,9 +28,10 @@ def block_module(model, name):
     return getattr(model, f"layer{stage}")[int(block)]
 
 
-def activations_and_gradients(model, x, layer, target_class):
+def activations_and_gradients(model, x, layer, target_class, input_requires_grad=False):
     """A and d score / d A at one block for a [1, C, H, W] input, score = logit[target_class]
-    (ClassifierOutputTarget), as pytorch-grad-cam's ActivationsAndGradients records them."""
+    (ClassifierOutputTarget), as pytorch-grad-cam's ActivationsAndGradients records them. With frozen
+    parameters the input must require grad for autograd to reach the block (input_requires_grad)."""
     saved = {}
 
     def forward_hook(module, inputs, output):
@@ -45,7 +46,7 @@ def activations_and_gradients(model, x, layer, target_class):
     try:
         model.eval()
         model.zero_grad()
-        x = x.clone().requires_grad_(False)
+        x = x if input_requires_grad else x.clone().requires_grad_(False)
         logits = model(x)
         score = logits[0, target_class]
         score.backward()
