@@ -1,8 +1,9 @@
 /* cxr-cam-render.h: the tutorial's four pictures of one explained image, and the colormap behind them.
  *
  *   original_<name>.png  the image as it is (8-bit gray)
- *   gtimage_<name>.png   the image with the ground-truth boxes in yellow and the predicted boxes in cyan,
- *                        each labelled ("GT Cardiomegaly", "pred 0.87")
+ *   gtimage_<name>.png   the image with the ground-truth boxes in yellow, each labelled "GT Cardiomegaly",
+ *                        and the predicted boxes in cyan, the first labelled "pred Cardiomegaly 0.87" (the
+ *                        class probability); drawn without antialiasing, so box pixels are exactly yellow
  *   mask_<name>.png      the image where CAM >= t, black elsewhere (cxr-cam-boxes.h's mask)
  *   pred_<name>.png      the JET heatmap over the image, as pytorch-grad-cam's show_cam_on_image:
  *                          heat = JET[uint8 (255 cam)] / 255   (OpenCV's COLORMAP_JET table, RGB)
