@@ -44,6 +44,15 @@ peak_rss_mb (void)
   return line ? g_ascii_strtod (line + 6, NULL) / 1024.0 : -1;
 }
 
+/* The size of the network's thread team (cxr_parallel_new (0)). */
+static int
+kernel_threads (void)
+{
+  const char *env = g_getenv ("CXR_NUM_THREADS");
+  int n = env ? (int) g_ascii_strtoll (env, NULL, 10) : 0;
+  return n > 0 ? n : cxr_cpu_cores ();
+}
+
 static CxrResnet *
 load_network (const char *weights, const char *arch_name, int channels, GError **error)
 {
@@ -116,8 +125,8 @@ run (const Options *o, GError **error)
 
   g_autofree char *description = cxr_resnet_arch_describe (cxr_resnet_get_arch (net));
   printf ("side=cxrcam batch=%d runs=%d median_ms=%.3f min_ms=%.3f ms_per_image=%.3f peak_rss_mb=%.1f "
-          "threads=%u cpu=%s model=\"%s\"\n",
-          o->batch, r, median, times[0], median / o->batch, peak_rss_mb (), g_get_num_processors (),
+          "threads=%d cpu=%s model=\"%s\"\n",
+          o->batch, r, median, times[0], median / o->batch, peak_rss_mb (), kernel_threads (),
           cxr_cpu_level_name (cxr_cpu_level ()), description);
   return TRUE;
 }

@@ -1,3 +1,8 @@
+#ifdef __linux__
+#define _GNU_SOURCE  /* sched_getaffinity, CPU_ISSET */
+#include <sched.h>
+#endif
+
 #include "cxr-cpu.h"
 
 static CxrCpuLevel
@@ -53,4 +58,46 @@ cxr_cpu_level_name (CxrCpuLevel level)
     default:
       return "generic";
     }
+}
+
+/* Distinct (package, core) pairs among the CPUs of our affinity mask, from sysfs; 0 if unknown. */
+static int
+count_linux_cores (void)
+{
+#ifdef __linux__
+  cpu_set_t allowed;
+  if (sched_getaffinity (0, sizeof allowed, &allowed) != 0)
+    return 0;
+  g_autoptr (GHashTable) cores = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+    {
+      if (!CPU_ISSET (cpu, &allowed))
+        continue;
+      g_autofree char *core_path = g_strdup_printf ("/sys/devices/system/cpu/cpu%d/topology/core_id", cpu);
+      g_autofree char *package_path =
+        g_strdup_printf ("/sys/devices/system/cpu/cpu%d/topology/physical_package_id", cpu);
+      g_autofree char *core = NULL, *package = NULL;
+      if (!g_file_get_contents (core_path, &core, NULL, NULL)
+          || !g_file_get_contents (package_path, &package, NULL, NULL))
+        return 0;
+      g_hash_table_add (cores, g_strdup_printf ("%s/%s", g_strstrip (package), g_strstrip (core)));
+    }
+  return g_hash_table_size (cores);
+#else
+  return 0;
+#endif
+}
+
+static gpointer
+probe_cores (gpointer data)
+{
+  int cores = count_linux_cores ();
+  return GINT_TO_POINTER (cores > 0 ? cores : (int) g_get_num_processors ());
+}
+
+int
+cxr_cpu_cores (void)
+{
+  static GOnce once = G_ONCE_INIT;
+  return GPOINTER_TO_INT (g_once (&once, probe_cores, NULL));
 }

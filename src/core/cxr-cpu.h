@@ -27,6 +27,11 @@ typedef enum {
 
 /* Probed once, thread-safe. */
 CxrCpuLevel cxr_cpu_level (void);
+
+/* Physical cores among the processors this process may run on (SMT siblings count once), as
+ * PyTorch sizes its pool: two FMA-bound threads on one core only contend. Falls back to the
+ * number of processors where the topology is unknown. Probed once, thread-safe. */
+int         cxr_cpu_cores (void);
 const char *cxr_cpu_level_name (CxrCpuLevel level);
 
 G_END_DECLS

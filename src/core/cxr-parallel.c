@@ -1,5 +1,7 @@
 #include "cxr-parallel.h"
 
+#include "cxr-cpu.h"
+
 /* How long an idle helper spins before it sleeps: longer than the gap between
  * two convolutions, far shorter than anything a person could notice. */
 #define SPIN_MICROSECONDS 200
@@ -94,7 +96,7 @@ cxr_parallel_new (int n_threads)
       n_threads = env ? (int) g_ascii_strtoll (env, NULL, 10) : 0;
     }
   if (n_threads <= 0)
-    n_threads = (int) g_get_num_processors ();
+    n_threads = cxr_cpu_cores ();
   CxrParallel *team = g_new0 (CxrParallel, 1);
   team->n_threads = MAX (n_threads, 1);
   g_mutex_init (&team->mutex);

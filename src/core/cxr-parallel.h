@@ -18,7 +18,8 @@ typedef struct _CxrParallel CxrParallel;
 /* Runs once on each member: @thread in [0, n_threads). */
 typedef void (*CxrParallelFunc) (int thread, int n_threads, gpointer data);
 
-/* @n_threads counts the caller; 0 means $CXR_NUM_THREADS if set, else one per available processor. */
+/* @n_threads counts the caller; 0 means $CXR_NUM_THREADS if set, else one per physical core
+ * (cxr_cpu_cores ()). */
 CxrParallel *cxr_parallel_new       (int n_threads);
 void         cxr_parallel_free      (CxrParallel *parallel);
 
