@@ -217,7 +217,7 @@ input_chunk (const Pass *p, const float *plane, int ty0, int rows, float *scratc
     vp[t] = v + t * point_stride;
 
   gsize slots = (gsize) rows * stride;
-CXR_IVDEP
+  CXR_IVDEP
   for (gsize s = 0; s < slots; s++)
     {
       /* Columns 0..3 of rows 0..3, then B^T d (rows combined), then (B^T d) B (columns). */
@@ -324,7 +324,7 @@ output_chunk (const Pass *p, const float *o, gsize point_stride, float *plane, c
   for (int t = 0; t < POINTS; t++)
     m[t] = o + t * point_stride + (gsize) ty0 * stride;
 
-CXR_IVDEP
+  CXR_IVDEP
   for (gsize s = 0; s < slots; s++)
     {
       float sum[4], diff[4];  /* A^T M: rows of M combined, for each column */
