@@ -1,0 +1,95 @@
+"""Live PyTorch reference for tests/test-train-live.c (torchvision's own networks, full size).
+
+  train_live.py reference DIR ARCH FREEZE STEPS LR MOMENTUM WEIGHT_DECAY
+      reads DIR/init.pth (written by cxrcam), DIR/inputs.npy [N, C, H, W] and DIR/labels.npy [N, K];
+      writes DIR/grads.pth (the trainable parameters' gradients after one forward/backward from
+      init), DIR/conditioning.txt (the largest difference between those gradients in float32 and in
+      float64, relative to each tensor's largest element: how well-posed the comparison is),
+      DIR/bn_first.pth (the BatchNorm buffers after that forward pass), DIR/losses.npy (the loss of each of STEPS SGD steps from init) and DIR/bn.pth (every
+      BatchNorm buffer after them)
+  train_live.py logits DIR ARCH CHECKPOINT INPUTS
+      torch.load(CHECKPOINT) into torchvision.models.<ARCH>(num_classes from the checkpoint) with
+      load_state_dict(strict=True), eval mode, and writes DIR/logits.npy for INPUTS (.npy, NCHW)
+"""
+import os
+import sys
+
+import numpy as np
+import torch
+import torchvision
+
+from train_common import (batchnorm_buffers, gradients, loss_function, loss_targets, make_optimizer,
+                          set_train_mode, trainable_parameters)
+
+
+def build(arch, state):
+    classes = state["fc.weight"].shape[0]
+    model = getattr(torchvision.models, arch)(num_classes=classes)
+    cin = state["conv1.weight"].shape[1]
+    if cin != 3:
+        model.conv1 = torch.nn.Conv2d(cin, 64, 7, 2, 3, bias=False)
+    model.load_state_dict(state, strict=True)
+    return model, classes
+
+
+def reference(d, arch, freeze, steps, lr, momentum, weight_decay):
+    torch.set_num_threads(2)
+    state = torch.load(os.path.join(d, "init.pth"))
+    inputs = torch.from_numpy(np.load(os.path.join(d, "inputs.npy")))
+    labels = torch.from_numpy(np.load(os.path.join(d, "labels.npy"))).float()
+    model, classes = build(arch, state)
+    criterion = loss_function(classes)
+    targets = loss_targets(classes, labels)
+
+    set_train_mode(model, freeze)
+    criterion(model(inputs), targets).backward()
+    grads = gradients(model)
+    torch.save(grads, os.path.join(d, "grads.pth"))
+    torch.save(batchnorm_buffers(model), os.path.join(d, "bn_first.pth"))
+
+    model64, _ = build(arch, state)
+    model64 = model64.double()
+    set_train_mode(model64, freeze)
+    criterion(model64(inputs.double()), targets if classes == 2 else targets.double()).backward()
+    grads64 = gradients(model64)
+    worst = max(((grads[k].double() - grads64[k]).abs().max() / grads64[k].abs().max()).item() for k in grads)
+    with open(os.path.join(d, "conditioning.txt"), "w") as f:
+        f.write(f"{worst!r}\n")
+
+    model, _ = build(arch, state)
+    set_train_mode(model, freeze)
+    opt = make_optimizer("sgd", trainable_parameters(model), lr=lr, momentum=momentum, weight_decay=weight_decay)
+    losses = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = criterion(model(inputs), targets)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    np.save(os.path.join(d, "losses.npy"), np.array(losses, dtype=np.float32))
+    torch.save(batchnorm_buffers(model), os.path.join(d, "bn.pth"))
+
+
+def logits(d, arch, checkpoint, inputs_path):
+    state = torch.load(checkpoint)
+    model, _ = build(arch, state)
+    model.eval()
+    inputs = torch.from_numpy(np.load(inputs_path))
+    with torch.no_grad():
+        out = model(inputs)
+    np.save(os.path.join(d, "logits.npy"), out.numpy())
+
+
+def main():
+    mode, d, arch = sys.argv[1:4]
+    if mode == "reference":
+        freeze, steps, lr, momentum, wd = sys.argv[4:9]
+        reference(d, arch, freeze, int(steps), float(lr), float(momentum), float(wd))
+    elif mode == "logits":
+        logits(d, arch, sys.argv[4], sys.argv[5])
+    else:
+        raise SystemExit(f"unknown mode {mode}")
+
+
+if __name__ == "__main__":
+    main()
