@@ -4,7 +4,9 @@
 #include <math.h>
 #include <string.h>
 
+#include "cxr-backward.h"
 #include "cxr-bn.h"
+#include "cxr-conv-train.h"
 #include "cxr-loss.h"
 #include "cxr-npy.h"
 #include "cxr-test-util.h"
@@ -315,6 +317,79 @@ test_loss_extremes (void)
   g_assert_cmpfloat (fabs (loss - 2000.0), <, 1e-9);
 }
 
+/* ---- the training convolution's backward pass ---------------------------- */
+
+typedef struct {
+  const char *name;
+  int n, cin, h, w, cout, k, stride, pad;
+} ConvCase;
+
+static const ConvCase conv_cases[] = {
+  { "1x1-widening", 2, 5, 7, 6, 12, 1, 1, 0 },
+  { "1x1-narrowing", 3, 12, 5, 5, 4, 1, 1, 0 },
+  { "1x1-stride2", 2, 6, 9, 8, 10, 1, 2, 0 },
+  { "3x3-stride1", 2, 7, 9, 11, 5, 3, 1, 1 },
+  { "3x3-stride2", 2, 4, 10, 9, 6, 3, 2, 1 },
+  { "7x7-stride2", 1, 3, 21, 19, 8, 7, 2, 3 },
+};
+
+/* Against the double-precision naive kernel of cxr-backward.h, with and without a residual, on two
+ * threads: dweight written, dinp = conv^T (dout) + residual. */
+static void
+test_conv_backward (gconstpointer data)
+{
+  const ConvCase *c = data;
+  CxrConvGeometry g = { c->cin, c->cout, c->k, c->k, c->stride, c->stride, c->pad, c->pad };
+  int ho = cxr_conv_out_size (c->h, c->k, c->stride, c->pad), wo = cxr_conv_out_size (c->w, c->k, c->stride, c->pad);
+  gsize in_count = (gsize) c->cin * c->n * c->h * c->w, out_count = (gsize) c->cout * c->n * ho * wo;
+  gsize w_count = (gsize) c->cout * c->cin * c->k * c->k;
+  guint32 seed = 11;
+  g_autofree float *x = g_new (float, in_count), *dy = g_new (float, out_count), *wt = g_new (float, w_count);
+  g_autofree float *residual = g_new (float, in_count);
+  for (gsize i = 0; i < in_count; i++)
+    x[i] = noise (&seed), residual[i] = noise (&seed);
+  for (gsize i = 0; i < out_count; i++)
+    dy[i] = noise (&seed);
+  for (gsize i = 0; i < w_count; i++)
+    wt[i] = noise (&seed);
+
+  g_autofree float *want_dx = g_new0 (float, in_count), *want_dw = g_new0 (float, w_count);
+  cxr_conv2d_backward_naive (want_dx, want_dw, NULL, dy, x, wt, &g, c->n, c->h, c->w);
+
+  g_autofree float *workspace = cxr_alloc_floats (cxr_conv2d_train_workspace_floats (&g, c->n, c->h, c->w) + 1);
+  g_autofree float *scratch = cxr_alloc_floats (cxr_conv2d_train_weight_scratch_floats (&g));
+  g_autoptr (CxrParallel) team = cxr_parallel_new (2);
+  g_autofree float *dx = g_new (float, in_count), *dw = g_new (float, w_count);
+  cxr_conv2d_train_backward (dx, NULL, dw, dy, x, wt, &g, c->n, c->h, c->w, workspace, scratch, team);
+  cxr_assert_close (dw, want_dw, w_count, 1e-5);
+  cxr_assert_close (dx, want_dx, in_count, 1e-5);
+
+  for (gsize i = 0; i < in_count; i++)
+    want_dx[i] += residual[i];
+  cxr_conv2d_train_backward (dx, residual, dw, dy, x, wt, &g, c->n, c->h, c->w, workspace, scratch, NULL);
+  cxr_assert_close (dx, want_dx, in_count, 1e-5);
+  cxr_free_floats (g_steal_pointer (&workspace));
+  cxr_free_floats (g_steal_pointer (&scratch));
+}
+
+static void
+test_transpose (void)
+{
+  gsize shapes[][2] = { { 1, 1 }, { 3, 5 }, { 8, 8 }, { 17, 9 }, { 64, 200 }, { 300, 257 } };
+  g_autoptr (CxrParallel) team = cxr_parallel_new (2);
+  for (gsize s = 0; s < G_N_ELEMENTS (shapes); s++)
+    {
+      gsize rows = shapes[s][0], cols = shapes[s][1];
+      g_autofree float *in = g_new (float, rows * cols), *out = g_new (float, rows * cols);
+      for (gsize i = 0; i < rows * cols; i++)
+        in[i] = i;
+      cxr_transpose (out, in, rows, cols, team);
+      for (gsize r = 0; r < rows; r++)
+        for (gsize c = 0; c < cols; c++)
+          g_assert_cmpfloat (out[c * rows + r], ==, in[r * cols + c]);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -336,5 +411,11 @@ main (int argc, char *argv[])
     }
   g_test_add_func ("/train-kernels/loss/finite-differences", test_loss_finite_differences);
   g_test_add_func ("/train-kernels/loss/extremes", test_loss_extremes);
+  for (gsize i = 0; i < G_N_ELEMENTS (conv_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/train-kernels/conv-backward/%s", conv_cases[i].name);
+      g_test_add_data_func (path, &conv_cases[i], test_conv_backward);
+    }
+  g_test_add_func ("/train-kernels/transpose", test_transpose);
   return g_test_run ();
 }

@@ -7,11 +7,12 @@
 
 #include "cxr-backward.h"
 #include "cxr-bn.h"
-#include "cxr-cpu.h"
+#include "cxr-conv-train.h"
 #include "cxr-error.h"
 #include "cxr-linear.h"
 #include "cxr-pool.h"
 #include "cxr-resnet-private.h"
+#include "cxr-train-ops.h"
 
 #define N_SCRATCH 5
 
@@ -57,6 +58,7 @@ struct _CxrResnetTrain {
   float *pool_output;           /* [C, N, Hp, Wp] kept when block 0 trains */
   float *scratch[N_SCRATCH];    /* each the largest activation */
   float *workspace;             /* convolution scratch, forward and backward */
+  float *weight_scratch;        /* rearranged weights for the backward convolutions */
   gint32 *argmax;               /* [C, N, Hp, Wp] */
   float *pooled;                /* [N, F] */
   float *dpooled;               /* [N, F] */
@@ -231,6 +233,7 @@ release_plan (CxrResnetTrain *train)
   for (int i = 0; i < N_SCRATCH; i++)
     g_clear_pointer (&train->scratch[i], cxr_free_floats);
   g_clear_pointer (&train->workspace, cxr_free_floats);
+  g_clear_pointer (&train->weight_scratch, cxr_free_floats);
   g_clear_pointer (&train->argmax, g_free);
   g_clear_pointer (&train->pooled, cxr_free_floats);
   g_clear_pointer (&train->dpooled, cxr_free_floats);
@@ -328,7 +331,7 @@ unit_output_floats (const Unit *u, int n)
 
 /* Sets a unit's sizes for an input of h x w and returns its output size through h, w. */
 static void
-unit_measure (Unit *u, int n, int *h, int *w, gsize *largest, gsize *workspace)
+unit_measure (Unit *u, int n, int *h, int *w, gsize *largest, gsize *workspace, gsize *weight_scratch)
 {
   const CxrConvGeometry *g = &u->unit->geometry;
   u->h = *h;
@@ -339,7 +342,10 @@ unit_measure (Unit *u, int n, int *h, int *w, gsize *largest, gsize *workspace)
   *largest = MAX (*largest, (gsize) g->in_channels * n * *h * *w);
   *workspace = MAX (*workspace, cxr_conv2d_workspace_floats (g, n, *h, *w));
   if (u->trainable)
-    *workspace = MAX (*workspace, cxr_conv2d_backward_workspace_floats (g, n, *h, *w));
+    {
+      *workspace = MAX (*workspace, cxr_conv2d_train_workspace_floats (g, n, *h, *w));
+      *weight_scratch = MAX (*weight_scratch, cxr_conv2d_train_weight_scratch_floats (g));
+    }
   *h = u->ho;
   *w = u->wo;
 }
@@ -351,9 +357,9 @@ ensure_plan (CxrResnetTrain *train, int n, int h, int w)
     return;
   release_plan (train);
 
-  gsize largest = 0, workspace = 0;
+  gsize largest = 0, workspace = 0, weight_scratch = 0;
   int ch = h, cw = w;
-  unit_measure (&train->stem, n, &ch, &cw, &largest, &workspace);
+  unit_measure (&train->stem, n, &ch, &cw, &largest, &workspace, &weight_scratch);
   train->stem_h = ch;
   train->stem_w = cw;
   ch = train->pool_h = (ch + 2 - 3) / 2 + 1;
@@ -365,11 +371,11 @@ ensure_plan (CxrResnetTrain *train, int n, int h, int w)
       block->w = cw;
       int bh = ch, bw = cw;
       for (int k = 0; k < block->block->n_convs; k++)
-        unit_measure (&block->conv[k], n, &bh, &bw, &largest, &workspace);
+        unit_measure (&block->conv[k], n, &bh, &bw, &largest, &workspace, &weight_scratch);
       if (block->block->has_downsample)
         {
           int dh = ch, dw = cw;
-          unit_measure (&block->downsample, n, &dh, &dw, &largest, &workspace);
+          unit_measure (&block->downsample, n, &dh, &dw, &largest, &workspace, &weight_scratch);
         }
       block->ho = ch = bh;
       block->wo = cw = bw;
@@ -403,6 +409,7 @@ ensure_plan (CxrResnetTrain *train, int n, int h, int w)
   for (int i = 0; i < N_SCRATCH; i++)
     train->scratch[i] = plan_alloc (train, largest);
   train->workspace = plan_alloc (train, workspace);
+  train->weight_scratch = plan_alloc (train, weight_scratch);
   gsize pooled_cells = (gsize) stem_channels * n * train->pool_h * train->pool_w;
   train->argmax = g_new (gint32, pooled_cells);
   train->buffer_bytes += pooled_cells * sizeof (gint32);
@@ -689,12 +696,13 @@ cxr_resnet_train_head_backward (CxrResnetTrain *train, const float *features, co
 
 /* ---- backward ----------------------------------------------------------- */
 
+/* dweight of the unit (written) and, when @dinp is not NULL, dinp = conv^T (dz) + residual. */
 static void
-conv_backward (CxrResnetTrain *train, const Unit *u, float *dinp, const float *dz, const float *inp, int n)
+conv_backward (CxrResnetTrain *train, const Unit *u, float *dinp, const float *residual, const float *dz,
+               const float *inp, int n)
 {
-  zero_tensor (u->dweight);
-  cxr_conv2d_backward (dinp, u->dweight->data, NULL, dz, inp, u->unit->weight->data, &u->unit->geometry,
-                       n, u->h, u->w, train->workspace);
+  cxr_conv2d_train_backward (dinp, residual, u->dweight->data, dz, inp, u->unit->weight->data, &u->unit->geometry,
+                             n, u->h, u->w, train->workspace, train->weight_scratch, train->parallel);
 }
 
 /* dz = d(loss)/d(z) from the gradient at the unit's BatchNorm output (through its ReLU when @relu). */
@@ -706,63 +714,43 @@ unit_bn_backward (CxrResnetTrain *train, const Unit *u, float *dz, const float *
                                 u->unit->geometry.out_channels, (gsize) n * u->ho * u->wo, train->parallel);
 }
 
-CXR_TARGET_CLONES static void
-relu_mask (float *restrict g, const float *restrict out, gsize count)
-{
-  for (gsize i = 0; i < count; i++)
-    g[i] = out[i] > 0.0f ? g[i] : 0.0f;
-}
-
-/* Backward through a trainable block. @g holds d(loss)/d(output); @x is the block's input. Returns
- * the buffer holding d(loss)/d(x), or NULL when @need_dx is FALSE. */
+/* Backward through a trainable block. @g holds d(loss)/d(output) and is used up; @x is the block's
+ * input. Returns the buffer holding d(loss)/d(x), or NULL when @need_dx is FALSE. */
 static float *
 block_backward (CxrResnetTrain *train, Block *block, float *g, const float *x, gboolean need_dx, int n)
 {
   const CxrBlock *src = block->block;
   int last = src->n_convs - 1;
   gsize out_count = (gsize) src->out_channels * n * block->ho * block->wo;
-  gsize in_count = (gsize) src->in_channels * n * block->h * block->w;
 
-  relu_mask (g, block->output, out_count);
+  cxr_relu_backward_inplace (g, block->output, out_count, train->parallel);
 
   /* The main branch, from the last convolution back to the first. */
   float *dz = free_scratch (train, g, x, NULL);
   unit_bn_backward (train, &block->conv[last], dz, g, FALSE, n);
-  float *dx = NULL;
-  for (int k = last; k >= 0; k--)
+  for (int k = last; k > 0; k--)
     {
-      Unit *u = &block->conv[k];
-      if (k > 0)
-        {
-          Unit *prev = &block->conv[k - 1];
-          float *a = free_scratch (train, g, x, dz, NULL);
-          unit_apply (train, prev, a, NULL, TRUE, n);
-          float *da = free_scratch (train, g, x, dz, a, NULL);
-          memset (da, 0, unit_output_floats (prev, n) * sizeof (float));
-          conv_backward (train, u, da, dz, a, n);
-          unit_bn_backward (train, prev, da, da, TRUE, n);
-          dz = da;
-          continue;
-        }
-      if (need_dx)
-        {
-          if (src->has_downsample)
-            {
-              dx = free_scratch (train, g, x, dz, NULL);
-              memset (dx, 0, in_count * sizeof (float));
-            }
-          else
-            dx = g;  /* d(x) = g (the identity shortcut) + the main branch's, accumulated onto it */
-        }
-      conv_backward (train, u, dx, dz, x, n);
+      Unit *prev = &block->conv[k - 1];
+      float *a = free_scratch (train, g, x, dz, NULL);
+      unit_apply (train, prev, a, NULL, TRUE, n);
+      float *da = free_scratch (train, g, x, dz, a, NULL);
+      conv_backward (train, &block->conv[k], da, NULL, dz, a, n);
+      unit_bn_backward (train, prev, da, da, TRUE, n);
+      dz = da;
     }
 
-  if (src->has_downsample)
+  if (!src->has_downsample)
     {
-      float *dz_ds = free_scratch (train, g, x, dx, NULL);
-      unit_bn_backward (train, &block->downsample, dz_ds, g, FALSE, n);
-      conv_backward (train, &block->downsample, dx, dz_ds, x, n);
+      /* d(x) = the main branch's + g, the identity shortcut's, added in the GEMM's epilogue. */
+      float *dx = need_dx ? free_scratch (train, g, x, dz, NULL) : NULL;
+      conv_backward (train, &block->conv[0], dx, g, dz, x, n);
+      return dx;
     }
+  float *dx_main = need_dx ? free_scratch (train, g, x, dz, NULL) : NULL;
+  conv_backward (train, &block->conv[0], dx_main, NULL, dz, x, n);
+  unit_bn_backward (train, &block->downsample, g, g, FALSE, n);
+  float *dx = need_dx ? free_scratch (train, g, x, dx_main, NULL) : NULL;
+  conv_backward (train, &block->downsample, dx, dx_main, g, x, n);
   return dx;
 }
 
@@ -774,13 +762,14 @@ stem_backward (CxrResnetTrain *train, const float *dpool, int n)
   float *a = free_scratch (train, dpool, NULL);
   unit_apply (train, stem, a, NULL, TRUE, n);
   float *pooled = free_scratch (train, dpool, a, NULL);
-  cxr_maxpool2d_forward (pooled, train->argmax, a, channels, n, train->stem_h, train->stem_w, 3, 2, 1);
+  cxr_maxpool2d_forward_parallel (pooled, train->argmax, a, channels, n, train->stem_h, train->stem_w, 3, 2, 1,
+                                  train->parallel);
   float *da = free_scratch (train, dpool, a, pooled, NULL);
   memset (da, 0, unit_output_floats (stem, n) * sizeof (float));
-  cxr_maxpool2d_backward (da, dpool, train->argmax, channels, n, train->stem_h, train->stem_w,
-                          train->pool_h, train->pool_w);
+  cxr_maxpool2d_backward_parallel (da, dpool, train->argmax, channels, n, train->stem_h, train->stem_w,
+                                   train->pool_h, train->pool_w, train->parallel);
   unit_bn_backward (train, stem, da, da, TRUE, n);
-  conv_backward (train, stem, NULL, da, train->input, n);
+  conv_backward (train, stem, NULL, NULL, da, train->input, n);
 }
 
 void

@@ -1,0 +1,103 @@
+#include "cxr-train-ops.h"
+
+#include <string.h>
+
+#include "cxr-backward.h"
+#include "cxr-cpu.h"
+#include "cxr-pool.h"
+
+typedef float v16sf __attribute__ ((vector_size (64)));
+typedef int v16si __attribute__ ((vector_size (64)));
+
+CXR_TARGET_CLONES static void
+relu_mask_range (float *restrict g, const float *restrict out, gsize begin, gsize end)
+{
+  const v16sf zero = { 0 };
+  gsize i = begin;
+  for (; i + 16 <= end; i += 16)
+    {
+      v16sf gv, ov;
+      memcpy (&gv, g + i, sizeof gv);
+      memcpy (&ov, out + i, sizeof ov);
+      gv = (v16sf) ((v16si) gv & (ov > zero));
+      memcpy (g + i, &gv, sizeof gv);
+    }
+  for (; i < end; i++)
+    g[i] = out[i] > 0.0f ? g[i] : 0.0f;
+}
+
+typedef struct {
+  float *g;
+  const float *out;
+  gsize count;
+} MaskJob;
+
+static void
+relu_mask_thread (int thread, int n_threads, gpointer data)
+{
+  const MaskJob *job = data;
+  gsize begin, end;
+  cxr_parallel_split (job->count, 4096, thread, n_threads, &begin, &end);
+  relu_mask_range (job->g, job->out, begin, end);
+}
+
+void
+cxr_relu_backward_inplace (float *g, const float *out, gsize count, CxrParallel *parallel)
+{
+  MaskJob job = { g, out, count };
+  cxr_parallel_run (parallel, relu_mask_thread, &job);
+}
+
+typedef struct {
+  float *out;
+  gint32 *argmax;
+  const float *inp;
+  const float *dout;
+  const gint32 *const_argmax;
+  int channels, n, h, w, ho, wo, kernel, stride, padding;
+} PoolJob;
+
+static void
+pool_forward_thread (int thread, int n_threads, gpointer data)
+{
+  const PoolJob *job = data;
+  gsize c0, c1;
+  cxr_parallel_split (job->channels, 1, thread, n_threads, &c0, &c1);
+  if (c0 == c1)
+    return;
+  gsize in_plane = (gsize) job->n * job->h * job->w, out_plane = (gsize) job->n * job->ho * job->wo;
+  cxr_maxpool2d_forward (job->out + c0 * out_plane, job->argmax + c0 * out_plane, job->inp + c0 * in_plane,
+                         c1 - c0, job->n, job->h, job->w, job->kernel, job->stride, job->padding);
+}
+
+void
+cxr_maxpool2d_forward_parallel (float *out, gint32 *argmax, const float *inp, int channels, int n, int h, int w,
+                                int kernel, int stride, int padding, CxrParallel *parallel)
+{
+  PoolJob job = { .out = out, .argmax = argmax, .inp = inp, .channels = channels, .n = n, .h = h, .w = w,
+                  .ho = (h + 2 * padding - kernel) / stride + 1, .wo = (w + 2 * padding - kernel) / stride + 1,
+                  .kernel = kernel, .stride = stride, .padding = padding };
+  cxr_parallel_run (parallel, pool_forward_thread, &job);
+}
+
+static void
+pool_backward_thread (int thread, int n_threads, gpointer data)
+{
+  const PoolJob *job = data;
+  gsize c0, c1;
+  cxr_parallel_split (job->channels, 1, thread, n_threads, &c0, &c1);
+  if (c0 == c1)
+    return;
+  gsize in_plane = (gsize) job->n * job->h * job->w, out_plane = (gsize) job->n * job->ho * job->wo;
+  cxr_maxpool2d_backward (job->out + c0 * in_plane, job->dout + c0 * out_plane, job->const_argmax + c0 * out_plane,
+                          c1 - c0, job->n, job->h, job->w, job->ho, job->wo);
+}
+
+void
+cxr_maxpool2d_backward_parallel (float *dinp, const float *dout, const gint32 *argmax, int channels, int n,
+                                 int h, int w, int ho, int wo, CxrParallel *parallel)
+{
+  PoolJob job = { .out = dinp, .dout = dout, .const_argmax = argmax, .channels = channels, .n = n, .h = h, .w = w,
+                  .ho = ho, .wo = wo };
+  cxr_parallel_run (parallel, pool_backward_thread, &job);
+}
