@@ -6,6 +6,7 @@
 #include "cxr-backward.h"
 #include "cxr-cpu.h"
 #include "cxr-gemm.h"
+#include "cxr-winograd.h"
 
 static gboolean
 is_pointwise (const CxrConvGeometry *g)
@@ -32,6 +33,14 @@ transposed_geometry (const CxrConvGeometry *g)
   return t;
 }
 
+static gsize
+forward_workspace_floats (const CxrConvGeometry *g, int n, int h, int w)
+{
+  if (cxr_winograd_preferred (g, n, h, w))
+    return cxr_winograd_workspace_floats (g, n, h, w);
+  return cxr_conv2d_workspace_floats (g, n, h, w);
+}
+
 gsize
 cxr_conv2d_train_workspace_floats (const CxrConvGeometry *g, int n, int h, int w)
 {
@@ -47,11 +56,14 @@ cxr_conv2d_train_workspace_floats (const CxrConvGeometry *g, int n, int h, int w
   else
     need = MAX (need, depth * m + m * g->out_channels);
 
+  /* the forward pass */
+  need = MAX (need, forward_workspace_floats (g, n, h, w));
+
   /* dinp */
   if (is_same_stride1 (g))
     {
       CxrConvGeometry t = transposed_geometry (g);
-      need = MAX (need, cxr_conv2d_workspace_floats (&t, n, ho, wo));
+      need = MAX (need, forward_workspace_floats (&t, n, ho, wo));
     }
   else if (!is_pointwise (g))
     need = MAX (need, depth * m);
@@ -61,7 +73,79 @@ cxr_conv2d_train_workspace_floats (const CxrConvGeometry *g, int n, int h, int w
 gsize
 cxr_conv2d_train_weight_scratch_floats (const CxrConvGeometry *g)
 {
-  return (gsize) g->out_channels * g->in_channels * g->kernel_h * g->kernel_w;
+  /* the rearranged weights, then Winograd's transformed ones */
+  gsize need = (gsize) g->out_channels * g->in_channels * g->kernel_h * g->kernel_w;
+  if (cxr_winograd_supports (g))
+    need += 2 * cxr_winograd_weight_floats (g);
+  return need;
+}
+
+typedef struct {
+  float *u, *parts;
+  const float *weight;
+  const CxrConvGeometry *g;
+} TransformJob;
+
+/* Each thread transforms whole output channels [co0, co1) into its own [16, co1 - co0, Cin] part
+ * (cxr_winograd_transform_weight's layout for a narrower convolution), then copies the part's rows
+ * into their places in U [16, Cout, Cin]. Weights change every step, so this runs twice per 3x3
+ * convolution per step and is worth two threads. */
+static void
+transform_thread (int thread, int n_threads, gpointer data)
+{
+  const TransformJob *job = data;
+  const CxrConvGeometry *g = job->g;
+  gsize co0, co1;
+  cxr_parallel_split (g->out_channels, 1, thread, n_threads, &co0, &co1);
+  if (co0 == co1)
+    return;
+  CxrConvGeometry part = *g;
+  part.out_channels = co1 - co0;
+  gsize row = (gsize) g->in_channels;
+  float *mine = job->parts + co0 * row * CXR_WINOGRAD_POINTS;
+  cxr_winograd_transform_weight (mine, job->weight + co0 * row * 9, &part);
+  for (int t = 0; t < CXR_WINOGRAD_POINTS; t++)
+    memcpy (job->u + ((gsize) t * g->out_channels + co0) * row, mine + (gsize) t * part.out_channels * row,
+            part.out_channels * row * sizeof (float));
+}
+
+static void
+transform_weight (float *u, float *parts, const float *weight, const CxrConvGeometry *g, CxrParallel *parallel)
+{
+  TransformJob job = { u, parts, weight, g };
+  cxr_parallel_run (parallel, transform_thread, &job);
+}
+
+/* cxr_conv2d_forward's contract; @u_scratch holds Winograd's transformed weights when used. */
+static void
+convolve (float *out, const float *inp, const float *weight, const float *scale, const float *shift,
+          const float *residual, gboolean relu, const CxrConvGeometry *g, int n, int h, int w, float *workspace,
+          float *u_scratch, CxrParallel *parallel)
+{
+  if (cxr_winograd_preferred (g, n, h, w))
+    {
+      transform_weight (u_scratch, u_scratch + cxr_winograd_weight_floats (g), weight, g, parallel);
+      cxr_winograd_conv2d_forward (out, inp, u_scratch, scale, shift, residual, relu, g, n, h, w, workspace,
+                                   parallel);
+      return;
+    }
+  cxr_conv2d_forward (out, inp, weight, scale, shift, residual, relu, g, n, h, w, workspace, parallel);
+}
+
+void
+cxr_conv2d_train_forward (float *out, const float *inp, const float *weight, const float *scale,
+                          const float *shift, const float *residual, gboolean relu, const CxrConvGeometry *g,
+                          int n, int h, int w, float *workspace, float *weight_scratch, CxrParallel *parallel)
+{
+  gsize w_count = (gsize) g->out_channels * g->in_channels * g->kernel_h * g->kernel_w;
+  convolve (out, inp, weight, scale, shift, residual, relu, g, n, h, w, workspace, weight_scratch + w_count,
+            parallel);
+}
+
+gsize
+cxr_conv2d_train_forward_workspace_floats (const CxrConvGeometry *g, int n, int h, int w)
+{
+  return forward_workspace_floats (g, n, h, w);
 }
 
 /* ---- transposes --------------------------------------------------------- */
@@ -71,7 +155,7 @@ typedef int v8si __attribute__ ((vector_size (32)));
 
 /* out[c * ldo + r] = in[r * ldi + c] for an 8 x 8 tile, in registers: three rounds of pairwise
  * shuffles (the classic unpack / shuffle / permute ladder). */
-static inline void
+static inline __attribute__ ((always_inline)) void
 transpose8x8 (float *out, gsize ldo, const float *in, gsize ldi)
 {
   v8sf r[8], t[8], u[8];
@@ -276,7 +360,8 @@ input_gradient (float *dinp, const float *residual, const float *dout, const flo
     {
       CxrConvGeometry t = transposed_geometry (g);
       flip_transpose (scratch, weight, g);
-      cxr_conv2d_forward (dinp, dout, scratch, NULL, NULL, residual, FALSE, &t, n, ho, wo, workspace, parallel);
+      convolve (dinp, dout, scratch, NULL, NULL, residual, FALSE, &t, n, ho, wo, workspace,
+                scratch + (gsize) cout * depth, parallel);
       return;
     }
 

@@ -340,12 +340,9 @@ unit_measure (Unit *u, int n, int *h, int *w, gsize *largest, gsize *workspace, 
   u->wo = cxr_conv_out_size (*w, g->kernel_w, g->stride_w, g->pad_w);
   *largest = MAX (*largest, unit_output_floats (u, n));
   *largest = MAX (*largest, (gsize) g->in_channels * n * *h * *w);
-  *workspace = MAX (*workspace, cxr_conv2d_workspace_floats (g, n, *h, *w));
-  if (u->trainable)
-    {
-      *workspace = MAX (*workspace, cxr_conv2d_train_workspace_floats (g, n, *h, *w));
-      *weight_scratch = MAX (*weight_scratch, cxr_conv2d_train_weight_scratch_floats (g));
-    }
+  *workspace = MAX (*workspace, u->trainable ? cxr_conv2d_train_workspace_floats (g, n, *h, *w)
+                                             : cxr_conv2d_train_forward_workspace_floats (g, n, *h, *w));
+  *weight_scratch = MAX (*weight_scratch, cxr_conv2d_train_weight_scratch_floats (g));
   *h = u->ho;
   *w = u->wo;
 }
@@ -449,8 +446,8 @@ static void
 conv_forward (CxrResnetTrain *train, const Unit *u, float *out, const float *inp, const float *scale,
               const float *shift, const float *residual, gboolean relu, int n)
 {
-  cxr_conv2d_forward (out, inp, u->unit->weight->data, scale, shift, residual, relu, &u->unit->geometry,
-                      n, u->h, u->w, train->workspace, train->parallel);
+  cxr_conv2d_train_forward (out, inp, u->unit->weight->data, scale, shift, residual, relu, &u->unit->geometry,
+                            n, u->h, u->w, train->workspace, train->weight_scratch, train->parallel);
 }
 
 /* Frozen units normalise with their running statistics, folded into the convolution. */
@@ -610,8 +607,8 @@ run_backbone (CxrResnetTrain *train, const float *input, int n, int h, int w, gb
       unit_fold_running (stem);
       conv_forward (train, stem, train->scratch[0], train->input, stem->scale, stem->shift, NULL, TRUE, n);
     }
-  cxr_maxpool2d_forward (pool_out, NULL, train->scratch[0], stem_channels, n, train->stem_h, train->stem_w,
-                         3, 2, 1);
+  cxr_maxpool2d_forward_parallel (pool_out, NULL, train->scratch[0], stem_channels, n, train->stem_h,
+                                  train->stem_w, 3, 2, 1, train->parallel);
 
   const float *x = pool_out;
   for (int b = 0; b < train->n_blocks; b++)

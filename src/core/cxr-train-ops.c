@@ -66,7 +66,8 @@ pool_forward_thread (int thread, int n_threads, gpointer data)
   if (c0 == c1)
     return;
   gsize in_plane = (gsize) job->n * job->h * job->w, out_plane = (gsize) job->n * job->ho * job->wo;
-  cxr_maxpool2d_forward (job->out + c0 * out_plane, job->argmax + c0 * out_plane, job->inp + c0 * in_plane,
+  cxr_maxpool2d_forward (job->out + c0 * out_plane, job->argmax ? job->argmax + c0 * out_plane : NULL,
+                         job->inp + c0 * in_plane,
                          c1 - c0, job->n, job->h, job->w, job->kernel, job->stride, job->padding);
 }
 

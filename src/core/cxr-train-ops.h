@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 /* In place: g = g where out > 0, else 0 (the gradient through out = relu(...), from its output). */
 void cxr_relu_backward_inplace (float *g, const float *out, gsize count, CxrParallel *parallel);
 
-/* cxr_maxpool2d_forward with argmax, and cxr_maxpool2d_backward (accumulating), over the team. */
+/* cxr_maxpool2d_forward (argmax may be NULL) and cxr_maxpool2d_backward (accumulating), over the team. */
 void cxr_maxpool2d_forward_parallel  (float *out, gint32 *argmax, const float *inp,
                                       int channels, int n, int h, int w, int kernel, int stride, int padding,
                                       CxrParallel *parallel);
