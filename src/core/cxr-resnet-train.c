@@ -49,8 +49,10 @@ struct _CxrResnetTrain {
   int first_trainable;          /* index of the first trainable block, n_blocks if none */
   CxrTensor *dfc_weight, *dfc_bias;
 
-  /* the plan for (plan_n, plan_h, plan_w) */
+  /* the plan for (plan_n, plan_h, plan_w); buffers are allocated for alloc_n images */
   int plan_n, plan_h, plan_w;
+  int alloc_n;
+  gsize workspace_floats;
   int stem_h, stem_w;           /* stem output */
   int pool_h, pool_w;           /* max pool output */
   int last_h, last_w;           /* last block output */
@@ -246,7 +248,8 @@ release_plan (CxrResnetTrain *train)
       g_clear_pointer (&block->downsample.z, cxr_free_floats);
       g_clear_pointer (&block->output, cxr_free_floats);
     }
-  train->plan_n = train->plan_h = train->plan_w = 0;
+  train->plan_n = train->plan_h = train->plan_w = train->alloc_n = 0;
+  train->workspace_floats = 0;
   train->buffer_bytes = 0;
   train->have_forward = FALSE;
   train->last_output = NULL;
@@ -308,6 +311,12 @@ cxr_resnet_train_get_n_features (const CxrResnetTrain *train)
   return train->net->features;
 }
 
+CxrParallel *
+cxr_resnet_train_get_parallel (CxrResnetTrain *train)
+{
+  return train->parallel;
+}
+
 gsize
 cxr_resnet_train_get_buffer_bytes (const CxrResnetTrain *train)
 {
@@ -347,12 +356,13 @@ unit_measure (Unit *u, int n, int *h, int *w, gsize *largest, gsize *workspace, 
   *w = u->wo;
 }
 
+/* Plans (n, h, w). A smaller batch of the same size reuses the buffers (every buffer grows with n),
+ * so a trainer's last partial batch does not reallocate everything twice per epoch. */
 static void
 ensure_plan (CxrResnetTrain *train, int n, int h, int w)
 {
   if (train->plan_n == n && train->plan_h == h && train->plan_w == w)
     return;
-  release_plan (train);
 
   gsize largest = 0, workspace = 0, weight_scratch = 0;
   int ch = h, cw = w;
@@ -382,6 +392,12 @@ ensure_plan (CxrResnetTrain *train, int n, int h, int w)
     }
   train->last_h = ch;
   train->last_w = cw;
+  if (train->plan_h == h && train->plan_w == w && n <= train->alloc_n && workspace <= train->workspace_floats)
+    {
+      train->plan_n = n;
+      return;
+    }
+  release_plan (train);
 
   int cin = train->net->arch.input_channels;
   int stem_channels = train->stem.unit->geometry.out_channels;
@@ -412,9 +428,10 @@ ensure_plan (CxrResnetTrain *train, int n, int h, int w)
   train->buffer_bytes += pooled_cells * sizeof (gint32);
   train->pooled = plan_alloc (train, (gsize) n * train->net->features);
   train->dpooled = plan_alloc (train, (gsize) n * train->net->features);
-  train->plan_n = n;
+  train->plan_n = train->alloc_n = n;
   train->plan_h = h;
   train->plan_w = w;
+  train->workspace_floats = workspace;
 }
 
 /* A scratch buffer that is none of @busy (NULL-terminated). */

@@ -27,6 +27,7 @@
  */
 #pragma once
 
+#include "cxr-parallel.h"
 #include "cxr-resnet.h"
 
 G_BEGIN_DECLS
@@ -77,6 +78,9 @@ void            cxr_resnet_train_head_forward   (CxrResnetTrain *train, const fl
 /* Writes the head's gradients for d(loss)/d(logits) of the features last passed to head_forward. */
 void            cxr_resnet_train_head_backward  (CxrResnetTrain *train, const float *features, const float *dlogits,
                                                  int n);
+
+/* The kernels' thread team (for the optimiser's step, say). */
+CxrParallel    *cxr_resnet_train_get_parallel   (CxrResnetTrain *train);
 
 /* Bytes of activation and scratch memory planned for the last (N, H, W). */
 gsize           cxr_resnet_train_get_buffer_bytes (const CxrResnetTrain *train);

@@ -1,0 +1,144 @@
+/* cxr-trainer.h: a training run, from a dataset folder to checkpoints PyTorch loads.
+ *
+ * The task follows the head: 1 output is Cardiomegaly by BCE with logits, 2 outputs are
+ * [No Finding, Cardiomegaly] by cross-entropy (the tutorial's), 14 outputs are the NIH findings by
+ * multi-label BCE. For 1 and 2 outputs the images are those labelled Cardiomegaly (positive) or
+ * No Finding (negative), all of them or the tutorial's balanced subset; for 14, every image with a
+ * label-table row. They are split into training and validation by patient (no patient on both
+ * sides) from the seed (cxr-dataset-sample.h).
+ *
+ * Every epoch: the training images in an order drawn from (seed, epoch) — shuffled, or sampled
+ * class-balanced — in batches prepared by a loader thread (cxr-train-loader.h), a training step per
+ * batch (forward in train mode, loss, backward, optimiser step at the schedule's learning rate),
+ * then validation (eval mode, no augmentation): loss, accuracy, ROC AUC, sensitivity and
+ * specificity at 0.5 (for 14 outputs: AUC averaged over the findings present, the rest pooled over
+ * all image-finding pairs).
+ *
+ * With only the head trainable the backbone's pooled features are computed once per image (from
+ * unaugmented images: augmentation does not apply) and every epoch runs on them.
+ *
+ * Output folder (every file written atomically; a cancelled or killed run leaves each file either
+ * as it was or complete):
+ *   epoch-NNN.pth, epoch-NNN.json   the weights after epoch NNN (torch.save's state_dict format)
+ *                                   and their model card
+ *   best.pth, best.json, best.safetensors   the epoch with the best validation AUC so far
+ *   history.csv                     one row per epoch: the table the CLI prints
+ *   resume-<step>.safetensors       weights, BatchNorm statistics and optimiser state ("model." and
+ *                                   "optimizer." keys) at the last resume point
+ *   train-state.json                the run's configuration, position (epoch, step), history, best
+ *                                   epoch, the split, and which resume-<step> file holds its tensors;
+ *                                   written after that file and before older ones are removed, so
+ *                                   it always names a complete one
+ * A resume point is written after every epoch and when a run is cancelled (after the step in
+ * progress). Resuming continues as if never stopped: same batches, same augmentation, same
+ * optimiser state (bit for bit on the same machine).
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cxr-model.h"
+#include "cxr-optim.h"
+#include "cxr-resnet-train.h"
+#include "cxr-train-data.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  CXR_TRAIN_SUBSET_ALL,       /* every Cardiomegaly and No Finding image (every labelled one for 14 outputs) */
+  CXR_TRAIN_SUBSET_BALANCED,  /* the tutorial's: every Cardiomegaly image and as many No Finding ones */
+} CxrTrainSubset;
+
+typedef struct {
+  char *data_dir;
+  char *model_path;          /* start from these weights (and their card), or NULL */
+  char *arch;                /* without model_path: torchvision's initialisation of this architecture */
+  guint n_outputs;           /* with arch: 1, 2 or 14 */
+  guint input_size;          /* 0: the model card's (224 by default) */
+  char *out_dir;
+  guint epochs;
+  guint batch_size;
+  double lr;
+  CxrOptimizerConfig optimizer;
+  CxrScheduleKind schedule;
+  double warmup_epochs;      /* linear warmup, in epochs (fractions allowed) */
+  double step_epochs;        /* step schedule: decay by gamma every this many epochs */
+  double gamma;
+  double min_lr;             /* cosine schedule's floor */
+  CxrTrainable trainable;
+  gboolean augment;
+  CxrAugmentParams augment_params;
+  gboolean balanced_sampling;
+  CxrTrainSubset subset;
+  double val_fraction;
+  guint64 seed;
+  double pos_weight;         /* <= 0: none */
+  guint max_images;          /* 0: all; else the first so many of the subset (small runs) */
+} CxrTrainConfig;
+
+/* resnet18 from torchvision's initialisation, 2 outputs, 5 epochs of 16, SGD (lr 0.01, momentum
+ * 0.9, weight decay 1e-4), cosine schedule without warmup, everything trainable, augmentation on,
+ * shuffled, all images, 20% validation, seed 0. */
+void     cxr_train_config_init     (CxrTrainConfig *config);
+void     cxr_train_config_clear    (CxrTrainConfig *config);
+void     cxr_train_config_copy     (CxrTrainConfig *dest, const CxrTrainConfig *src);
+/* Checks everything that can be checked before touching a file. */
+gboolean cxr_train_config_validate (const CxrTrainConfig *config, GError **error);
+
+typedef struct {
+  guint epoch;               /* 1-based */
+  double train_loss, train_accuracy;
+  double val_loss, val_accuracy, val_auc, val_sensitivity, val_specificity;
+  guint n_train, n_val;
+  double seconds;            /* the epoch's wall time, validation included */
+  double images_per_second;  /* training images per second of training */
+  gboolean best;             /* the best validation AUC so far */
+} CxrEpochMetrics;
+
+typedef enum {
+  CXR_TRAIN_EVENT_PREPARING,  /* message; done / total: images cached or features computed */
+  CXR_TRAIN_EVENT_STEP,       /* epoch, step, loss, lr, images_per_second */
+  CXR_TRAIN_EVENT_EPOCH,      /* metrics */
+  CXR_TRAIN_EVENT_SAVED,      /* message: the files of a checkpoint or resume point */
+} CxrTrainEventKind;
+
+typedef struct {
+  CxrTrainEventKind kind;
+  guint epoch, n_epochs;      /* 1-based */
+  guint step, n_steps;        /* 1-based step in the epoch, steps per epoch */
+  guint64 global_step;        /* optimiser steps so far */
+  double loss;                /* this step's */
+  double lr;                  /* this step's */
+  double images_per_second;   /* this step's, loading included */
+  const CxrEpochMetrics *metrics;
+  const char *message;
+  guint done, total;
+} CxrTrainEvent;
+
+/* Called on the thread that runs the trainer, with @event borrowed for the call. */
+typedef void (*CxrTrainProgressFunc) (const CxrTrainEvent *event, gpointer user_data);
+
+typedef struct _CxrTrainer CxrTrainer;
+
+CxrTrainer   *cxr_trainer_new              (const CxrTrainConfig *config);
+void          cxr_trainer_free             (CxrTrainer *trainer);
+
+/* Runs the configured epochs. With @resume the run continues from the output folder's
+ * train-state.json: its stored configuration replaces this trainer's, except the number of epochs
+ * when this one's is larger (to train on); the stored epochs are reported first (EPOCH events).
+ * Cancelling stops after the current step, writes a resume point, and fails with
+ * G_IO_ERROR_CANCELLED. */
+gboolean      cxr_trainer_run              (CxrTrainer *trainer, gboolean resume, CxrTrainProgressFunc progress,
+                                            gpointer user_data, GCancellable *cancellable, GError **error);
+
+const CxrTrainConfig *cxr_trainer_get_config  (const CxrTrainer *trainer);
+/* CxrEpochMetrics of every epoch so far (resumed ones included). */
+GArray       *cxr_trainer_get_history      (const CxrTrainer *trainer);
+/* best.pth in the output folder, or NULL before the first epoch. */
+const char   *cxr_trainer_get_best_path    (const CxrTrainer *trainer);
+/* The trained network with its card (a new reference), after cxr_trainer_run. */
+CxrModel     *cxr_trainer_dup_model        (CxrTrainer *trainer);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CxrTrainer, cxr_trainer_free)
+
+G_END_DECLS
