@@ -31,7 +31,8 @@ G_BEGIN_DECLS
 gboolean cxr_winograd_supports           (const CxrConvGeometry *geometry);
 
 /* Whether Winograd beats im2col + GEMM for this convolution and input: supported, and enough
- * tiles to amortise the transformed weights (1.8 times the raw ones) that every call streams. */
+ * tiles to amortise the transformed weights (1.8 times the raw ones) that every call streams and
+ * the network keeps in memory (more tiles for the largest weights). */
 gboolean cxr_winograd_preferred          (const CxrConvGeometry *geometry, int n, int h, int w);
 
 /* U = G g G^T for every (co, ci), once per set of weights: [16, Cout, Cin]. */
