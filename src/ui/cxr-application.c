@@ -1,4 +1,9 @@
-/* cxr-application.c: the GtkApplication; owns app-wide actions and opens windows. */
+/* cxr-application.c: the GtkApplication: app-wide actions and accelerators, the command line, windows.
+ *
+ *   cxrcam [DIR] [--model FILE]
+ *
+ * opens DIR as a dataset and FILE as the model. Without arguments the last dataset and model come back.
+ */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -12,19 +17,108 @@ struct _CxrApplication {
 
 G_DEFINE_FINAL_TYPE (CxrApplication, cxr_application, ADW_TYPE_APPLICATION)
 
-static void
-cxr_application_activate (GApplication *app)
+static CxrWindow *
+get_window (GApplication *app)
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
   if (window == NULL)
     window = GTK_WINDOW (cxr_window_new (CXR_APPLICATION (app)));
-  gtk_window_present (window);
+  return CXR_WINDOW (window);
+}
+
+/* Brings back what was open last time, when it is still there. */
+static void
+restore_last_session (CxrWindow *window)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autofree char *dataset = g_settings_get_string (settings, "last-dataset");
+  g_autofree char *model = g_settings_get_string (settings, "last-model");
+
+  if (dataset[0] && g_file_test (dataset, G_FILE_TEST_IS_DIR))
+    {
+      g_autoptr (GFile) folder = g_file_new_for_path (dataset);
+      cxr_window_open_dataset (window, folder);
+    }
+  if (model[0] && g_file_test (model, G_FILE_TEST_IS_REGULAR))
+    {
+      g_autoptr (GFile) file = g_file_new_for_path (model);
+      cxr_window_open_model (window, file);
+    }
+}
+
+static void
+cxr_application_activate (GApplication *app)
+{
+  gboolean is_new = gtk_application_get_active_window (GTK_APPLICATION (app)) == NULL;
+  CxrWindow *window = get_window (app);
+
+  if (is_new)
+    restore_last_session (window);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+cxr_application_open (GApplication *app, GFile **files, int n_files, const char *hint)
+{
+  CxrWindow *window = get_window (app);
+
+  if (n_files > 0)
+    cxr_window_open_dataset (window, files[0]);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static int
+cxr_application_command_line (GApplication *app, GApplicationCommandLine *command_line)
+{
+  GVariantDict *options = g_application_command_line_get_options_dict (command_line);
+  g_autofree char *model = NULL;
+  int argc;
+  g_auto (GStrv) argv = g_application_command_line_get_arguments (command_line, &argc);
+
+  g_variant_dict_lookup (options, "model", "^ay", &model);
+  if (argc > 2)
+    {
+      g_application_command_line_printerr (command_line, _("Give one dataset folder at most.\n"));
+      return 1;
+    }
+  if (argc < 2 && model == NULL)
+    {
+      g_application_activate (app);
+      return 0;
+    }
+
+  gboolean is_new = gtk_application_get_active_window (GTK_APPLICATION (app)) == NULL;
+  CxrWindow *window = get_window (app);
+  if (argc == 2)
+    {
+      g_autoptr (GFile) folder = g_application_command_line_create_file_for_arg (command_line, argv[1]);
+      cxr_window_open_dataset (window, folder);
+    }
+  else if (is_new)
+    restore_last_session (window);
+  if (model != NULL)
+    {
+      g_autoptr (GFile) file = g_application_command_line_create_file_for_arg (command_line, model);
+      cxr_window_open_model (window, file);
+    }
+  gtk_window_present (GTK_WINDOW (window));
+  return 0;
 }
 
 static void
 quit_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
-  g_application_quit (G_APPLICATION (user_data));
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  GList *windows = gtk_application_get_windows (app);
+
+  /* Closing through close-request lets each window save its state and cancel its jobs. */
+  for (GList *l = windows; l != NULL;)
+    {
+      GtkWindow *window = l->data;
+      l = l->next;
+      gtk_window_close (window);
+    }
+  g_application_quit (G_APPLICATION (app));
 }
 
 static void
@@ -48,14 +142,29 @@ static const GActionEntry app_actions[] = {
   { .name = "about", .activate = about_activated },
 };
 
+/* Accelerators with modifiers; single keys are the window's (cxr-window-actions.c). */
+static const struct {
+  const char *action;
+  const char *accels[2];
+} accelerators[] = {
+  { "app.quit", { "<Control>q", NULL } },
+  { "win.open-dataset", { "<Control>o", NULL } },
+  { "win.open-model", { "<Control><Shift>o", NULL } },
+  { "win.search", { "<Control>f", NULL } },
+  { "win.run-all", { "<Control>r", NULL } },
+  { "win.show-summary", { "<Control>m", NULL } },
+  { "win.export", { "<Control>e", NULL } },
+};
+
 static void
 cxr_application_startup (GApplication *app)
 {
   G_APPLICATION_CLASS (cxr_application_parent_class)->startup (app);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit",
-                                         (const char *[]) { "<Control>q", NULL });
+  for (guint i = 0; i < G_N_ELEMENTS (accelerators); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (app), accelerators[i].action,
+                                           accelerators[i].accels);
 }
 
 static void
@@ -64,12 +173,20 @@ cxr_application_class_init (CxrApplicationClass *klass)
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
   app_class->activate = cxr_application_activate;
+  app_class->open = cxr_application_open;
+  app_class->command_line = cxr_application_command_line;
   app_class->startup = cxr_application_startup;
 }
 
 static void
 cxr_application_init (CxrApplication *self)
 {
+  const GOptionEntry options[] = {
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, NULL, N_("Open this model checkpoint"), N_("FILE") },
+    { NULL }
+  };
+  g_application_add_main_option_entries (G_APPLICATION (self), options);
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[DATASET-FOLDER]"));
 }
 
 CxrApplication *
@@ -77,7 +194,7 @@ cxr_application_new (void)
 {
   return g_object_new (CXR_TYPE_APPLICATION,
                        "application-id", APPLICATION_ID,
-                       "flags", G_APPLICATION_HANDLES_OPEN,
+                       "flags", G_APPLICATION_HANDLES_OPEN | G_APPLICATION_HANDLES_COMMAND_LINE,
                        "resource-base-path", "/org/cxrcam/Cxrcam",
                        NULL);
 }

@@ -1,32 +1,429 @@
-/* cxr-window.c: the main window. For now it only tells the user what to do next. */
+/* cxr-window.c: builds the review window and wires its parts together.
+ *
+ * The list says which image; CxrCurrentImage loads and explains it into the shared pane content; the sidebar
+ * shows the answer and feeds the threshold, method, layer and colormap back. Opening files lives in
+ * cxr-window-open.c, actions in cxr-window-actions.c, "run on all" in cxr-window-run.c.
+ */
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
-#include "cxr-window.h"
+#include "cxr-finding-names.h"
+#include "cxr-window-private.h"
 
-struct _CxrWindow {
-  AdwApplicationWindow parent_instance;
-
-  /* template widgets */
-  AdwStatusPage *empty_page;
-};
+/* Review flags are saved this long after the last change, so that marking many images in a row writes once. */
+#define REVIEW_SAVE_DELAY_MS 1000
 
 G_DEFINE_FINAL_TYPE (CxrWindow, cxr_window, ADW_TYPE_APPLICATION_WINDOW)
+
+void
+_cxr_window_toast (CxrWindow *self, const char *message)
+{
+  AdwToast *toast = adw_toast_new (message);
+  adw_toast_set_timeout (toast, 5);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+void
+_cxr_window_busy_push (CxrWindow *self)
+{
+  if (self->n_jobs++ == 0)
+    gtk_spinner_start (self->busy_spinner);
+  gtk_widget_set_visible (GTK_WIDGET (self->busy_spinner), TRUE);
+}
+
+void
+_cxr_window_busy_pop (CxrWindow *self)
+{
+  g_return_if_fail (self->n_jobs > 0);
+  if (--self->n_jobs == 0)
+    {
+      gtk_spinner_stop (self->busy_spinner);
+      gtk_widget_set_visible (GTK_WIDGET (self->busy_spinner), FALSE);
+    }
+}
+
+void
+_cxr_window_update_title (CxrWindow *self)
+{
+  g_autoptr (CxrModel) model = cxr_engine_dup_model (self->engine);
+  g_autofree char *dataset_name = self->dataset ? g_path_get_basename (cxr_dataset_get_folder (self->dataset)) : NULL;
+  g_autofree char *model_name = model ? g_path_get_basename (cxr_model_get_path (model)) : NULL;
+
+  adw_window_title_set_title (self->window_title, dataset_name ? dataset_name : _("cxrcam"));
+  if (model_name != NULL)
+    adw_window_title_set_subtitle (self->window_title, model_name);
+  else if (self->dataset != NULL)
+    adw_window_title_set_subtitle (self->window_title, _("No model"));
+  else
+    adw_window_title_set_subtitle (self->window_title, NULL);
+}
+
+/* ---- the image on screen ------------------------------------------------- */
+
+static void
+update_image_info (CxrWindow *self)
+{
+  guint index = cxr_current_image_get_index (self->current);
+  if (self->dataset == NULL || index == G_MAXUINT)
+    {
+      cxr_cam_controls_set_image_info (self->cam_controls, NULL, NULL, NULL);
+      return;
+    }
+
+  const CxrDatasetEntry *entry = cxr_dataset_get_entry (self->dataset, index);
+  g_autofree char *findings = cxr_finding_format_titles (entry->findings);
+  g_autoptr (GString) details = g_string_new (NULL);
+  if (entry->patient_id != 0)
+    /* Translators: the NIH patient number */
+    g_string_append_printf (details, _("Patient %u"), entry->patient_id);
+  if (entry->age >= 0)
+    {
+      if (details->len)
+        g_string_append (details, " · ");
+      /* Translators: the patient's age in years */
+      g_string_append_printf (details, _("%d years"), entry->age);
+    }
+  if (entry->sex == 'M' || entry->sex == 'F')
+    {
+      if (details->len)
+        g_string_append (details, " · ");
+      g_string_append (details, entry->sex == 'M' ? C_("sex", "male") : C_("sex", "female"));
+    }
+  if (entry->view[0])
+    {
+      if (details->len)
+        g_string_append (details, " · ");
+      g_string_append (details, entry->view);
+    }
+  cxr_cam_controls_set_image_info (self->cam_controls, entry->name, findings, details->str);
+}
+
+static void
+update_prediction (CxrWindow *self)
+{
+  g_autoptr (CxrModel) model = cxr_engine_dup_model (self->engine);
+  double probability = cxr_current_image_get_probability (self->current);
+  const char *positive_name = NULL;
+  const char *predicted = NULL;
+
+  if (model != NULL)
+    {
+      const CxrModelCard *card = cxr_model_get_card (model);
+      positive_name = card->class_names[card->positive_class];
+      if (!isnan (probability))
+        {
+          /* The positive class when it wins, else the other class of a two-class head, else "not <positive>". */
+          if (probability >= 0.5)
+            predicted = positive_name;
+          else if (card->n_classes == 2)
+            predicted = card->class_names[1 - card->positive_class];
+        }
+    }
+  g_autofree char *negative = NULL;
+  if (predicted == NULL && !isnan (probability) && positive_name != NULL)
+    /* Translators: the model's decision when it has no name for the negative class */
+    predicted = negative = g_strdup_printf (_("Not %s"), positive_name);
+  cxr_cam_controls_set_prediction (self->cam_controls, positive_name, probability, predicted);
+  cxr_cam_controls_set_localisation (self->cam_controls, cxr_current_image_get_iou (self->current),
+                                     cxr_current_image_get_iobb (self->current));
+}
+
+static void
+on_current_index (CxrCurrentImage *current, GParamSpec *pspec, CxrWindow *self)
+{
+  update_image_info (self);
+  update_prediction (self);
+  _cxr_window_actions_update (self);
+}
+
+static void
+on_current_busy (CxrCurrentImage *current, GParamSpec *pspec, CxrWindow *self)
+{
+  /* One spinner turn per image at most: loading and analysing overlap. */
+  gboolean busy = cxr_current_image_get_loading (current) || cxr_current_image_get_analysing (current);
+  if (busy == self->current_busy)
+    return;
+  self->current_busy = busy;
+  if (busy)
+    _cxr_window_busy_push (self);
+  else
+    _cxr_window_busy_pop (self);
+}
+
+static void
+on_current_error (CxrCurrentImage *current, GParamSpec *pspec, CxrWindow *self)
+{
+  const char *error = cxr_current_image_get_error (current);
+  if (error != NULL)
+    _cxr_window_toast (self, error);
+}
+
+static void
+on_selected_index (CxrImageList *list, GParamSpec *pspec, CxrWindow *self)
+{
+  guint index = cxr_image_list_get_selected_index (list);
+  if (index != cxr_current_image_get_index (self->current))
+    cxr_current_image_show (self->current, index);
+}
+
+/* ---- sidebar -> current image --------------------------------------------- */
+
+static void
+on_threshold_changed (GtkAdjustment *adjustment, CxrWindow *self)
+{
+  cxr_current_image_set_threshold (self->current, gtk_adjustment_get_value (adjustment));
+}
+
+static void
+on_method_changed (CxrCamControls *controls, GParamSpec *pspec, CxrWindow *self)
+{
+  cxr_current_image_set_method (self->current, cxr_cam_controls_get_method (controls));
+}
+
+static void
+on_layer_changed (CxrCamControls *controls, GParamSpec *pspec, CxrWindow *self)
+{
+  cxr_current_image_set_layer (self->current, cxr_cam_controls_get_layer (controls));
+}
+
+static void
+on_colormap_changed (CxrCamControls *controls, GParamSpec *pspec, CxrWindow *self)
+{
+  cxr_current_image_set_colormap (self->current, cxr_colormap_from_id (cxr_cam_controls_get_colormap (controls)));
+}
+
+/* ---- dataset and model --------------------------------------------------- */
+
+static gboolean
+save_review (gpointer data)
+{
+  CxrWindow *self = data;
+  g_autoptr (GError) error = NULL;
+
+  self->review_save_source = 0;
+  if (self->review != NULL && cxr_review_is_dirty (self->review) && !cxr_review_save (self->review, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not save the review flags: %s"), error->message);
+      _cxr_window_toast (self, message);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+flush_review (CxrWindow *self)
+{
+  if (self->review_save_source != 0)
+    {
+      g_source_remove (self->review_save_source);
+      save_review (self);
+    }
+}
+
+void
+_cxr_window_toggle_reviewed (CxrWindow *self)
+{
+  guint index = cxr_current_image_get_index (self->current);
+  if (self->review == NULL || index == G_MAXUINT)
+    return;
+
+  const CxrDatasetEntry *entry = cxr_dataset_get_entry (self->dataset, index);
+  CxrReviewEntry review;
+  gboolean reviewed = cxr_review_lookup (self->review, entry->name, &review) && review.reviewed;
+  cxr_review_set_reviewed (self->review, entry->name, !reviewed);
+  cxr_image_list_model_review_changed (self->list_model, index);
+  _cxr_window_actions_update (self);
+
+  if (self->review_save_source != 0)
+    g_source_remove (self->review_save_source);
+  self->review_save_source = g_timeout_add (REVIEW_SAVE_DELAY_MS, save_review, self);
+}
+
+void
+_cxr_window_set_dataset (CxrWindow *self, CxrDataset *dataset, CxrReview *review)
+{
+  _cxr_window_cancel_run (self);
+  flush_review (self);
+
+  g_set_object (&self->dataset, dataset);
+  g_set_object (&self->review, review);
+  g_clear_object (&self->results);
+  g_clear_object (&self->list_model);
+
+  if (dataset != NULL)
+    {
+      self->results = cxr_results_new (cxr_dataset_get_n_entries (dataset));
+      self->list_model = cxr_image_list_model_new (dataset, self->results, review, self->thumbnailer);
+    }
+  cxr_current_image_set_dataset (self->current, dataset, self->results);
+  cxr_image_list_set_model (self->image_list, self->list_model);
+  gtk_stack_set_visible_child_name (self->stack, dataset ? "review" : "empty");
+
+  /* Start on the first image, so that the panes are never empty for nothing. */
+  if (self->list_model != NULL && g_list_model_get_n_items (G_LIST_MODEL (self->list_model)) > 0)
+    cxr_image_list_select_index (self->image_list, cxr_image_list_model_get_entry (self->list_model, 0));
+
+  _cxr_window_update_title (self);
+  _cxr_window_actions_update (self);
+}
+
+void
+_cxr_window_model_changed (CxrWindow *self, CxrModel *model)
+{
+  _cxr_window_cancel_run (self);
+  if (self->results != NULL)
+    cxr_results_clear (self->results);
+  cxr_current_image_reanalyse (self->current);
+  _cxr_window_update_title (self);
+  update_prediction (self);
+  _cxr_window_actions_update (self);
+}
+
+/* ---- window state -------------------------------------------------------- */
+
+static gboolean
+cxr_window_close_request (GtkWindow *window)
+{
+  CxrWindow *self = CXR_WINDOW (window);
+  int width, height;
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+  g_settings_set_int (self->settings, "list-width", gtk_paned_get_position (self->main_paned));
+
+  /* Closing cancels the window's jobs; review flags are written now rather than lost. */
+  _cxr_window_cancel_run (self);
+  if (self->open_cancellable != NULL)
+    g_cancellable_cancel (self->open_cancellable);
+  cxr_current_image_show (self->current, G_MAXUINT);
+  flush_review (self);
+
+  return GTK_WINDOW_CLASS (cxr_window_parent_class)->close_request (window);
+}
+
+static void
+bind_settings (CxrWindow *self)
+{
+  gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+  gtk_paned_set_position (self->main_paned, g_settings_get_int (self->settings, "list-width"));
+
+  g_settings_bind (self->settings, "cam-threshold", cxr_cam_controls_get_threshold_adjustment (self->cam_controls),
+                   "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "cam-method", self->cam_controls, "method", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "cam-layer", self->cam_controls, "layer", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "colormap", self->cam_controls, "colormap", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "overlay-opacity", cxr_compare_view_get_view_state (self->compare_view),
+                   "overlay-opacity", G_SETTINGS_BIND_DEFAULT);
+}
+
+static void
+cxr_window_dispose (GObject *object)
+{
+  CxrWindow *self = CXR_WINDOW (object);
+
+  if (self->run_cancellable != NULL)
+    g_cancellable_cancel (self->run_cancellable);
+  if (self->open_cancellable != NULL)
+    g_cancellable_cancel (self->open_cancellable);
+  g_clear_handle_id (&self->review_save_source, g_source_remove);
+  if (self->summary_dialog != NULL)
+    gtk_window_destroy (self->summary_dialog);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), CXR_TYPE_WINDOW);
+
+  g_clear_object (&self->current);
+  g_clear_object (&self->list_model);
+  g_clear_object (&self->results);
+  g_clear_object (&self->review);
+  g_clear_object (&self->dataset);
+  g_clear_object (&self->content);
+  g_clear_object (&self->thumbnailer);
+  g_clear_object (&self->engine);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->open_cancellable);
+  g_clear_object (&self->run_cancellable);
+
+  G_OBJECT_CLASS (cxr_window_parent_class)->dispose (object);
+}
 
 static void
 cxr_window_class_init (CxrWindowClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = cxr_window_dispose;
+  window_class->close_request = cxr_window_close_request;
+
+  g_type_ensure (CXR_TYPE_IMAGE_LIST);
+  g_type_ensure (CXR_TYPE_COMPARE_VIEW);
+  g_type_ensure (CXR_TYPE_CAM_CONTROLS);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/cxrcam/Cxrcam/ui/cxr-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, CxrWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, CxrWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, CxrWindow, open_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, CxrWindow, busy_spinner);
+  gtk_widget_class_bind_template_child (widget_class, CxrWindow, run_button);
+  gtk_widget_class_bind_template_child (widget_class, CxrWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, CxrWindow, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, CxrWindow, main_paned);
+  gtk_widget_class_bind_template_child (widget_class, CxrWindow, image_list);
+  gtk_widget_class_bind_template_child (widget_class, CxrWindow, compare_view);
+  gtk_widget_class_bind_template_child (widget_class, CxrWindow, cam_controls);
+  gtk_widget_class_bind_template_child (widget_class, CxrWindow, progress_revealer);
+  gtk_widget_class_bind_template_child (widget_class, CxrWindow, progress_label);
+  gtk_widget_class_bind_template_child (widget_class, CxrWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, CxrWindow, recent_menu);
+
+  _cxr_window_class_actions_init (klass);
 }
 
 static void
 cxr_window_init (CxrWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (APPLICATION_ID);
+  self->engine = cxr_engine_new ();
+  /* Rows show 64-pixel thumbnails; 128 keeps them sharp on a 2x display and small in memory. */
+  self->thumbnailer = cxr_thumbnailer_new (NULL, 128);
+  self->content = cxr_pane_content_new ();
+  self->current = cxr_current_image_new (self->engine, self->content);
+  cxr_compare_view_set_content (self->compare_view, self->content);
+  cxr_cam_controls_set_view_state (self->cam_controls, cxr_compare_view_get_view_state (self->compare_view));
+
+  g_signal_connect (self->image_list, "notify::selected-index", G_CALLBACK (on_selected_index), self);
+  g_signal_connect (self->current, "notify::index", G_CALLBACK (on_current_index), self);
+  g_signal_connect (self->current, "notify::probability", G_CALLBACK (on_current_index), self);
+  g_signal_connect (self->current, "notify::iou", G_CALLBACK (on_current_index), self);
+  g_signal_connect (self->current, "notify::loading", G_CALLBACK (on_current_busy), self);
+  g_signal_connect (self->current, "notify::analysing", G_CALLBACK (on_current_busy), self);
+  g_signal_connect (self->current, "notify::error", G_CALLBACK (on_current_error), self);
+
+  GtkAdjustment *threshold = cxr_cam_controls_get_threshold_adjustment (self->cam_controls);
+  g_signal_connect (threshold, "value-changed", G_CALLBACK (on_threshold_changed), self);
+  g_signal_connect (self->cam_controls, "notify::method", G_CALLBACK (on_method_changed), self);
+  g_signal_connect (self->cam_controls, "notify::layer", G_CALLBACK (on_layer_changed), self);
+  g_signal_connect (self->cam_controls, "notify::colormap", G_CALLBACK (on_colormap_changed), self);
+
+  bind_settings (self);
+  cxr_current_image_set_threshold (self->current, gtk_adjustment_get_value (threshold));
+  on_method_changed (self->cam_controls, NULL, self);
+  on_layer_changed (self->cam_controls, NULL, self);
+  on_colormap_changed (self->cam_controls, NULL, self);
+
+  _cxr_window_actions_init (self);
+  _cxr_window_open_init (self);
+  _cxr_window_update_title (self);
+  _cxr_window_actions_update (self);
 }
 
 CxrWindow *

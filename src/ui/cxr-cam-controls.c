@@ -1,0 +1,350 @@
+/* cxr-cam-controls.c: the Grad-CAM and display sidebar. */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "cxr-cam-controls.h"
+#include "cxr-colormap.h"
+
+static const char *const method_ids[] = { "grad-cam", "grad-cam++" };
+static const char *const layer_ids[] = { "layer4", "layer3", "layer2", "layer1" };
+
+struct _CxrCamControls {
+  GtkWidget parent_instance;
+
+  /* template widgets */
+  GtkLabel *image_name_label;
+  GtkLabel *image_findings_label;
+  GtkLabel *image_details_label;
+  AdwActionRow *probability_row;
+  GtkLabel *probability_label;
+  GtkLabel *predicted_label;
+  GtkLabel *iou_label;
+  GtkLabel *iobb_label;
+  AdwComboRow *method_row;
+  AdwComboRow *layer_row;
+  AdwComboRow *colormap_row;
+  GtkAdjustment *threshold_adjustment;
+  GtkAdjustment *opacity_adjustment;
+  GtkAdjustment *window_center_adjustment;
+  GtkAdjustment *window_width_adjustment;
+  GtkSwitch *invert_switch;
+
+  /* owned */
+  CxrViewState *view_state;
+  GPtrArray *view_bindings;   /* GBinding, borrowed from their objects; unbound when the view state changes */
+};
+
+G_DEFINE_FINAL_TYPE (CxrCamControls, cxr_cam_controls, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_METHOD,
+  PROP_LAYER,
+  PROP_COLORMAP,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static guint
+find_id (const char *const *ids, guint n, const char *id)
+{
+  for (guint i = 0; i < n; i++)
+    if (g_strcmp0 (ids[i], id) == 0)
+      return i;
+  return 0;
+}
+
+GtkAdjustment *
+cxr_cam_controls_get_threshold_adjustment (CxrCamControls *self)
+{
+  return self->threshold_adjustment;
+}
+
+double
+cxr_cam_controls_get_threshold (CxrCamControls *self)
+{
+  return gtk_adjustment_get_value (self->threshold_adjustment);
+}
+
+void
+cxr_cam_controls_set_threshold (CxrCamControls *self, double threshold)
+{
+  gtk_adjustment_set_value (self->threshold_adjustment, threshold);
+}
+
+const char *
+cxr_cam_controls_get_method (CxrCamControls *self)
+{
+  guint selected = adw_combo_row_get_selected (self->method_row);
+  return method_ids[MIN (selected, G_N_ELEMENTS (method_ids) - 1)];
+}
+
+void
+cxr_cam_controls_set_method (CxrCamControls *self, const char *method)
+{
+  adw_combo_row_set_selected (self->method_row, find_id (method_ids, G_N_ELEMENTS (method_ids), method));
+}
+
+const char *
+cxr_cam_controls_get_layer (CxrCamControls *self)
+{
+  guint selected = adw_combo_row_get_selected (self->layer_row);
+  return layer_ids[MIN (selected, G_N_ELEMENTS (layer_ids) - 1)];
+}
+
+void
+cxr_cam_controls_set_layer (CxrCamControls *self, const char *layer)
+{
+  adw_combo_row_set_selected (self->layer_row, find_id (layer_ids, G_N_ELEMENTS (layer_ids), layer));
+}
+
+const char *
+cxr_cam_controls_get_colormap (CxrCamControls *self)
+{
+  return cxr_colormap_get_id (MIN (adw_combo_row_get_selected (self->colormap_row), CXR_N_COLORMAPS - 1));
+}
+
+void
+cxr_cam_controls_set_colormap (CxrCamControls *self, const char *colormap)
+{
+  adw_combo_row_set_selected (self->colormap_row, cxr_colormap_from_id (colormap));
+}
+
+static void
+on_combo_selected (AdwComboRow *row, GParamSpec *pspec, CxrCamControls *self)
+{
+  if (row == self->method_row)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_METHOD]);
+  else if (row == self->layer_row)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAYER]);
+  else if (row == self->colormap_row)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COLORMAP]);
+}
+
+static void
+unbind_view_state (CxrCamControls *self)
+{
+  for (guint i = 0; i < self->view_bindings->len; i++)
+    g_binding_unbind (g_ptr_array_index (self->view_bindings, i));
+  g_ptr_array_set_size (self->view_bindings, 0);
+}
+
+void
+cxr_cam_controls_set_view_state (CxrCamControls *self, CxrViewState *view_state)
+{
+  g_return_if_fail (CXR_IS_CAM_CONTROLS (self));
+
+  unbind_view_state (self);
+  g_set_object (&self->view_state, view_state);
+  if (view_state == NULL)
+    return;
+
+  GBindingFlags flags = G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE;
+  g_ptr_array_add (self->view_bindings, g_object_bind_property (view_state, "overlay-opacity",
+                                                                self->opacity_adjustment, "value", flags));
+  g_ptr_array_add (self->view_bindings, g_object_bind_property (view_state, "window-center",
+                                                                self->window_center_adjustment, "value", flags));
+  g_ptr_array_add (self->view_bindings, g_object_bind_property (view_state, "window-width",
+                                                                self->window_width_adjustment, "value", flags));
+  g_ptr_array_add (self->view_bindings, g_object_bind_property (view_state, "invert",
+                                                                self->invert_switch, "active", flags));
+}
+
+static void
+on_reset_window (GtkButton *button, CxrCamControls *self)
+{
+  if (self->view_state != NULL)
+    cxr_view_state_reset_window (self->view_state);
+}
+
+static void
+set_value_label (GtkLabel *label, double value)
+{
+  if (isnan (value))
+    {
+      /* Translators: a value that is not known (yet) */
+      gtk_label_set_label (label, C_("value", "—"));
+      return;
+    }
+  g_autofree char *text = g_strdup_printf ("%.3f", value);
+  gtk_label_set_label (label, text);
+}
+
+void
+cxr_cam_controls_set_prediction (CxrCamControls *self, const char *positive_class, double probability,
+                                 const char *predicted_label)
+{
+  g_return_if_fail (CXR_IS_CAM_CONTROLS (self));
+
+  if (positive_class != NULL)
+    {
+      /* Translators: the probability the model gives to a class, e.g. "P(Cardiomegaly)" */
+      g_autofree char *title = g_strdup_printf (_("P(%s)"), positive_class);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->probability_row), title);
+    }
+  else
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->probability_row), _("Probability"));
+  set_value_label (self->probability_label, probability);
+  gtk_label_set_label (self->predicted_label, predicted_label ? predicted_label : C_("value", "—"));
+}
+
+void
+cxr_cam_controls_set_localisation (CxrCamControls *self, double iou, double iobb)
+{
+  g_return_if_fail (CXR_IS_CAM_CONTROLS (self));
+
+  set_value_label (self->iou_label, iou);
+  set_value_label (self->iobb_label, iobb);
+}
+
+void
+cxr_cam_controls_set_image_info (CxrCamControls *self, const char *name, const char *findings, const char *details)
+{
+  g_return_if_fail (CXR_IS_CAM_CONTROLS (self));
+
+  gtk_label_set_label (self->image_name_label, name ? name : "");
+  gtk_label_set_label (self->image_findings_label, findings ? findings : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->image_findings_label), findings != NULL && findings[0]);
+  gtk_label_set_label (self->image_details_label, details ? details : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->image_details_label), details != NULL && details[0]);
+}
+
+static void
+fill_colormaps (CxrCamControls *self)
+{
+  g_autoptr (GtkStringList) names = gtk_string_list_new (NULL);
+  for (CxrColormap colormap = 0; colormap < CXR_N_COLORMAPS; colormap++)
+    gtk_string_list_append (names, cxr_colormap_get_title (colormap));
+  adw_combo_row_set_model (self->colormap_row, G_LIST_MODEL (names));
+}
+
+static void
+cxr_cam_controls_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  CxrCamControls *self = CXR_CAM_CONTROLS (object);
+
+  switch (prop_id)
+    {
+    case PROP_METHOD:
+      g_value_set_string (value, cxr_cam_controls_get_method (self));
+      break;
+    case PROP_LAYER:
+      g_value_set_string (value, cxr_cam_controls_get_layer (self));
+      break;
+    case PROP_COLORMAP:
+      g_value_set_string (value, cxr_cam_controls_get_colormap (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cxr_cam_controls_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  CxrCamControls *self = CXR_CAM_CONTROLS (object);
+
+  switch (prop_id)
+    {
+    case PROP_METHOD:
+      cxr_cam_controls_set_method (self, g_value_get_string (value));
+      break;
+    case PROP_LAYER:
+      cxr_cam_controls_set_layer (self, g_value_get_string (value));
+      break;
+    case PROP_COLORMAP:
+      cxr_cam_controls_set_colormap (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cxr_cam_controls_dispose (GObject *object)
+{
+  CxrCamControls *self = CXR_CAM_CONTROLS (object);
+
+  if (self->view_bindings != NULL)
+    unbind_view_state (self);
+  g_clear_object (&self->view_state);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CXR_TYPE_CAM_CONTROLS);
+
+  G_OBJECT_CLASS (cxr_cam_controls_parent_class)->dispose (object);
+}
+
+static void
+cxr_cam_controls_finalize (GObject *object)
+{
+  CxrCamControls *self = CXR_CAM_CONTROLS (object);
+
+  g_clear_pointer (&self->view_bindings, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (cxr_cam_controls_parent_class)->finalize (object);
+}
+
+static void
+cxr_cam_controls_class_init (CxrCamControlsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cxr_cam_controls_dispose;
+  object_class->finalize = cxr_cam_controls_finalize;
+  object_class->get_property = cxr_cam_controls_get_property;
+  object_class->set_property = cxr_cam_controls_set_property;
+
+  properties[PROP_METHOD] =
+    g_param_spec_string ("method", NULL, NULL, "grad-cam",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LAYER] =
+    g_param_spec_string ("layer", NULL, NULL, "layer4",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_COLORMAP] =
+    g_param_spec_string ("colormap", NULL, NULL, "jet",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/cxrcam/Cxrcam/ui/cxr-cam-controls.ui");
+  gtk_widget_class_bind_template_child (widget_class, CxrCamControls, image_name_label);
+  gtk_widget_class_bind_template_child (widget_class, CxrCamControls, image_findings_label);
+  gtk_widget_class_bind_template_child (widget_class, CxrCamControls, image_details_label);
+  gtk_widget_class_bind_template_child (widget_class, CxrCamControls, probability_row);
+  gtk_widget_class_bind_template_child (widget_class, CxrCamControls, probability_label);
+  gtk_widget_class_bind_template_child (widget_class, CxrCamControls, predicted_label);
+  gtk_widget_class_bind_template_child (widget_class, CxrCamControls, iou_label);
+  gtk_widget_class_bind_template_child (widget_class, CxrCamControls, iobb_label);
+  gtk_widget_class_bind_template_child (widget_class, CxrCamControls, method_row);
+  gtk_widget_class_bind_template_child (widget_class, CxrCamControls, layer_row);
+  gtk_widget_class_bind_template_child (widget_class, CxrCamControls, colormap_row);
+  gtk_widget_class_bind_template_child (widget_class, CxrCamControls, threshold_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, CxrCamControls, opacity_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, CxrCamControls, window_center_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, CxrCamControls, window_width_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, CxrCamControls, invert_switch);
+  gtk_widget_class_bind_template_callback (widget_class, on_combo_selected);
+  gtk_widget_class_bind_template_callback (widget_class, on_reset_window);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "camcontrols");
+}
+
+static void
+cxr_cam_controls_init (CxrCamControls *self)
+{
+  self->view_bindings = g_ptr_array_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+  fill_colormaps (self);
+  cxr_cam_controls_set_prediction (self, NULL, NAN, NULL);
+  cxr_cam_controls_set_localisation (self, NAN, NAN);
+  cxr_cam_controls_set_image_info (self, NULL, NULL, NULL);
+}
+
+GtkWidget *
+cxr_cam_controls_new (void)
+{
+  return g_object_new (CXR_TYPE_CAM_CONTROLS, NULL);
+}

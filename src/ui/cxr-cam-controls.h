@@ -1,0 +1,45 @@
+/* cxr-cam-controls.h: the sidebar beside the panes: what the model said about the image, the Grad-CAM settings
+ * (method, target layer, threshold, overlay opacity, colormap) and the display settings (window/level, invert).
+ *
+ * The threshold is a GtkAdjustment shared by a scale and a spin button; the owner connects to it (and binds it to
+ * GSettings). Method, layer and colormap are string properties holding settings ids.
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "cxr-view-state.h"
+
+G_BEGIN_DECLS
+
+#define CXR_TYPE_CAM_CONTROLS (cxr_cam_controls_get_type ())
+G_DECLARE_FINAL_TYPE (CxrCamControls, cxr_cam_controls, CXR, CAM_CONTROLS, GtkWidget)
+
+GtkWidget     *cxr_cam_controls_new (void);
+
+GtkAdjustment *cxr_cam_controls_get_threshold_adjustment (CxrCamControls *self);
+double         cxr_cam_controls_get_threshold (CxrCamControls *self);
+void           cxr_cam_controls_set_threshold (CxrCamControls *self, double threshold);
+
+/* "grad-cam" or "grad-cam++" */
+const char    *cxr_cam_controls_get_method (CxrCamControls *self);
+void           cxr_cam_controls_set_method (CxrCamControls *self, const char *method);
+/* "layer4" ... "layer1" */
+const char    *cxr_cam_controls_get_layer (CxrCamControls *self);
+void           cxr_cam_controls_set_layer (CxrCamControls *self, const char *layer);
+/* a cxr-colormap id */
+const char    *cxr_cam_controls_get_colormap (CxrCamControls *self);
+void           cxr_cam_controls_set_colormap (CxrCamControls *self, const char *colormap);
+
+/* Binds opacity, window/level and invert to @view_state. */
+void           cxr_cam_controls_set_view_state (CxrCamControls *self, CxrViewState *view_state);
+
+/* The model's answer for the image on screen. NAN hides a value; @positive_class NULL: no prediction. */
+void           cxr_cam_controls_set_prediction (CxrCamControls *self, const char *positive_class,
+                                                double probability, const char *predicted_label);
+void           cxr_cam_controls_set_localisation (CxrCamControls *self, double iou, double iobb);
+/* What the image is: name, findings, and a line of patient details. */
+void           cxr_cam_controls_set_image_info (CxrCamControls *self, const char *name, const char *findings,
+                                                const char *details);
+
+G_END_DECLS

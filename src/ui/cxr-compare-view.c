@@ -1,0 +1,288 @@
+/* cxr-compare-view.c: four linked panes in a grid, with captions and a status line. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "cxr-compare-view.h"
+
+struct _CxrCompareView {
+  GtkWidget parent_instance;
+
+  /* template widgets */
+  CxrPaneView *original_pane;
+  CxrPaneView *ground_truth_pane;
+  CxrPaneView *mask_pane;
+  CxrPaneView *heatmap_pane;
+  GtkLabel *ground_truth_caption;
+  GtkLabel *pointer_label;
+  GtkLabel *zoom_label;
+
+  /* owned */
+  CxrViewState *view_state;
+  CxrPaneContent *content;
+};
+
+G_DEFINE_FINAL_TYPE (CxrCompareView, cxr_compare_view, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_CONTENT,
+  PROP_VIEW_STATE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+CxrPaneView *
+cxr_compare_view_get_pane (CxrCompareView *self, CxrPaneKind kind)
+{
+  switch (kind)
+    {
+    case CXR_PANE_GROUND_TRUTH:
+      return self->ground_truth_pane;
+    case CXR_PANE_MASK:
+      return self->mask_pane;
+    case CXR_PANE_HEATMAP:
+      return self->heatmap_pane;
+    case CXR_PANE_ORIGINAL:
+    default:
+      return self->original_pane;
+    }
+}
+
+static void
+pane_size (CxrCompareView *self, int *width, int *height)
+{
+  *width = gtk_widget_get_width (GTK_WIDGET (self->original_pane));
+  *height = gtk_widget_get_height (GTK_WIDGET (self->original_pane));
+}
+
+static void
+zoom_about_centre (CxrCompareView *self, double factor)
+{
+  int width, height;
+  pane_size (self, &width, &height);
+  cxr_view_state_zoom_at (self->view_state, factor, width / 2.0, height / 2.0, width, height);
+}
+
+void
+cxr_compare_view_zoom_in (CxrCompareView *self)
+{
+  g_return_if_fail (CXR_IS_COMPARE_VIEW (self));
+  zoom_about_centre (self, 1.25);
+}
+
+void
+cxr_compare_view_zoom_out (CxrCompareView *self)
+{
+  g_return_if_fail (CXR_IS_COMPARE_VIEW (self));
+  zoom_about_centre (self, 1 / 1.25);
+}
+
+void
+cxr_compare_view_zoom_one_to_one (CxrCompareView *self)
+{
+  g_return_if_fail (CXR_IS_COMPARE_VIEW (self));
+
+  int width, height;
+  pane_size (self, &width, &height);
+  /* One image pixel per device pixel. */
+  int scale_factor = MAX (1, gtk_widget_get_scale_factor (GTK_WIDGET (self)));
+  cxr_view_state_set_zoom (self->view_state, 1.0 / scale_factor, width, height);
+}
+
+static void
+update_zoom_label (CxrCompareView *self)
+{
+  if (cxr_view_state_get_fit (self->view_state))
+    {
+      /* Translators: the panes show the whole image, as large as fits */
+      gtk_label_set_label (self->zoom_label, C_("zoom", "Fit"));
+      return;
+    }
+
+  int width, height;
+  pane_size (self, &width, &height);
+  double zoom = cxr_view_state_get_effective_zoom (self->view_state, width, height);
+  g_autofree char *percent = g_strdup_printf ("%.0f%%", zoom * 100.0);
+  gtk_label_set_label (self->zoom_label, percent);
+}
+
+static void
+on_hover (CxrPaneView *pane, gboolean inside, double image_x, double image_y, CxrCompareView *self)
+{
+  if (!inside || self->content == NULL)
+    {
+      gtk_label_set_label (self->pointer_label, "");
+      return;
+    }
+
+  int x = (int) floor (image_x);
+  int y = (int) floor (image_y);
+  int gray = cxr_pane_content_get_gray_at (self->content, x, y);
+  if (gray < 0)
+    {
+      gtk_label_set_label (self->pointer_label, "");
+      return;
+    }
+
+  float cam = cxr_pane_content_get_cam_at (self->content, x, y);
+  g_autofree char *text = NULL;
+  if (isnan (cam))
+    /* Translators: the image pixel under the pointer and its gray value (0-255) */
+    text = g_strdup_printf (_("x %d, y %d: gray %d"), x, y, gray);
+  else
+    /* Translators: the image pixel under the pointer, its gray value (0-255) and the Grad-CAM value (0-1) */
+    text = g_strdup_printf (_("x %d, y %d: gray %d, CAM %.2f"), x, y, gray, cam);
+  gtk_label_set_label (self->pointer_label, text);
+}
+
+static void
+set_captions (CxrCompareView *self)
+{
+  g_autofree char *gt = g_markup_escape_text (_("Ground truth"), -1);
+  g_autofree char *predicted = g_markup_escape_text (_("Prediction"), -1);
+  g_autofree char *markup = g_strdup_printf ("<span foreground=\"#ffde00\">■</span> %s   "
+                                             "<span foreground=\"#00d9ff\">■</span> %s", gt, predicted);
+  gtk_label_set_markup (self->ground_truth_caption, markup);
+}
+
+/* The view state follows the image's size, so that fit and 1:1 mean the right thing. */
+static void
+on_content_changed (CxrPaneContent *content, CxrCompareView *self)
+{
+  int width, height;
+  cxr_pane_content_get_size (content, &width, &height);
+  cxr_view_state_set_image_size (self->view_state, width, height);
+}
+
+void
+cxr_compare_view_set_content (CxrCompareView *self, CxrPaneContent *content)
+{
+  g_return_if_fail (CXR_IS_COMPARE_VIEW (self));
+
+  if (self->content == content)
+    return;
+  if (self->content != NULL)
+    g_signal_handlers_disconnect_by_func (self->content, on_content_changed, self);
+  g_set_object (&self->content, content);
+  if (content != NULL)
+    {
+      g_signal_connect (content, "changed", G_CALLBACK (on_content_changed), self);
+      on_content_changed (content, self);
+    }
+  for (CxrPaneKind kind = CXR_PANE_ORIGINAL; kind <= CXR_PANE_HEATMAP; kind++)
+    cxr_pane_view_set_content (cxr_compare_view_get_pane (self, kind), content);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTENT]);
+}
+
+CxrPaneContent *
+cxr_compare_view_get_content (CxrCompareView *self)
+{
+  return self->content;
+}
+
+CxrViewState *
+cxr_compare_view_get_view_state (CxrCompareView *self)
+{
+  return self->view_state;
+}
+
+static void
+cxr_compare_view_dispose (GObject *object)
+{
+  CxrCompareView *self = CXR_COMPARE_VIEW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), CXR_TYPE_COMPARE_VIEW);
+  if (self->content != NULL)
+    g_signal_handlers_disconnect_by_func (self->content, on_content_changed, self);
+  g_clear_object (&self->content);
+  g_clear_object (&self->view_state);
+
+  G_OBJECT_CLASS (cxr_compare_view_parent_class)->dispose (object);
+}
+
+static void
+cxr_compare_view_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  CxrCompareView *self = CXR_COMPARE_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTENT:
+      g_value_set_object (value, self->content);
+      break;
+    case PROP_VIEW_STATE:
+      g_value_set_object (value, self->view_state);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cxr_compare_view_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  CxrCompareView *self = CXR_COMPARE_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTENT:
+      cxr_compare_view_set_content (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cxr_compare_view_class_init (CxrCompareViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cxr_compare_view_dispose;
+  object_class->get_property = cxr_compare_view_get_property;
+  object_class->set_property = cxr_compare_view_set_property;
+
+  properties[PROP_CONTENT] =
+    g_param_spec_object ("content", NULL, NULL, CXR_TYPE_PANE_CONTENT,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_VIEW_STATE] =
+    g_param_spec_object ("view-state", NULL, NULL, CXR_TYPE_VIEW_STATE,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (CXR_TYPE_PANE_VIEW);
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/cxrcam/Cxrcam/ui/cxr-compare-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, CxrCompareView, original_pane);
+  gtk_widget_class_bind_template_child (widget_class, CxrCompareView, ground_truth_pane);
+  gtk_widget_class_bind_template_child (widget_class, CxrCompareView, mask_pane);
+  gtk_widget_class_bind_template_child (widget_class, CxrCompareView, heatmap_pane);
+  gtk_widget_class_bind_template_child (widget_class, CxrCompareView, ground_truth_caption);
+  gtk_widget_class_bind_template_child (widget_class, CxrCompareView, pointer_label);
+  gtk_widget_class_bind_template_child (widget_class, CxrCompareView, zoom_label);
+  gtk_widget_class_bind_template_callback (widget_class, on_hover);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "compareview");
+}
+
+static void
+cxr_compare_view_init (CxrCompareView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->view_state = cxr_view_state_new ();
+  for (CxrPaneKind kind = CXR_PANE_ORIGINAL; kind <= CXR_PANE_HEATMAP; kind++)
+    cxr_pane_view_set_view_state (cxr_compare_view_get_pane (self, kind), self->view_state);
+  g_signal_connect_object (self->view_state, "changed", G_CALLBACK (update_zoom_label), self, G_CONNECT_SWAPPED);
+  set_captions (self);
+  update_zoom_label (self);
+}
+
+GtkWidget *
+cxr_compare_view_new (void)
+{
+  return g_object_new (CXR_TYPE_COMPARE_VIEW, NULL);
+}

@@ -1,0 +1,513 @@
+/* cxr-current-image.c: load, explain and re-threshold the image on screen. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "cxr-current-image.h"
+#include "cxr-display-image.h"
+#include "cxr-finding-names.h"
+
+struct _CxrCurrentImage {
+  GObject parent_instance;
+
+  /* owned */
+  CxrEngine *engine;
+  CxrPaneContent *content;
+  CxrDataset *dataset;
+  CxrResults *results;
+  GCancellable *cancellable;   /* everything started for the current index */
+  GArray *gt_boxes;            /* CxrPaneBox of the current image */
+  GArray *predicted_boxes;     /* CxrPaneBox at the current threshold */
+  char *error;
+  char *method;
+  char *layer;
+
+  guint index;
+  double threshold;
+  CxrColormap colormap;
+  gboolean loading;
+  gboolean analysing;
+  gboolean image_shown;        /* the decoded pixels are in the content */
+  double probability;
+  double iou;
+  double iobb;
+};
+
+G_DEFINE_FINAL_TYPE (CxrCurrentImage, cxr_current_image, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_INDEX,
+  PROP_LOADING,
+  PROP_ANALYSING,
+  PROP_ERROR,
+  PROP_PROBABILITY,
+  PROP_IOU,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+set_loading (CxrCurrentImage *self, gboolean loading)
+{
+  if (self->loading == loading)
+    return;
+  self->loading = loading;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+static void
+set_analysing (CxrCurrentImage *self, gboolean analysing)
+{
+  if (self->analysing == analysing)
+    return;
+  self->analysing = analysing;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ANALYSING]);
+}
+
+static void
+set_error (CxrCurrentImage *self, const char *error)
+{
+  if (g_strcmp0 (self->error, error) == 0)
+    return;
+  g_free (self->error);
+  self->error = g_strdup (error);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+}
+
+static void
+set_probability (CxrCurrentImage *self, double probability)
+{
+  self->probability = probability;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBABILITY]);
+}
+
+static void
+set_scores (CxrCurrentImage *self, double iou, double iobb)
+{
+  self->iou = iou;
+  self->iobb = iobb;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IOU]);
+}
+
+/* What the CAM panes say while they have nothing to show. */
+static void
+update_cam_status (CxrCurrentImage *self)
+{
+  g_autoptr (CxrModel) model = cxr_engine_dup_model (self->engine);
+  const char *status = NULL;
+
+  if (self->error != NULL)
+    status = self->error;
+  else if (model == NULL)
+    status = _("Open a model to see its Grad-CAM");
+  else if (self->analysing)
+    status = _("Computing Grad-CAM…");
+  cxr_pane_content_set_cam_status (self->content, status);
+}
+
+/* ---- ground truth ------------------------------------------------------- */
+
+static void
+load_gt_boxes (CxrCurrentImage *self)
+{
+  g_array_set_size (self->gt_boxes, 0);
+  if (self->dataset == NULL || self->index == G_MAXUINT)
+    return;
+
+  g_autoptr (GArray) boxes = cxr_dataset_get_boxes (self->dataset, self->index);
+  for (guint i = 0; boxes != NULL && i < boxes->len; i++)
+    {
+      const CxrBBox *box = &g_array_index (boxes, CxrBBox, i);
+      CxrPaneBox pane_box = { box->x, box->y, box->w, box->h, box->id, "" };
+      const char *title = cxr_finding_get_title (cxr_finding_from_name (box->label, -1));
+      g_strlcpy (pane_box.label, title ? title : box->label, sizeof pane_box.label);
+      g_array_append_val (self->gt_boxes, pane_box);
+    }
+}
+
+/* ---- analysis ------------------------------------------------------------ */
+
+typedef struct {
+  CxrCurrentImage *self;   /* a reference */
+  guint index;
+} Request;
+
+static Request *
+request_new (CxrCurrentImage *self)
+{
+  Request *request = g_new0 (Request, 1);
+  request->self = g_object_ref (self);
+  request->index = self->index;
+  return request;
+}
+
+static void
+request_free (Request *request)
+{
+  g_object_unref (request->self);
+  g_free (request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, request_free)
+
+static gboolean
+is_cancelled (const GError *error)
+{
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+static void
+on_predicted (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (Request) request = user_data;
+  CxrCurrentImage *self = request->self;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) predictions = cxr_engine_predict_finish (CXR_ENGINE (source), result, &error);
+
+  if (is_cancelled (error) || request->index != self->index)
+    return;   /* stale: another image is on screen */
+
+  set_analysing (self, FALSE);
+  const CxrPrediction *prediction = predictions && predictions->len ? g_ptr_array_index (predictions, 0) : NULL;
+  if (error == NULL && prediction != NULL && prediction->error != NULL)
+    error = g_error_copy (prediction->error);
+  if (error != NULL)
+    {
+      set_error (self, error->message);
+      if (self->results != NULL)
+        cxr_results_set_error (self->results, self->index, error->message);
+      update_cam_status (self);
+      return;
+    }
+
+  g_autoptr (CxrModel) model = cxr_engine_dup_model (self->engine);
+  guint positive = model ? cxr_model_get_card (model)->positive_class : 0;
+  float probability = prediction->probabilities[MIN (positive, prediction->n_classes - 1)];
+  set_probability (self, probability);
+  if (self->results != NULL)
+    cxr_results_set_prediction (self->results, self->index, probability, probability >= 0.5f);
+  update_cam_status (self);
+}
+
+static void
+start_analysis (CxrCurrentImage *self)
+{
+  g_autoptr (CxrModel) model = cxr_engine_dup_model (self->engine);
+  g_autofree char *path = NULL;
+
+  if (model == NULL || self->dataset == NULL || self->index == G_MAXUINT)
+    {
+      update_cam_status (self);
+      return;
+    }
+  path = cxr_dataset_dup_image_path (self->dataset, self->index);
+  if (path == NULL)
+    return;
+
+  set_analysing (self, TRUE);
+  update_cam_status (self);
+  const char *paths[] = { path, NULL };
+  cxr_engine_predict_async (self->engine, paths, NULL, NULL, NULL, self->cancellable, on_predicted,
+                            request_new (self));
+}
+
+/* ---- loading ------------------------------------------------------------- */
+
+static void
+on_image_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (Request) request = user_data;
+  CxrCurrentImage *self = request->self;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CxrDisplayImage) image = cxr_display_image_load_finish (result, &error);
+
+  if (is_cancelled (error) || request->index != self->index)
+    return;
+
+  set_loading (self, FALSE);
+  if (image == NULL)
+    {
+      set_error (self, error->message);
+      cxr_pane_content_clear (self->content);
+      update_cam_status (self);
+      return;
+    }
+
+  cxr_pane_content_set_image (self->content, image->texture, image->gray8, image->width, image->height);
+  cxr_pane_content_set_gt_boxes (self->content, self->gt_boxes);
+  self->image_shown = TRUE;
+  update_cam_status (self);
+}
+
+void
+cxr_current_image_show (CxrCurrentImage *self, guint index)
+{
+  g_return_if_fail (CXR_IS_CURRENT_IMAGE (self));
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  self->index = index;
+  self->image_shown = FALSE;
+  g_array_set_size (self->predicted_boxes, 0);
+  set_error (self, NULL);
+  set_probability (self, NAN);
+  set_scores (self, NAN, NAN);
+  set_analysing (self, FALSE);
+  load_gt_boxes (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INDEX]);
+
+  g_autofree char *path = NULL;
+  if (self->dataset != NULL && index != G_MAXUINT)
+    path = cxr_dataset_dup_image_path (self->dataset, index);
+  if (path == NULL)
+    {
+      set_loading (self, FALSE);
+      cxr_pane_content_clear (self->content);
+      if (index != G_MAXUINT)
+        set_error (self, _("The image file was not found"));
+      update_cam_status (self);
+      return;
+    }
+
+  /* The previous picture stays until the new one is decoded, which avoids a flash of empty panes; its
+   * overlays go at once, since they belong to the old image. */
+  cxr_pane_content_set_mask (self->content, NULL);
+  cxr_pane_content_set_heatmap (self->content, NULL, NULL);
+  cxr_pane_content_set_predicted_boxes (self->content, NULL);
+  set_loading (self, TRUE);
+  cxr_display_image_load_async (path, self->cancellable, on_image_loaded, request_new (self));
+  start_analysis (self);
+}
+
+guint
+cxr_current_image_get_index (CxrCurrentImage *self)
+{
+  return self->index;
+}
+
+void
+cxr_current_image_reanalyse (CxrCurrentImage *self)
+{
+  g_return_if_fail (CXR_IS_CURRENT_IMAGE (self));
+
+  if (self->index != G_MAXUINT)
+    cxr_current_image_show (self, self->index);
+  else
+    update_cam_status (self);
+}
+
+void
+cxr_current_image_set_dataset (CxrCurrentImage *self, CxrDataset *dataset, CxrResults *results)
+{
+  g_return_if_fail (CXR_IS_CURRENT_IMAGE (self));
+
+  g_set_object (&self->dataset, dataset);
+  g_set_object (&self->results, results);
+  cxr_current_image_show (self, G_MAXUINT);
+}
+
+void
+cxr_current_image_set_threshold (CxrCurrentImage *self, double threshold)
+{
+  g_return_if_fail (CXR_IS_CURRENT_IMAGE (self));
+
+  self->threshold = CLAMP (threshold, 0.0, 1.0);
+}
+
+double
+cxr_current_image_get_threshold (CxrCurrentImage *self)
+{
+  return self->threshold;
+}
+
+void
+cxr_current_image_set_colormap (CxrCurrentImage *self, CxrColormap colormap)
+{
+  g_return_if_fail (CXR_IS_CURRENT_IMAGE (self));
+
+  self->colormap = colormap;
+}
+
+void
+cxr_current_image_set_method (CxrCurrentImage *self, const char *method)
+{
+  g_return_if_fail (CXR_IS_CURRENT_IMAGE (self));
+
+  if (g_strcmp0 (method, self->method) == 0)
+    return;
+  g_free (self->method);
+  self->method = g_strdup (method);
+}
+
+void
+cxr_current_image_set_layer (CxrCurrentImage *self, const char *layer)
+{
+  g_return_if_fail (CXR_IS_CURRENT_IMAGE (self));
+
+  if (g_strcmp0 (layer, self->layer) == 0)
+    return;
+  g_free (self->layer);
+  self->layer = g_strdup (layer);
+}
+
+gboolean
+cxr_current_image_get_loading (CxrCurrentImage *self)
+{
+  return self->loading;
+}
+
+gboolean
+cxr_current_image_get_analysing (CxrCurrentImage *self)
+{
+  return self->analysing;
+}
+
+const char *
+cxr_current_image_get_error (CxrCurrentImage *self)
+{
+  return self->error;
+}
+
+double
+cxr_current_image_get_probability (CxrCurrentImage *self)
+{
+  return self->probability;
+}
+
+double
+cxr_current_image_get_iou (CxrCurrentImage *self)
+{
+  return self->iou;
+}
+
+double
+cxr_current_image_get_iobb (CxrCurrentImage *self)
+{
+  return self->iobb;
+}
+
+const GArray *
+cxr_current_image_get_predicted_boxes (CxrCurrentImage *self)
+{
+  return self->predicted_boxes;
+}
+
+static void
+cxr_current_image_dispose (GObject *object)
+{
+  CxrCurrentImage *self = CXR_CURRENT_IMAGE (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->engine);
+  g_clear_object (&self->content);
+  g_clear_object (&self->dataset);
+  g_clear_object (&self->results);
+
+  G_OBJECT_CLASS (cxr_current_image_parent_class)->dispose (object);
+}
+
+static void
+cxr_current_image_finalize (GObject *object)
+{
+  CxrCurrentImage *self = CXR_CURRENT_IMAGE (object);
+
+  g_array_unref (self->gt_boxes);
+  g_array_unref (self->predicted_boxes);
+  g_free (self->error);
+  g_free (self->method);
+  g_free (self->layer);
+
+  G_OBJECT_CLASS (cxr_current_image_parent_class)->finalize (object);
+}
+
+static void
+cxr_current_image_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  CxrCurrentImage *self = CXR_CURRENT_IMAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_INDEX:
+      g_value_set_uint (value, self->index);
+      break;
+    case PROP_LOADING:
+      g_value_set_boolean (value, self->loading);
+      break;
+    case PROP_ANALYSING:
+      g_value_set_boolean (value, self->analysing);
+      break;
+    case PROP_ERROR:
+      g_value_set_string (value, self->error);
+      break;
+    case PROP_PROBABILITY:
+      g_value_set_double (value, self->probability);
+      break;
+    case PROP_IOU:
+      g_value_set_double (value, self->iou);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cxr_current_image_class_init (CxrCurrentImageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = cxr_current_image_dispose;
+  object_class->finalize = cxr_current_image_finalize;
+  object_class->get_property = cxr_current_image_get_property;
+
+  properties[PROP_INDEX] =
+    g_param_spec_uint ("index", NULL, NULL, 0, G_MAXUINT, G_MAXUINT, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LOADING] =
+    g_param_spec_boolean ("loading", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ANALYSING] =
+    g_param_spec_boolean ("analysing", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ERROR] =
+    g_param_spec_string ("error", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /* Also stands for the predicted label, which follows from it. */
+  properties[PROP_PROBABILITY] =
+    g_param_spec_double ("probability", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0.0,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /* Notified for IoU and IoBB together, and for the predicted boxes. */
+  properties[PROP_IOU] =
+    g_param_spec_double ("iou", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0.0,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+cxr_current_image_init (CxrCurrentImage *self)
+{
+  self->index = G_MAXUINT;
+  self->threshold = 0.5;
+  self->probability = NAN;
+  self->iou = NAN;
+  self->iobb = NAN;
+  self->cancellable = g_cancellable_new ();
+  self->gt_boxes = g_array_new (FALSE, FALSE, sizeof (CxrPaneBox));
+  self->predicted_boxes = g_array_new (FALSE, FALSE, sizeof (CxrPaneBox));
+  self->method = g_strdup ("grad-cam");
+  self->layer = g_strdup ("layer4");
+}
+
+CxrCurrentImage *
+cxr_current_image_new (CxrEngine *engine, CxrPaneContent *content)
+{
+  g_return_val_if_fail (CXR_IS_ENGINE (engine), NULL);
+  g_return_val_if_fail (CXR_IS_PANE_CONTENT (content), NULL);
+
+  CxrCurrentImage *self = g_object_new (CXR_TYPE_CURRENT_IMAGE, NULL);
+  self->engine = g_object_ref (engine);
+  self->content = g_object_ref (content);
+  return self;
+}

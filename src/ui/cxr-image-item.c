@@ -1,0 +1,195 @@
+/* cxr-image-item.c: the per-row object of the image list. */
+#include "config.h"
+
+#include "cxr-image-item.h"
+
+struct _CxrImageItem {
+  GObject parent_instance;
+
+  guint index;
+  char *name;
+  guint32 findings;
+  guint n_boxes;
+  gboolean reviewed;
+  gboolean has_result;
+  CxrImageResult result;   /* result.error is not kept */
+
+  /* owned */
+  GdkPaintable *thumbnail;
+  GCancellable *cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (CxrImageItem, cxr_image_item, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_THUMBNAIL,
+  PROP_RESULT,
+  PROP_REVIEWED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+cxr_image_item_dispose (GObject *object)
+{
+  CxrImageItem *self = CXR_IMAGE_ITEM (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->thumbnail);
+
+  G_OBJECT_CLASS (cxr_image_item_parent_class)->dispose (object);
+}
+
+static void
+cxr_image_item_finalize (GObject *object)
+{
+  CxrImageItem *self = CXR_IMAGE_ITEM (object);
+
+  g_clear_object (&self->cancellable);
+  g_free (self->name);
+
+  G_OBJECT_CLASS (cxr_image_item_parent_class)->finalize (object);
+}
+
+static void
+cxr_image_item_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  CxrImageItem *self = CXR_IMAGE_ITEM (object);
+
+  switch (prop_id)
+    {
+    case PROP_THUMBNAIL:
+      g_value_set_object (value, self->thumbnail);
+      break;
+    case PROP_RESULT:
+      g_value_set_pointer (value, self->has_result ? &self->result : NULL);
+      break;
+    case PROP_REVIEWED:
+      g_value_set_boolean (value, self->reviewed);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cxr_image_item_class_init (CxrImageItemClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = cxr_image_item_dispose;
+  object_class->finalize = cxr_image_item_finalize;
+  object_class->get_property = cxr_image_item_get_property;
+
+  properties[PROP_THUMBNAIL] =
+    g_param_spec_object ("thumbnail", NULL, NULL, GDK_TYPE_PAINTABLE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RESULT] =
+    g_param_spec_pointer ("result", NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_REVIEWED] =
+    g_param_spec_boolean ("reviewed", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+cxr_image_item_init (CxrImageItem *self)
+{
+  self->cancellable = g_cancellable_new ();
+}
+
+CxrImageItem *
+cxr_image_item_new (guint index, const char *name, guint32 findings, guint n_boxes)
+{
+  CxrImageItem *self = g_object_new (CXR_TYPE_IMAGE_ITEM, NULL);
+  self->index = index;
+  self->name = g_strdup (name);
+  self->findings = findings;
+  self->n_boxes = n_boxes;
+  return self;
+}
+
+guint
+cxr_image_item_get_index (CxrImageItem *self)
+{
+  return self->index;
+}
+
+const char *
+cxr_image_item_get_name (CxrImageItem *self)
+{
+  return self->name;
+}
+
+guint32
+cxr_image_item_get_findings (CxrImageItem *self)
+{
+  return self->findings;
+}
+
+guint
+cxr_image_item_get_n_boxes (CxrImageItem *self)
+{
+  return self->n_boxes;
+}
+
+GdkPaintable *
+cxr_image_item_get_thumbnail (CxrImageItem *self)
+{
+  return self->thumbnail;
+}
+
+void
+cxr_image_item_set_thumbnail (CxrImageItem *self, GdkPaintable *thumbnail)
+{
+  g_return_if_fail (CXR_IS_IMAGE_ITEM (self));
+
+  if (g_set_object (&self->thumbnail, thumbnail))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_THUMBNAIL]);
+}
+
+GCancellable *
+cxr_image_item_get_cancellable (CxrImageItem *self)
+{
+  return self->cancellable;
+}
+
+const CxrImageResult *
+cxr_image_item_get_result (CxrImageItem *self)
+{
+  return self->has_result ? &self->result : NULL;
+}
+
+void
+cxr_image_item_set_result (CxrImageItem *self, const CxrImageResult *result)
+{
+  g_return_if_fail (CXR_IS_IMAGE_ITEM (self));
+
+  if (result == NULL && !self->has_result)
+    return;
+  self->has_result = result != NULL;
+  if (result != NULL)
+    {
+      self->result = *result;
+      self->result.error = NULL;
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESULT]);
+}
+
+gboolean
+cxr_image_item_get_reviewed (CxrImageItem *self)
+{
+  return self->reviewed;
+}
+
+void
+cxr_image_item_set_reviewed (CxrImageItem *self, gboolean reviewed)
+{
+  g_return_if_fail (CXR_IS_IMAGE_ITEM (self));
+
+  reviewed = !!reviewed;
+  if (reviewed == self->reviewed)
+    return;
+  self->reviewed = reviewed;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REVIEWED]);
+}

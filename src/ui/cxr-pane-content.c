@@ -1,0 +1,232 @@
+/* cxr-pane-content.c: the shared content of the four panes. */
+#include "config.h"
+
+#include <math.h>
+
+#include "cxr-pane-content.h"
+
+struct _CxrPaneContent {
+  GObject parent_instance;
+
+  GdkTexture *texture;
+  GBytes *gray8;
+  int width;
+  int height;
+  GArray *gt_boxes;          /* CxrPaneBox */
+  GArray *predicted_boxes;   /* CxrPaneBox */
+  GdkTexture *mask;
+  GdkTexture *heatmap;
+  GBytes *cam;               /* floats [height * width] */
+  char *cam_status;
+};
+
+G_DEFINE_FINAL_TYPE (CxrPaneContent, cxr_pane_content, G_TYPE_OBJECT)
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+emit_changed (CxrPaneContent *self)
+{
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static void
+cxr_pane_content_finalize (GObject *object)
+{
+  CxrPaneContent *self = CXR_PANE_CONTENT (object);
+
+  g_clear_object (&self->texture);
+  g_clear_pointer (&self->gray8, g_bytes_unref);
+  g_clear_pointer (&self->gt_boxes, g_array_unref);
+  g_clear_pointer (&self->predicted_boxes, g_array_unref);
+  g_clear_object (&self->mask);
+  g_clear_object (&self->heatmap);
+  g_clear_pointer (&self->cam, g_bytes_unref);
+  g_free (self->cam_status);
+
+  G_OBJECT_CLASS (cxr_pane_content_parent_class)->finalize (object);
+}
+
+static void
+cxr_pane_content_class_init (CxrPaneContentClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = cxr_pane_content_finalize;
+
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                   NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+cxr_pane_content_init (CxrPaneContent *self)
+{
+  self->gt_boxes = g_array_new (FALSE, FALSE, sizeof (CxrPaneBox));
+  self->predicted_boxes = g_array_new (FALSE, FALSE, sizeof (CxrPaneBox));
+}
+
+CxrPaneContent *
+cxr_pane_content_new (void)
+{
+  return g_object_new (CXR_TYPE_PANE_CONTENT, NULL);
+}
+
+static void
+clear_cam (CxrPaneContent *self)
+{
+  g_array_set_size (self->predicted_boxes, 0);
+  g_clear_object (&self->mask);
+  g_clear_object (&self->heatmap);
+  g_clear_pointer (&self->cam, g_bytes_unref);
+}
+
+void
+cxr_pane_content_set_image (CxrPaneContent *self, GdkTexture *texture, GBytes *gray8, int width, int height)
+{
+  g_return_if_fail (CXR_IS_PANE_CONTENT (self));
+  g_return_if_fail (gray8 == NULL || g_bytes_get_size (gray8) == (gsize) width * height);
+
+  g_set_object (&self->texture, texture);
+  g_clear_pointer (&self->gray8, g_bytes_unref);
+  self->gray8 = gray8 ? g_bytes_ref (gray8) : NULL;
+  self->width = texture ? width : 0;
+  self->height = texture ? height : 0;
+  clear_cam (self);
+  emit_changed (self);
+}
+
+void
+cxr_pane_content_clear (CxrPaneContent *self)
+{
+  g_return_if_fail (CXR_IS_PANE_CONTENT (self));
+
+  g_clear_object (&self->texture);
+  g_clear_pointer (&self->gray8, g_bytes_unref);
+  self->width = self->height = 0;
+  g_array_set_size (self->gt_boxes, 0);
+  clear_cam (self);
+  emit_changed (self);
+}
+
+GdkTexture *
+cxr_pane_content_get_texture (CxrPaneContent *self)
+{
+  return self->texture;
+}
+
+void
+cxr_pane_content_get_size (CxrPaneContent *self, int *width, int *height)
+{
+  *width = self->width;
+  *height = self->height;
+}
+
+int
+cxr_pane_content_get_gray_at (CxrPaneContent *self, int x, int y)
+{
+  if (self->gray8 == NULL || x < 0 || y < 0 || x >= self->width || y >= self->height)
+    return -1;
+  const guint8 *pixels = g_bytes_get_data (self->gray8, NULL);
+  return pixels[(gsize) y * self->width + x];
+}
+
+static void
+copy_boxes (GArray *to, GArray *from)
+{
+  g_array_set_size (to, 0);
+  if (from != NULL && from->len > 0)
+    g_array_append_vals (to, from->data, from->len);
+}
+
+void
+cxr_pane_content_set_gt_boxes (CxrPaneContent *self, GArray *boxes)
+{
+  g_return_if_fail (CXR_IS_PANE_CONTENT (self));
+
+  copy_boxes (self->gt_boxes, boxes);
+  emit_changed (self);
+}
+
+const GArray *
+cxr_pane_content_get_gt_boxes (CxrPaneContent *self)
+{
+  return self->gt_boxes;
+}
+
+void
+cxr_pane_content_set_predicted_boxes (CxrPaneContent *self, GArray *boxes)
+{
+  g_return_if_fail (CXR_IS_PANE_CONTENT (self));
+
+  copy_boxes (self->predicted_boxes, boxes);
+  emit_changed (self);
+}
+
+const GArray *
+cxr_pane_content_get_predicted_boxes (CxrPaneContent *self)
+{
+  return self->predicted_boxes;
+}
+
+void
+cxr_pane_content_set_mask (CxrPaneContent *self, GdkTexture *mask)
+{
+  g_return_if_fail (CXR_IS_PANE_CONTENT (self));
+
+  g_set_object (&self->mask, mask);
+  emit_changed (self);
+}
+
+GdkTexture *
+cxr_pane_content_get_mask (CxrPaneContent *self)
+{
+  return self->mask;
+}
+
+void
+cxr_pane_content_set_heatmap (CxrPaneContent *self, GdkTexture *heatmap, GBytes *cam)
+{
+  g_return_if_fail (CXR_IS_PANE_CONTENT (self));
+
+  g_set_object (&self->heatmap, heatmap);
+  g_clear_pointer (&self->cam, g_bytes_unref);
+  if (cam != NULL && g_bytes_get_size (cam) == (gsize) self->width * self->height * sizeof (float))
+    self->cam = g_bytes_ref (cam);
+  emit_changed (self);
+}
+
+GdkTexture *
+cxr_pane_content_get_heatmap (CxrPaneContent *self)
+{
+  return self->heatmap;
+}
+
+float
+cxr_pane_content_get_cam_at (CxrPaneContent *self, int x, int y)
+{
+  if (self->cam == NULL || x < 0 || y < 0 || x >= self->width || y >= self->height)
+    return NAN;
+  const float *values = g_bytes_get_data (self->cam, NULL);
+  return values[(gsize) y * self->width + x];
+}
+
+void
+cxr_pane_content_set_cam_status (CxrPaneContent *self, const char *status)
+{
+  g_return_if_fail (CXR_IS_PANE_CONTENT (self));
+
+  if (g_strcmp0 (status, self->cam_status) == 0)
+    return;
+  g_free (self->cam_status);
+  self->cam_status = g_strdup (status);
+  emit_changed (self);
+}
+
+const char *
+cxr_pane_content_get_cam_status (CxrPaneContent *self)
+{
+  return self->cam_status;
+}

@@ -1,0 +1,47 @@
+/* cxr-pane-view.h: one of the four panes: the image at the shared zoom, pan and window/level, with the overlays
+ * of its kind, drawn in snapshot.
+ *
+ * Input: the wheel zooms about the pointer, a primary or middle drag pans, a secondary drag changes window (left
+ * and right) and level (up and down), a double click fits. "hover" reports the image pixel under the pointer.
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "cxr-pane-content.h"
+#include "cxr-view-state.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  CXR_PANE_ORIGINAL,
+  CXR_PANE_GROUND_TRUTH,   /* ground-truth boxes and the predicted box */
+  CXR_PANE_MASK,           /* the image where the CAM is above the threshold */
+  CXR_PANE_HEATMAP,        /* the CAM through the colormap over the image */
+} CxrPaneKind;
+
+#define CXR_TYPE_PANE_KIND (cxr_pane_kind_get_type ())
+GType cxr_pane_kind_get_type (void);
+
+#define CXR_TYPE_PANE_VIEW (cxr_pane_view_get_type ())
+G_DECLARE_FINAL_TYPE (CxrPaneView, cxr_pane_view, CXR, PANE_VIEW, GtkWidget)
+
+GtkWidget      *cxr_pane_view_new            (CxrPaneKind kind);
+
+CxrPaneKind     cxr_pane_view_get_kind       (CxrPaneView *self);
+void            cxr_pane_view_set_content    (CxrPaneView *self, CxrPaneContent *content);
+CxrPaneContent *cxr_pane_view_get_content    (CxrPaneView *self);
+void            cxr_pane_view_set_view_state (CxrPaneView *self, CxrViewState *view_state);
+CxrViewState   *cxr_pane_view_get_view_state (CxrPaneView *self);
+
+/* Between widget and image coordinates at the current view. */
+void            cxr_pane_view_widget_to_image (CxrPaneView *self, double x, double y, double *image_x,
+                                               double *image_y);
+void            cxr_pane_view_image_to_widget (CxrPaneView *self, double image_x, double image_y, double *x,
+                                               double *y);
+
+/* The colours the boxes are drawn in, for legends. */
+extern const GdkRGBA cxr_pane_gt_box_color;
+extern const GdkRGBA cxr_pane_predicted_box_color;
+
+G_END_DECLS

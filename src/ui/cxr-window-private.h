@@ -1,0 +1,87 @@
+/* cxr-window-private.h: the window's parts, shared by cxr-window*.c (layout as gnome-text-editor's window). */
+#pragma once
+
+#include "cxr-cam-controls.h"
+#include "cxr-compare-view.h"
+#include "cxr-current-image.h"
+#include "cxr-dataset.h"
+#include "cxr-engine.h"
+#include "cxr-image-list.h"
+#include "cxr-image-list-model.h"
+#include "cxr-results.h"
+#include "cxr-review.h"
+#include "cxr-thumbnail.h"
+#include "cxr-window.h"
+
+G_BEGIN_DECLS
+
+struct _CxrWindow {
+  AdwApplicationWindow parent_instance;
+
+  /* Template widgets */
+  AdwToastOverlay *toast_overlay;
+  AdwWindowTitle *window_title;
+  GtkMenuButton *open_menu_button;
+  GtkSpinner *busy_spinner;
+  GtkButton *run_button;
+  GtkStack *stack;
+  AdwStatusPage *empty_page;
+  GtkPaned *main_paned;
+  CxrImageList *image_list;
+  CxrCompareView *compare_view;
+  CxrCamControls *cam_controls;
+  GtkRevealer *progress_revealer;
+  GtkLabel *progress_label;
+  GtkProgressBar *progress_bar;
+  GMenu *recent_menu;
+
+  /* Owned references */
+  GSettings *settings;
+  CxrEngine *engine;
+  CxrThumbnailer *thumbnailer;
+  CxrPaneContent *content;
+  CxrCurrentImage *current;
+  CxrDataset *dataset;
+  CxrReview *review;
+  CxrResults *results;
+  CxrImageListModel *list_model;
+  GCancellable *open_cancellable;    /* opening a dataset or a model */
+  GCancellable *run_cancellable;     /* "run on all" */
+  GtkWindow *summary_dialog;         /* a weak pointer: the dialog owns itself */
+
+  guint review_save_source;
+  guint n_jobs;                      /* jobs that keep the spinner turning */
+  gboolean current_busy;             /* the image on screen is loading or being explained */
+};
+
+/* cxr-window-actions.c */
+void _cxr_window_class_actions_init (CxrWindowClass *klass);
+void _cxr_window_actions_init       (CxrWindow *self);
+void _cxr_window_actions_update     (CxrWindow *self);
+
+/* cxr-window-open.c */
+void _cxr_window_open_init            (CxrWindow *self);
+void _cxr_window_choose_dataset       (CxrWindow *self);
+void _cxr_window_choose_model         (CxrWindow *self);
+void _cxr_window_update_recent_menu   (CxrWindow *self);
+void _cxr_window_show_report          (CxrWindow *self);
+/* As cxr_window_open_dataset, and then says what was found (the user chose the folder just now). */
+void _cxr_window_open_dataset_interactive (CxrWindow *self, GFile *folder);
+
+/* cxr-window-run.c */
+void     _cxr_window_run_all          (CxrWindow *self);
+void     _cxr_window_cancel_run       (CxrWindow *self);
+gboolean _cxr_window_is_running       (CxrWindow *self);
+void     _cxr_window_show_summary     (CxrWindow *self);
+void     _cxr_window_choose_export    (CxrWindow *self);
+
+/* cxr-window.c */
+void _cxr_window_toast          (CxrWindow *self, const char *message);
+void _cxr_window_busy_push      (CxrWindow *self);
+void _cxr_window_busy_pop       (CxrWindow *self);
+void _cxr_window_set_dataset    (CxrWindow *self, CxrDataset *dataset, CxrReview *review);
+void _cxr_window_model_changed  (CxrWindow *self, CxrModel *model);
+void _cxr_window_toggle_reviewed (CxrWindow *self);
+void _cxr_window_update_title   (CxrWindow *self);
+
+G_END_DECLS
