@@ -273,6 +273,10 @@ cxr_cam_controls_dispose (GObject *object)
     unbind_view_state (self);
   g_clear_object (&self->view_state);
   gtk_widget_dispose_template (GTK_WIDGET (self), CXR_TYPE_CAM_CONTROLS);
+  /* The template's root box is not a bound child, so dispose_template leaves it to us. */
+  GtkWidget *child;
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (cxr_cam_controls_parent_class)->dispose (object);
 }

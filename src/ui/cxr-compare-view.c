@@ -195,6 +195,10 @@ cxr_compare_view_dispose (GObject *object)
   CxrCompareView *self = CXR_COMPARE_VIEW (object);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CXR_TYPE_COMPARE_VIEW);
+  /* The template's root box is not a bound child, so dispose_template leaves it to us. */
+  GtkWidget *child;
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   if (self->content != NULL)
     g_signal_handlers_disconnect_by_func (self->content, on_content_changed, self);
   g_clear_object (&self->content);

@@ -6,7 +6,12 @@
 
 #include "cxr-current-image.h"
 #include "cxr-display-image.h"
+#include "cxr-engine-cam.h"
 #include "cxr-finding-names.h"
+#include "cxr-overlay-textures.h"
+
+/* Outside the mask the image stays faintly visible, so that the reader keeps their bearings. */
+#define MASK_OUTSIDE_ALPHA 0.85
 
 struct _CxrCurrentImage {
   GObject parent_instance;
@@ -16,12 +21,16 @@ struct _CxrCurrentImage {
   CxrPaneContent *content;
   CxrDataset *dataset;
   CxrResults *results;
-  GCancellable *cancellable;   /* everything started for the current index */
+  GCancellable *cancellable;   /* decoding the current image */
+  GCancellable *cam_cancellable;   /* explaining it */
   GArray *gt_boxes;            /* CxrPaneBox of the current image */
   GArray *predicted_boxes;     /* CxrPaneBox at the current threshold */
   char *error;
   char *method;
   char *layer;
+  CxrCamResult *cam;           /* the current image's explanation, kept to re-threshold */
+  guint8 *mask;                /* [mask_size]: scratch for cutting the CAM */
+  gsize mask_size;
 
   guint index;
   double threshold;
@@ -159,22 +168,71 @@ is_cancelled (const GError *error)
   return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+/* Re-cuts the cached CAM at the current threshold: mask, predicted boxes, scores. Main thread, no job; the
+ * whole cut of a 1024 x 1024 CAM takes a few milliseconds (bench/bench-ui-threshold). */
 static void
-on_predicted (GObject *source, GAsyncResult *result, gpointer user_data)
+cut_cam (CxrCurrentImage *self)
+{
+  CxrCamResult *cam = self->cam;
+  if (cam == NULL || cam->cam == NULL)
+    return;
+
+  gsize n = (gsize) cam->width * cam->height;
+  if (self->mask_size != n)
+    {
+      g_free (self->mask);
+      self->mask = g_malloc (n);
+      self->mask_size = n;
+    }
+  float t = (float) self->threshold;
+  for (gsize i = 0; i < n; i++)
+    self->mask[i] = cam->cam[i] >= t && t < 1.0f;
+
+  g_autoptr (GdkTexture) mask = cxr_mask_texture_new (self->mask, cam->width, cam->height, MASK_OUTSIDE_ALPHA);
+  cxr_pane_content_set_mask (self->content, mask);
+}
+
+static void
+make_heatmap (CxrCurrentImage *self)
+{
+  CxrCamResult *cam = self->cam;
+  if (cam == NULL || cam->cam == NULL)
+    return;
+
+  guint8 lut[768];
+  cxr_colormap_fill_lut (self->colormap, lut);
+  g_autoptr (GdkTexture) heatmap = cxr_heatmap_texture_new (cam->cam, cam->width, cam->height, lut);
+  /* The pointer readout reads the CAM through these bytes; they keep the result alive. */
+  g_autoptr (GBytes) values = g_bytes_new_with_free_func (cam->cam, (gsize) cam->width * cam->height * sizeof (float),
+                                                          (GDestroyNotify) cxr_cam_result_unref,
+                                                          cxr_cam_result_ref (cam));
+  cxr_pane_content_set_heatmap (self->content, heatmap, values);
+}
+
+static void
+show_pixels_of (CxrCurrentImage *self, CxrCamResult *cam)
+{
+  /* The network decoded the image too; use its pixels if the display decode has not finished. */
+  g_autoptr (CxrDisplayImage) image = cxr_display_image_new_from_gray8 (cam->gray8, cam->width, cam->height);
+  cxr_pane_content_set_image (self->content, image->texture, image->gray8, image->width, image->height);
+  cxr_pane_content_set_gt_boxes (self->content, self->gt_boxes);
+  self->image_shown = TRUE;
+  set_loading (self, FALSE);
+}
+
+static void
+on_cam_ready (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (Request) request = user_data;
   CxrCurrentImage *self = request->self;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) predictions = cxr_engine_predict_finish (CXR_ENGINE (source), result, &error);
+  g_autoptr (CxrCamResult) cam = cxr_engine_cam_finish (CXR_ENGINE (source), result, &error);
 
   if (is_cancelled (error) || request->index != self->index)
     return;   /* stale: another image is on screen */
 
   set_analysing (self, FALSE);
-  const CxrPrediction *prediction = predictions && predictions->len ? g_ptr_array_index (predictions, 0) : NULL;
-  if (error == NULL && prediction != NULL && prediction->error != NULL)
-    error = g_error_copy (prediction->error);
-  if (error != NULL)
+  if (cam == NULL)
     {
       set_error (self, error->message);
       if (self->results != NULL)
@@ -183,12 +241,17 @@ on_predicted (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
 
-  g_autoptr (CxrModel) model = cxr_engine_dup_model (self->engine);
-  guint positive = model ? cxr_model_get_card (model)->positive_class : 0;
-  float probability = prediction->probabilities[MIN (positive, prediction->n_classes - 1)];
+  g_clear_pointer (&self->cam, cxr_cam_result_unref);
+  self->cam = cxr_cam_result_ref (cam);
+  if (!self->image_shown)
+    show_pixels_of (self, cam);
+
+  float probability = cam->probabilities[cam->target_class];
   set_probability (self, probability);
   if (self->results != NULL)
     cxr_results_set_prediction (self->results, self->index, probability, probability >= 0.5f);
+  make_heatmap (self);
+  cut_cam (self);
   update_cam_status (self);
 }
 
@@ -207,11 +270,15 @@ start_analysis (CxrCurrentImage *self)
   if (path == NULL)
     return;
 
+  CxrCamOptions options;
+  cxr_cam_options_init_default (&options);
+  if (!cxr_cam_method_from_name (self->method, &options.method, NULL))
+    options.method = CXR_CAM_METHOD_GRADCAM;
+  options.layer = self->layer;
+
   set_analysing (self, TRUE);
   update_cam_status (self);
-  const char *paths[] = { path, NULL };
-  cxr_engine_predict_async (self->engine, paths, NULL, NULL, NULL, self->cancellable, on_predicted,
-                            request_new (self));
+  cxr_engine_cam_async (self->engine, path, &options, self->cam_cancellable, on_cam_ready, request_new (self));
 }
 
 /* ---- loading ------------------------------------------------------------- */
@@ -247,12 +314,17 @@ cxr_current_image_show (CxrCurrentImage *self, guint index)
 {
   g_return_if_fail (CXR_IS_CURRENT_IMAGE (self));
 
+  /* Latest request wins: whatever the previous image still had queued is dropped. */
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
+  g_cancellable_cancel (self->cam_cancellable);
+  g_clear_object (&self->cam_cancellable);
+  self->cam_cancellable = g_cancellable_new ();
 
   self->index = index;
   self->image_shown = FALSE;
+  g_clear_pointer (&self->cam, cxr_cam_result_unref);
   g_array_set_size (self->predicted_boxes, 0);
   set_error (self, NULL);
   set_probability (self, NAN);
@@ -295,10 +367,20 @@ cxr_current_image_reanalyse (CxrCurrentImage *self)
 {
   g_return_if_fail (CXR_IS_CURRENT_IMAGE (self));
 
-  if (self->index != G_MAXUINT)
-    cxr_current_image_show (self, self->index);
-  else
-    update_cam_status (self);
+  g_cancellable_cancel (self->cam_cancellable);
+  g_clear_object (&self->cam_cancellable);
+  self->cam_cancellable = g_cancellable_new ();
+
+  g_clear_pointer (&self->cam, cxr_cam_result_unref);
+  g_array_set_size (self->predicted_boxes, 0);
+  cxr_pane_content_set_mask (self->content, NULL);
+  cxr_pane_content_set_heatmap (self->content, NULL, NULL);
+  cxr_pane_content_set_predicted_boxes (self->content, NULL);
+  set_error (self, NULL);
+  set_probability (self, NAN);
+  set_scores (self, NAN, NAN);
+  set_analysing (self, FALSE);
+  start_analysis (self);
 }
 
 void
@@ -316,7 +398,11 @@ cxr_current_image_set_threshold (CxrCurrentImage *self, double threshold)
 {
   g_return_if_fail (CXR_IS_CURRENT_IMAGE (self));
 
-  self->threshold = CLAMP (threshold, 0.0, 1.0);
+  threshold = CLAMP (threshold, 0.0, 1.0);
+  if (threshold == self->threshold)
+    return;
+  self->threshold = threshold;
+  cut_cam (self);
 }
 
 double
@@ -330,7 +416,10 @@ cxr_current_image_set_colormap (CxrCurrentImage *self, CxrColormap colormap)
 {
   g_return_if_fail (CXR_IS_CURRENT_IMAGE (self));
 
+  if (colormap == self->colormap)
+    return;
   self->colormap = colormap;
+  make_heatmap (self);
 }
 
 void
@@ -342,6 +431,7 @@ cxr_current_image_set_method (CxrCurrentImage *self, const char *method)
     return;
   g_free (self->method);
   self->method = g_strdup (method);
+  cxr_current_image_reanalyse (self);
 }
 
 void
@@ -353,6 +443,7 @@ cxr_current_image_set_layer (CxrCurrentImage *self, const char *layer)
     return;
   g_free (self->layer);
   self->layer = g_strdup (layer);
+  cxr_current_image_reanalyse (self);
 }
 
 gboolean
@@ -404,7 +495,10 @@ cxr_current_image_dispose (GObject *object)
 
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
+  if (self->cam_cancellable != NULL)
+    g_cancellable_cancel (self->cam_cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->cam_cancellable);
   g_clear_object (&self->engine);
   g_clear_object (&self->content);
   g_clear_object (&self->dataset);
@@ -418,6 +512,8 @@ cxr_current_image_finalize (GObject *object)
 {
   CxrCurrentImage *self = CXR_CURRENT_IMAGE (object);
 
+  g_clear_pointer (&self->cam, cxr_cam_result_unref);
+  g_free (self->mask);
   g_array_unref (self->gt_boxes);
   g_array_unref (self->predicted_boxes);
   g_free (self->error);
@@ -494,6 +590,7 @@ cxr_current_image_init (CxrCurrentImage *self)
   self->iou = NAN;
   self->iobb = NAN;
   self->cancellable = g_cancellable_new ();
+  self->cam_cancellable = g_cancellable_new ();
   self->gt_boxes = g_array_new (FALSE, FALSE, sizeof (CxrPaneBox));
   self->predicted_boxes = g_array_new (FALSE, FALSE, sizeof (CxrPaneBox));
   self->method = g_strdup ("grad-cam");

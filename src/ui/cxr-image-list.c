@@ -257,6 +257,10 @@ cxr_image_list_dispose (GObject *object)
   if (self->model != NULL)
     g_signal_handlers_disconnect_by_func (self->model, on_items_changed, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CXR_TYPE_IMAGE_LIST);
+  /* The template's root box is not a bound child, so dispose_template leaves it to us. */
+  GtkWidget *child;
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->selection);
   g_clear_object (&self->model);
 

@@ -16,7 +16,6 @@ struct _CxrImageRow {
   GtkPicture *thumbnail;
   GtkLabel *name_label;
   GtkImage *reviewed_icon;
-  GtkImage *boxes_icon;
   GtkBox *chips_box;
   GtkLabel *result_label;
 
@@ -99,6 +98,13 @@ update_chips (CxrImageRow *self)
       g_autofree char *more = g_strdup_printf ("+%u", hidden);
       add_chip (self, more, NULL);
     }
+  guint n_boxes = cxr_image_item_get_n_boxes (self->item);
+  if (n_boxes > 0)
+    {
+      /* Translators: a chip in the image list: the image has this many ground-truth boxes */
+      g_autofree char *boxes = g_strdup_printf (ngettext ("%u box", "%u boxes", n_boxes), n_boxes);
+      add_chip (self, boxes, "chip-boxes");
+    }
 
   g_autofree char *all = cxr_finding_format_titles (findings);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->chips_box), all[0] ? all : NULL);
@@ -163,13 +169,6 @@ cxr_image_row_set_item (CxrImageRow *self, CxrImageItem *item)
     g_signal_connect (item, "notify", G_CALLBACK (on_item_notify), self);
 
   gtk_label_set_label (self->name_label, item ? cxr_image_item_get_name (item) : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->boxes_icon), item != NULL && cxr_image_item_get_n_boxes (item) > 0);
-  if (item != NULL && cxr_image_item_get_n_boxes (item) > 0)
-    {
-      guint n = cxr_image_item_get_n_boxes (item);
-      g_autofree char *tip = g_strdup_printf (ngettext ("%u ground-truth box", "%u ground-truth boxes", n), n);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->boxes_icon), tip);
-    }
   update_thumbnail (self);
   update_chips (self);
   update_result (self);
@@ -189,6 +188,10 @@ cxr_image_row_dispose (GObject *object)
 
   cxr_image_row_set_item (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), CXR_TYPE_IMAGE_ROW);
+  /* The template's root box is not a bound child, so dispose_template leaves it to us. */
+  GtkWidget *child;
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (cxr_image_row_parent_class)->dispose (object);
 }
@@ -205,7 +208,6 @@ cxr_image_row_class_init (CxrImageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CxrImageRow, thumbnail);
   gtk_widget_class_bind_template_child (widget_class, CxrImageRow, name_label);
   gtk_widget_class_bind_template_child (widget_class, CxrImageRow, reviewed_icon);
-  gtk_widget_class_bind_template_child (widget_class, CxrImageRow, boxes_icon);
   gtk_widget_class_bind_template_child (widget_class, CxrImageRow, chips_box);
   gtk_widget_class_bind_template_child (widget_class, CxrImageRow, result_label);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);

@@ -1,0 +1,457 @@
+/* The review window as a person uses it, on a small NIH-layout dataset made by the test and a tiny ResNet:
+ * open, browse, filter, a broken image, the model, the threshold, run on all, review flags, a bad model.
+ * Assertions are on state and on rendered pixels. */
+#include <adwaita.h>
+#include <math.h>
+
+#include "cxr-application.h"
+#include "cxr-image-row.h"
+#include "cxr-test-util.h"
+#include "cxr-ui-test-util.h"
+#include "cxr-window-private.h"
+
+/* One application for the whole program: an application id can be registered on the bus once. */
+static CxrApplication *app;
+
+typedef struct {
+  CxrWindow *window;
+  char *dataset;
+  char *model;
+} Fixture;
+
+/* ---- conditions ------------------------------------------------------------ */
+
+static gboolean
+window_allocated (gpointer data)
+{
+  Fixture *f = data;
+  return gtk_widget_get_mapped (GTK_WIDGET (f->window)) && gtk_widget_get_width (GTK_WIDGET (f->window)) > 0;
+}
+
+static gboolean
+dataset_shown (gpointer data)
+{
+  Fixture *f = data;
+  return f->window->list_model != NULL && cxr_pane_content_get_texture (f->window->content) != NULL
+         && !cxr_current_image_get_loading (f->window->current)
+         && gtk_widget_get_width (GTK_WIDGET (cxr_compare_view_get_pane (f->window->compare_view, CXR_PANE_ORIGINAL))) > 0;
+}
+
+static gboolean
+image_settled (gpointer data)
+{
+  Fixture *f = data;
+  return !cxr_current_image_get_loading (f->window->current) && !cxr_current_image_get_analysing (f->window->current);
+}
+
+static gboolean
+cam_shown (gpointer data)
+{
+  Fixture *f = data;
+  return image_settled (f) && cxr_pane_content_get_heatmap (f->window->content) != NULL;
+}
+
+static gboolean
+model_loaded (gpointer data)
+{
+  Fixture *f = data;
+  g_autoptr (CxrModel) model = cxr_engine_dup_model (f->window->engine);
+  return model != NULL;
+}
+
+static gboolean
+run_finished (gpointer data)
+{
+  Fixture *f = data;
+  return !_cxr_window_is_running (f->window);
+}
+
+/* ---- fixture ---------------------------------------------------------------- */
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  f->dataset = cxr_ui_test_make_dataset ();
+  f->model = cxr_ui_test_model_path ();
+  f->window = cxr_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1400, 900);
+  gtk_window_present (GTK_WINDOW (f->window));
+  cxr_ui_test_wait_until (window_allocated, f, 5000, "the window to appear");
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+  gtk_window_close (GTK_WINDOW (f->window));
+  /* Let cancelled jobs report back before the next test. */
+  cxr_ui_test_spin (200);
+  g_free (f->dataset);
+  g_free (f->model);
+}
+
+static void
+open_dataset (Fixture *f)
+{
+  g_autoptr (GFile) folder = g_file_new_for_path (f->dataset);
+  cxr_window_open_dataset (f->window, folder);
+  cxr_ui_test_wait_until (dataset_shown, f, 10000, "the dataset's first image");
+}
+
+static void
+open_model (Fixture *f)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (f->model);
+  cxr_window_open_model (f->window, file);
+  cxr_ui_test_wait_until (model_loaded, f, 10000, "the model");
+  cxr_ui_test_wait_until (cam_shown, f, 20000, "the first image's Grad-CAM");
+}
+
+static void
+activate (Fixture *f, const char *action)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), action, NULL));
+}
+
+static const char *
+current_name (Fixture *f)
+{
+  guint index = cxr_current_image_get_index (f->window->current);
+  g_assert_cmpuint (index, !=, G_MAXUINT);
+  return cxr_dataset_get_entry (f->window->dataset, index)->name;
+}
+
+static gboolean
+is_yellow (const guint8 rgb[3])
+{
+  return rgb[0] > 200 && rgb[1] > 170 && rgb[2] < 80;
+}
+
+/* Whether the ground-truth pane shows yellow just left of where BB.csv's box has its left edge. */
+static gboolean
+gt_box_drawn (Fixture *f)
+{
+  CxrPaneView *pane = cxr_compare_view_get_pane (f->window->compare_view, CXR_PANE_GROUND_TRUTH);
+  double left, middle;
+  cxr_pane_view_image_to_widget (pane, CXR_UI_TEST_BOX_X, CXR_UI_TEST_BOX_Y + CXR_UI_TEST_BOX_H / 2, &left, &middle);
+  g_autoptr (CxrUiTestPixels) pixels = cxr_ui_test_render (GTK_WIDGET (pane));
+  guint8 rgb[3];
+  cxr_ui_test_pixel (pixels, (int) floor (left) - 1, (int) middle, rgb);
+  return is_yellow (rgb);
+}
+
+/* ---- tests ------------------------------------------------------------------- */
+
+static void
+test_empty_window (Fixture *f, gconstpointer data)
+{
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (f->window->stack), ==, "empty");
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "next-image"));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "run-all"));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "open-dataset"));
+  /* The shortcuts window comes from gtk/help-overlay.ui, with Ctrl+?. */
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (f->window), "show-help-overlay"));
+  g_auto (GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "win.open-dataset");
+  g_assert_cmpstr (accels[0], ==, "<Control>o");
+}
+
+static void
+test_open_and_browse (Fixture *f, gconstpointer data)
+{
+  open_dataset (f);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (f->window->stack), ==, "review");
+  /* Five image files, the broken one included; the first is shown, with its box where BB.csv puts it. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->window->list_model)), ==, 5);
+  g_assert_cmpstr (current_name (f), ==, "00000001_000.png");
+  int width, height;
+  cxr_pane_content_get_size (f->window->content, &width, &height);
+  g_assert_cmpint (width, ==, CXR_UI_TEST_IMAGE_SIZE);
+  g_assert_cmpint (cxr_pane_content_get_gray_at (f->window->content, 10, 20), ==, cxr_ui_test_image_value (0, 10, 20));
+  g_assert_true (gt_box_drawn (f));
+  cxr_ui_test_save (GTK_WIDGET (f->window), "window-open");
+
+  activate (f, "win.next-image");
+  cxr_ui_test_wait_until (image_settled, f, 5000, "the next image");
+  g_assert_cmpstr (current_name (f), ==, "00000002_000.png");
+  g_assert_cmpint (cxr_pane_content_get_gray_at (f->window->content, 10, 20), ==, cxr_ui_test_image_value (1, 10, 20));
+  /* No box on this one. */
+  g_assert_false (gt_box_drawn (f));
+
+  activate (f, "win.previous-image");
+  cxr_ui_test_wait_until (image_settled, f, 5000, "the previous image");
+  g_assert_cmpstr (current_name (f), ==, "00000001_000.png");
+  g_assert_true (gt_box_drawn (f));
+
+  /* Zoom and fit act on all four panes together. */
+  activate (f, "win.zoom-in");
+  CxrViewState *state = cxr_compare_view_get_view_state (f->window->compare_view);
+  g_assert_false (cxr_view_state_get_fit (state));
+  g_assert_true (gt_box_drawn (f));
+  activate (f, "win.zoom-fit");
+  g_assert_true (cxr_view_state_get_fit (state));
+  activate (f, "win.invert");
+  g_assert_true (cxr_view_state_get_invert (state));
+}
+
+static void
+test_filters_and_search (Fixture *f, gconstpointer data)
+{
+  open_dataset (f);
+  GListModel *model = G_LIST_MODEL (f->window->list_model);
+
+  cxr_image_list_set_filter (f->window->image_list, CXR_IMAGE_FILTER_CARDIOMEGALY);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+  cxr_image_list_set_filter (f->window->image_list, CXR_IMAGE_FILTER_NO_FINDING);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+  cxr_image_list_set_filter (f->window->image_list, CXR_IMAGE_FILTER_HAS_BOXES);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  /* Nothing predicted yet. */
+  cxr_image_list_set_filter (f->window->image_list, CXR_IMAGE_FILTER_PREDICTED_POSITIVE);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+  cxr_image_list_set_filter (f->window->image_list, CXR_IMAGE_FILTER_ALL);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 5);
+
+  /* Names and findings both match. */
+  cxr_image_list_model_set_search (f->window->list_model, "0003");
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  cxr_image_list_model_set_search (f->window->list_model, "effusion");
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  cxr_image_list_model_set_search (f->window->list_model, "");
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 5);
+}
+
+static void
+test_broken_image (Fixture *f, gconstpointer data)
+{
+  open_dataset (f);
+  guint index;
+  g_assert_true (cxr_dataset_lookup (f->window->dataset, "00000005_000.png", &index));
+  g_assert_true (cxr_image_list_select_index (f->window->image_list, index));
+  cxr_ui_test_wait_until (image_settled, f, 5000, "the broken image to fail");
+  /* An in-window message, empty panes, and the window still works. */
+  g_assert_nonnull (cxr_current_image_get_error (f->window->current));
+  g_assert_null (cxr_pane_content_get_texture (f->window->content));
+  activate (f, "win.previous-image");
+  cxr_ui_test_wait_until (image_settled, f, 5000, "the image before it");
+  g_assert_cmpstr (current_name (f), ==, "00000004_000.png");
+  g_assert_null (cxr_current_image_get_error (f->window->current));
+  g_assert_nonnull (cxr_pane_content_get_texture (f->window->content));
+}
+
+static void
+test_latest_request_wins (Fixture *f, gconstpointer data)
+{
+  open_dataset (f);
+  open_model (f);
+  /* Three steps before anything can finish: only the last image is shown and explained. */
+  activate (f, "win.next-image");
+  activate (f, "win.next-image");
+  activate (f, "win.next-image");
+  cxr_ui_test_wait_until (cam_shown, f, 20000, "the fourth image's Grad-CAM");
+  g_assert_cmpstr (current_name (f), ==, "00000004_000.png");
+  g_assert_cmpint (cxr_pane_content_get_gray_at (f->window->content, 100, 7), ==, cxr_ui_test_image_value (3, 100, 7));
+  cxr_ui_test_spin (300);
+  g_assert_cmpstr (current_name (f), ==, "00000004_000.png");
+  g_assert_cmpint (cxr_pane_content_get_gray_at (f->window->content, 100, 7), ==, cxr_ui_test_image_value (3, 100, 7));
+}
+
+/* Checks the mask pane against the CAM at sample points: kept where CAM >= t, darkened elsewhere. Returns how
+ * many sample points are in the mask. */
+static guint
+check_mask_pane (Fixture *f, double threshold)
+{
+  CxrPaneView *original = cxr_compare_view_get_pane (f->window->compare_view, CXR_PANE_ORIGINAL);
+  CxrPaneView *mask = cxr_compare_view_get_pane (f->window->compare_view, CXR_PANE_MASK);
+  g_autoptr (CxrUiTestPixels) plain = cxr_ui_test_render (GTK_WIDGET (original));
+  g_autoptr (CxrUiTestPixels) masked = cxr_ui_test_render (GTK_WIDGET (mask));
+  guint inside = 0, checked = 0;
+
+  for (int iy = 8; iy < CXR_UI_TEST_IMAGE_SIZE; iy += 16)
+    for (int ix = 8; ix < CXR_UI_TEST_IMAGE_SIZE; ix += 16)
+      {
+        float cam = cxr_pane_content_get_cam_at (f->window->content, ix, iy);
+        g_assert_false (isnan (cam));
+        /* Near the edge of the mask, filtering mixes both sides. */
+        if (fabs (cam - threshold) < 0.03)
+          continue;
+        double x, y;
+        cxr_pane_view_image_to_widget (mask, ix + 0.5, iy + 0.5, &x, &y);
+        guint8 want[3], got[3];
+        cxr_ui_test_pixel (plain, (int) x, (int) y, want);
+        cxr_ui_test_pixel (masked, (int) x, (int) y, got);
+        if (cam >= threshold)
+          {
+            g_assert_cmpint (abs (got[0] - want[0]), <=, 3);
+            inside++;
+          }
+        else
+          g_assert_cmpint (got[0], <=, want[0] * 0.2 + 3);
+        checked++;
+      }
+  g_assert_cmpuint (checked, >, 100);
+  return inside;
+}
+
+static void
+test_model_and_threshold (Fixture *f, gconstpointer data)
+{
+  open_dataset (f);
+  open_model (f);
+
+  /* The probability on screen is what the model says for that file. */
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CxrModel) model = cxr_model_load (f->model, NULL, &error);
+  g_assert_no_error (error);
+  g_autofree char *path = g_build_filename (f->dataset, "images", "00000001_000.png", NULL);
+  g_autoptr (CxrImage) image = cxr_image_load (path, &error);
+  g_assert_no_error (error);
+  guint n_classes = cxr_model_get_n_classes (model), positive = cxr_model_get_card (model)->positive_class;
+  g_autofree float *logits = g_new (float, n_classes);
+  g_autofree float *probabilities = g_new (float, n_classes);
+  g_assert_true (cxr_model_predict (model, (CxrImage *const *) &image, 1, logits, &error));
+  cxr_model_activate (model, logits, probabilities, 1);
+  g_assert_cmpfloat_with_epsilon (cxr_current_image_get_probability (f->window->current), probabilities[positive], 1e-5);
+  const CxrImageResult *result = cxr_results_lookup (f->window->results, cxr_current_image_get_index (f->window->current));
+  g_assert_nonnull (result);
+  g_assert_cmpfloat_with_epsilon (result->probability, probabilities[positive], 1e-5);
+
+  /* Moving the threshold re-cuts the cached CAM at once: no job runs, and the mask pane follows. */
+  GtkAdjustment *threshold = cxr_cam_controls_get_threshold_adjustment (f->window->cam_controls);
+  gtk_adjustment_set_value (threshold, 0.25);
+  g_assert_false (cxr_current_image_get_analysing (f->window->current));
+  guint low = check_mask_pane (f, 0.25);
+  cxr_ui_test_save (GTK_WIDGET (f->window), "window-threshold-025");
+  gtk_adjustment_set_value (threshold, 0.75);
+  g_assert_false (cxr_current_image_get_analysing (f->window->current));
+  guint high = check_mask_pane (f, 0.75);
+  cxr_ui_test_save (GTK_WIDGET (f->window), "window-threshold-075");
+  g_assert_cmpuint (low, >, high);
+  /* The threshold is a setting. */
+  g_autoptr (GSettings) settings = g_settings_new ("org.cxrcam.Cxrcam");
+  g_assert_cmpfloat (g_settings_get_double (settings, "cam-threshold"), ==, 0.75);
+}
+
+static void
+test_run_on_all (Fixture *f, gconstpointer data)
+{
+  open_dataset (f);
+  open_model (f);
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "run-all"));
+
+  activate (f, "win.run-all");
+  g_assert_true (_cxr_window_is_running (f->window));
+  g_assert_true (gtk_revealer_get_reveal_child (f->window->progress_revealer));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "run-all"));
+  cxr_ui_test_wait_until (run_finished, f, 60000, "run on all to finish");
+
+  /* Every listed image has an answer; the broken one says it failed. */
+  g_assert_cmpuint (cxr_results_count (f->window->results, CXR_RESULT_PREDICTED), ==, 4);
+  g_assert_cmpuint (cxr_results_count (f->window->results, CXR_RESULT_FAILED), ==, 1);
+  g_assert_false (gtk_revealer_get_reveal_child (f->window->progress_revealer));
+
+  /* The rows show them. */
+  g_autoptr (CxrImageItem) item = g_list_model_get_item (G_LIST_MODEL (f->window->list_model), 2);
+  g_autofree char *text = cxr_image_row_format_result (cxr_image_item_get_result (item));
+  g_assert_nonnull (text);
+
+  /* The prediction filters now have something to work with. */
+  cxr_image_list_set_filter (f->window->image_list, CXR_IMAGE_FILTER_PREDICTED_POSITIVE);
+  guint positive = g_list_model_get_n_items (G_LIST_MODEL (f->window->list_model));
+  cxr_image_list_set_filter (f->window->image_list, CXR_IMAGE_FILTER_PREDICTED_NEGATIVE);
+  guint negative = g_list_model_get_n_items (G_LIST_MODEL (f->window->list_model));
+  g_assert_cmpuint (positive + negative, ==, 4);
+}
+
+static void
+test_cancel_run (Fixture *f, gconstpointer data)
+{
+  open_dataset (f);
+  open_model (f);
+  activate (f, "win.run-all");
+  activate (f, "win.cancel-run");
+  g_assert_false (_cxr_window_is_running (f->window));
+  g_assert_false (gtk_revealer_get_reveal_child (f->window->progress_revealer));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "run-all"));
+  /* Reports still queued from the cancelled run change nothing and break nothing. */
+  cxr_ui_test_spin (500);
+  g_assert_false (_cxr_window_is_running (f->window));
+}
+
+static gboolean
+review_saved (gpointer data)
+{
+  Fixture *f = data;
+  g_autofree char *path = cxr_dataset_dup_review_path (f->window->dataset);
+  g_autofree char *text = NULL;
+  return g_file_get_contents (path, &text, NULL, NULL) && strstr (text, "00000001_000.png") != NULL;
+}
+
+static void
+test_review_flag (Fixture *f, gconstpointer data)
+{
+  open_dataset (f);
+  activate (f, "win.toggle-reviewed");
+  cxr_image_list_set_filter (f->window->image_list, CXR_IMAGE_FILTER_REVIEWED);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->window->list_model)), ==, 1);
+  cxr_image_list_set_filter (f->window->image_list, CXR_IMAGE_FILTER_NOT_REVIEWED);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->window->list_model)), ==, 4);
+  cxr_ui_test_wait_until (review_saved, f, 5000, "the review flags to be saved");
+}
+
+static gboolean
+message_dialog_shown (gpointer data)
+{
+  Fixture *f = data;
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* borrowed */
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GObject) window = g_list_model_get_item (toplevels, i);
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_window_get_transient_for (GTK_WINDOW (window)) == GTK_WINDOW (f->window)
+          && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_bad_model (Fixture *f, gconstpointer data)
+{
+  open_dataset (f);
+  g_autofree char *not_a_model = g_build_filename (f->dataset, "Data_Entry_2017.csv", NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (not_a_model);
+  cxr_window_open_model (f->window, file);
+  cxr_ui_test_wait_until (message_dialog_shown, f, 10000, "a message saying the model could not be opened");
+  g_autoptr (CxrModel) model = cxr_engine_dup_model (f->window->engine);
+  g_assert_null (model);
+  /* The panes say what to do. */
+  g_assert_nonnull (cxr_pane_content_get_cam_status (f->window->content));
+}
+
+int
+main (int argc, char *argv[])
+{
+  if (!cxr_ui_test_init (&argc, &argv))
+    return 0;
+
+  app = cxr_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_autoptr (GError) error = NULL;
+  if (!g_application_register (G_APPLICATION (app), NULL, &error))
+    g_error ("could not register the application: %s", error->message);
+
+  g_test_add ("/ui/window/empty", Fixture, NULL, fixture_set_up, test_empty_window, fixture_tear_down);
+  g_test_add ("/ui/window/open-and-browse", Fixture, NULL, fixture_set_up, test_open_and_browse, fixture_tear_down);
+  g_test_add ("/ui/window/filters-and-search", Fixture, NULL, fixture_set_up, test_filters_and_search,
+              fixture_tear_down);
+  g_test_add ("/ui/window/broken-image", Fixture, NULL, fixture_set_up, test_broken_image, fixture_tear_down);
+  g_test_add ("/ui/window/latest-request-wins", Fixture, NULL, fixture_set_up, test_latest_request_wins,
+              fixture_tear_down);
+  g_test_add ("/ui/window/model-and-threshold", Fixture, NULL, fixture_set_up, test_model_and_threshold,
+              fixture_tear_down);
+  g_test_add ("/ui/window/run-on-all", Fixture, NULL, fixture_set_up, test_run_on_all, fixture_tear_down);
+  g_test_add ("/ui/window/cancel-run", Fixture, NULL, fixture_set_up, test_cancel_run, fixture_tear_down);
+  g_test_add ("/ui/window/review-flag", Fixture, NULL, fixture_set_up, test_review_flag, fixture_tear_down);
+  g_test_add ("/ui/window/bad-model", Fixture, NULL, fixture_set_up, test_bad_model, fixture_tear_down);
+  int status = g_test_run ();
+  g_clear_object (&app);
+  return status;
+}
