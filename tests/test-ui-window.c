@@ -5,6 +5,9 @@
 #include <math.h>
 
 #include "cxr-application.h"
+#include "cxr-cam-score.h"
+#include "cxr-summary-dialog.h"
+#include "cxr-sweep-plot.h"
 #include "cxr-image-row.h"
 #include "cxr-test-util.h"
 #include "cxr-ui-test-util.h"
@@ -325,6 +328,28 @@ test_model_and_threshold (Fixture *f, gconstpointer data)
   guint high = check_mask_pane (f, 0.75);
   cxr_ui_test_save (GTK_WIDGET (f->window), "window-threshold-075");
   g_assert_cmpuint (low, >, high);
+
+  /* The predicted box is the largest component of the mask, drawn in cyan, and scored against BB.csv's box. */
+  const GArray *predicted = cxr_current_image_get_predicted_boxes (f->window->current);
+  g_assert_cmpuint (predicted->len, ==, 1);
+  const CxrPaneBox *box = &g_array_index (predicted, CxrPaneBox, 0);
+  CxrRect p = { box->x, box->y, box->w, box->h };
+  CxrRect t = { CXR_UI_TEST_BOX_X, CXR_UI_TEST_BOX_Y, CXR_UI_TEST_BOX_W, CXR_UI_TEST_BOX_H };
+  g_assert_cmpfloat_with_epsilon (cxr_current_image_get_iou (f->window->current), cxr_rect_iou (&p, &t), 1e-9);
+  g_assert_cmpfloat_with_epsilon (cxr_current_image_get_iobb (f->window->current), cxr_rect_iobb (&p, &t), 1e-9);
+  CxrPaneView *gt = cxr_compare_view_get_pane (f->window->compare_view, CXR_PANE_GROUND_TRUTH);
+  double left, top, right, bottom;
+  cxr_pane_view_image_to_widget (gt, p.x, p.y, &left, &top);
+  cxr_pane_view_image_to_widget (gt, p.x + p.w, p.y + p.h, &right, &bottom);
+  g_autoptr (CxrUiTestPixels) pixels = cxr_ui_test_render (GTK_WIDGET (gt));
+  guint8 rgb[3];
+  /* The bottom edge: the top one may carry the label. */
+  int probe_x = (int) ((left + right) / 2);
+  cxr_ui_test_pixel (pixels, probe_x, (int) ceil (bottom), rgb);
+  g_assert_cmpint (rgb[0], <, 60);
+  g_assert_cmpint (rgb[1], >, 170);
+  g_assert_cmpint (rgb[2], >, 200);
+
   /* The threshold is a setting. */
   g_autoptr (GSettings) settings = g_settings_new ("org.cxrcam.Cxrcam");
   g_assert_cmpfloat (g_settings_get_double (settings, "cam-threshold"), ==, 0.75);
@@ -346,6 +371,9 @@ test_run_on_all (Fixture *f, gconstpointer data)
   /* Every listed image has an answer; the broken one says it failed. */
   g_assert_cmpuint (cxr_results_count (f->window->results, CXR_RESULT_PREDICTED), ==, 4);
   g_assert_cmpuint (cxr_results_count (f->window->results, CXR_RESULT_FAILED), ==, 1);
+  /* Only 00000001_000.png has a Cardiomegaly box, so only it has an IoU. */
+  g_assert_cmpuint (cxr_results_count (f->window->results, CXR_RESULT_LOCALISED), ==, 1);
+  g_assert_cmpuint (cxr_localisations_get_n_records (f->window->localisations), ==, 1);
   g_assert_false (gtk_revealer_get_reveal_child (f->window->progress_revealer));
 
   /* The rows show them. */
@@ -374,6 +402,95 @@ test_cancel_run (Fixture *f, gconstpointer data)
   /* Reports still queued from the cancelled run change nothing and break nothing. */
   cxr_ui_test_spin (500);
   g_assert_false (_cxr_window_is_running (f->window));
+}
+
+static gboolean
+widget_allocated (gpointer data)
+{
+  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
+}
+
+static gboolean
+summary_ready (gpointer data)
+{
+  Fixture *f = data;
+  return f->window->summary_dialog != NULL && f->window->score_cancellable == NULL;
+}
+
+static void
+test_summary (Fixture *f, gconstpointer data)
+{
+  open_dataset (f);
+  open_model (f);
+  activate (f, "win.run-all");
+  cxr_ui_test_wait_until (run_finished, f, 60000, "run on all to finish");
+
+  activate (f, "win.show-summary");
+  cxr_ui_test_wait_until (summary_ready, f, 20000, "the summary's scores");
+  CxrSummaryDialog *dialog = CXR_SUMMARY_DIALOG (f->window->summary_dialog);
+  GtkStack *stack = GTK_STACK (gtk_widget_get_template_child (GTK_WIDGET (dialog), CXR_TYPE_SUMMARY_DIALOG, "stack"));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "summary");
+  CxrSweepPlot *plot = CXR_SWEEP_PLOT (gtk_widget_get_template_child (GTK_WIDGET (dialog), CXR_TYPE_SUMMARY_DIALOG,
+                                                                    "sweep_plot"));
+  g_assert_cmpuint (cxr_sweep_plot_get_n_points (plot), ==, CXR_CAM_N_SWEEP_THRESHOLDS);
+  GtkLabel *scored = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (dialog), CXR_TYPE_SUMMARY_DIALOG,
+                                                               "scored_label"));
+  g_assert_cmpstr (gtk_label_get_label (scored), ==, "1");
+
+  /* A click on the plot sets the threshold: the point nearest the click's x. */
+  cxr_ui_test_wait_until (widget_allocated, plot, 5000, "the sweep plot");
+  cxr_ui_test_save (GTK_WIDGET (dialog), "summary");
+  int width = gtk_widget_get_width (GTK_WIDGET (plot));
+  g_assert_cmpint (width, >, 100);
+  double x = 44 + 0.35 * (width - 44 - 12);
+  double t = cxr_sweep_plot_threshold_at (plot, x);
+  g_assert_cmpfloat_with_epsilon (t, 0.35, 1e-6);
+  g_signal_emit_by_name (plot, "threshold-chosen", t);
+  GtkAdjustment *threshold = cxr_cam_controls_get_threshold_adjustment (f->window->cam_controls);
+  g_assert_cmpfloat_with_epsilon (gtk_adjustment_get_value (threshold), 0.35, 1e-6);
+  /* The run's IoU follows the new threshold once it settles. */
+  cxr_ui_test_spin (400);
+  cxr_ui_test_wait_until (summary_ready, f, 20000, "the scores at the new threshold");
+  guint index;
+  g_assert_true (cxr_dataset_lookup (f->window->dataset, "00000001_000.png", &index));
+  g_assert_cmpfloat_with_epsilon (cxr_results_lookup (f->window->results, index)->threshold, 0.35, 1e-6);
+}
+
+static gboolean
+export_done (gpointer data)
+{
+  Fixture *f = data;
+  return !_cxr_window_is_running (f->window) && f->window->n_jobs == 0;
+}
+
+static void
+test_export (Fixture *f, gconstpointer data)
+{
+  open_dataset (f);
+  open_model (f);
+  g_autofree char *out = cxr_test_make_tmpdir ();
+  _cxr_window_export_to (f->window, out);
+  cxr_ui_test_wait_until (export_done, f, 60000, "the export");
+
+  /* The tutorial's four pictures for each readable image, and one CSV row each. */
+  const char *const prefixes[] = { "original_", "gtimage_", "mask_", "pred_" };
+  for (guint i = 1; i <= 4; i++)
+    for (guint k = 0; k < G_N_ELEMENTS (prefixes); k++)
+      {
+        g_autofree char *name = g_strdup_printf ("%s%08u_000.png", prefixes[k], i);
+        g_autofree char *path = g_build_filename (out, name, NULL);
+        g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+      }
+  g_autofree char *csv_path = g_build_filename (out, "bb_results.csv", NULL);
+  g_autofree char *csv = NULL;
+  g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));
+  g_auto (GStrv) lines = g_strsplit (csv, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 6);   /* header, four rows, and the empty piece after the last newline */
+  g_assert_cmpstr (lines[0], ==, "image,label,probability,threshold,pred_x,pred_y,pred_w,pred_h,gt_x,gt_y,gt_w,gt_h,iou,iobb");
+  g_assert_true (g_str_has_prefix (lines[1], "00000001_000.png,Cardiomegaly,"));
+  g_assert_nonnull (strstr (lines[1], ",64,80,96,64,"));
+  /* No ground truth: empty box and score fields. */
+  g_assert_true (g_str_has_suffix (lines[3], ",,,,,,"));
 }
 
 static gboolean
@@ -449,6 +566,8 @@ main (int argc, char *argv[])
               fixture_tear_down);
   g_test_add ("/ui/window/run-on-all", Fixture, NULL, fixture_set_up, test_run_on_all, fixture_tear_down);
   g_test_add ("/ui/window/cancel-run", Fixture, NULL, fixture_set_up, test_cancel_run, fixture_tear_down);
+  g_test_add ("/ui/window/summary", Fixture, NULL, fixture_set_up, test_summary, fixture_tear_down);
+  g_test_add ("/ui/window/export", Fixture, NULL, fixture_set_up, test_export, fixture_tear_down);
   g_test_add ("/ui/window/review-flag", Fixture, NULL, fixture_set_up, test_review_flag, fixture_tear_down);
   g_test_add ("/ui/window/bad-model", Fixture, NULL, fixture_set_up, test_bad_model, fixture_tear_down);
   int status = g_test_run ();

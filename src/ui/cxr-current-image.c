@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "cxr-cam-boxes.h"
 #include "cxr-current-image.h"
 #include "cxr-display-image.h"
 #include "cxr-engine-cam.h"
@@ -23,7 +24,9 @@ struct _CxrCurrentImage {
   CxrResults *results;
   GCancellable *cancellable;   /* decoding the current image */
   GCancellable *cam_cancellable;   /* explaining it */
-  GArray *gt_boxes;            /* CxrPaneBox of the current image */
+  GArray *bboxes;              /* CxrBBox of the current image, from the dataset's store */
+  GArray *gt_boxes;            /* the same as CxrPaneBox, for drawing */
+  CxrCamWorkspace *workspace;  /* reused by every cut */
   GArray *predicted_boxes;     /* CxrPaneBox at the current threshold */
   char *error;
   char *method;
@@ -123,13 +126,14 @@ static void
 load_gt_boxes (CxrCurrentImage *self)
 {
   g_array_set_size (self->gt_boxes, 0);
+  g_clear_pointer (&self->bboxes, g_array_unref);
   if (self->dataset == NULL || self->index == G_MAXUINT)
     return;
 
-  g_autoptr (GArray) boxes = cxr_dataset_get_boxes (self->dataset, self->index);
-  for (guint i = 0; boxes != NULL && i < boxes->len; i++)
+  self->bboxes = cxr_dataset_get_boxes (self->dataset, self->index);
+  for (guint i = 0; self->bboxes != NULL && i < self->bboxes->len; i++)
     {
-      const CxrBBox *box = &g_array_index (boxes, CxrBBox, i);
+      const CxrBBox *box = &g_array_index (self->bboxes, CxrBBox, i);
       CxrPaneBox pane_box = { box->x, box->y, box->w, box->h, box->id, "" };
       const char *title = cxr_finding_get_title (cxr_finding_from_name (box->label, -1));
       g_strlcpy (pane_box.label, title ? title : box->label, sizeof pane_box.label);
@@ -168,8 +172,8 @@ is_cancelled (const GError *error)
   return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
-/* Re-cuts the cached CAM at the current threshold: mask, predicted boxes, scores. Main thread, no job; the
- * whole cut of a 1024 x 1024 CAM takes a few milliseconds (bench/bench-ui-threshold). */
+/* Re-cuts the cached CAM at the current threshold: mask, predicted box, scores. Main thread, no job; the cut
+ * of a 1024 x 1024 CAM and its mask texture take a few milliseconds (bench/bench-ui-threshold). */
 static void
 cut_cam (CxrCurrentImage *self)
 {
@@ -184,12 +188,37 @@ cut_cam (CxrCurrentImage *self)
       self->mask = g_malloc (n);
       self->mask_size = n;
     }
-  float t = (float) self->threshold;
-  for (gsize i = 0; i < n; i++)
-    self->mask[i] = cam->cam[i] >= t && t < 1.0f;
-
+  g_autoptr (GArray) boxes = cxr_cam_boxes_for_threshold (self->workspace, cam->cam, cam->width, cam->height,
+                                                          (float) self->threshold, CXR_BOX_MODE_LARGEST, self->mask);
   g_autoptr (GdkTexture) mask = cxr_mask_texture_new (self->mask, cam->width, cam->height, MASK_OUTSIDE_ALPHA);
+
+  /* Scored against the ground truth of the class the CAM explains (BB.csv's "Cardiomegaly" rows). */
+  g_autoptr (GArray) truth = cxr_cam_truth_rects (self->bboxes, cam->target_name);
+  CxrBoxScore score;
+  cxr_box_score (&score, (const CxrRect *) boxes->data, boxes->len, (const CxrRect *) truth->data, truth->len);
+
+  g_array_set_size (self->predicted_boxes, 0);
+  for (guint i = 0; i < boxes->len; i++)
+    {
+      const CxrRect *r = &g_array_index (boxes, CxrRect, i);
+      CxrPaneBox box = { r->x, r->y, r->w, r->h, 0, "" };
+      /* Translators: the label of the predicted box: the class and its probability, e.g. "Cardiomegaly 0.87" */
+      g_snprintf (box.label, sizeof box.label, _("%s %.2f"), cam->target_name,
+                  cam->probabilities[cam->target_class]);
+      g_array_append_val (self->predicted_boxes, box);
+    }
+
   cxr_pane_content_set_mask (self->content, mask);
+  cxr_pane_content_set_predicted_boxes (self->content, self->predicted_boxes);
+  if (cxr_box_score_is_scored (&score))
+    {
+      set_scores (self, score.iou, score.iobb);
+      if (self->results != NULL)
+        cxr_results_set_localisation (self->results, self->index, (float) score.iou, (float) score.iobb,
+                                      (float) self->threshold);
+    }
+  else
+    set_scores (self, NAN, NAN);
 }
 
 static void
@@ -514,6 +543,8 @@ cxr_current_image_finalize (GObject *object)
 
   g_clear_pointer (&self->cam, cxr_cam_result_unref);
   g_free (self->mask);
+  g_clear_pointer (&self->bboxes, g_array_unref);
+  g_clear_pointer (&self->workspace, cxr_cam_workspace_free);
   g_array_unref (self->gt_boxes);
   g_array_unref (self->predicted_boxes);
   g_free (self->error);
@@ -592,6 +623,7 @@ cxr_current_image_init (CxrCurrentImage *self)
   self->cancellable = g_cancellable_new ();
   self->cam_cancellable = g_cancellable_new ();
   self->gt_boxes = g_array_new (FALSE, FALSE, sizeof (CxrPaneBox));
+  self->workspace = cxr_cam_workspace_new ();
   self->predicted_boxes = g_array_new (FALSE, FALSE, sizeof (CxrPaneBox));
   self->method = g_strdup ("grad-cam");
   self->layer = g_strdup ("layer4");

@@ -166,3 +166,20 @@ cxr_results_count (CxrResults *self, CxrResultFlags flags)
       count++;
   return count;
 }
+
+guint
+cxr_results_count_positive (CxrResults *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+  guint count = 0;
+
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      const CxrImageResult *result = value;
+      if ((result->flags & CXR_RESULT_PREDICTED) && result->positive)
+        count++;
+    }
+  return count;
+}

@@ -40,7 +40,8 @@ void  cxr_results_clear_localisation (CxrResults *self, guint index);
 void  cxr_results_set_error (CxrResults *self, guint index, const char *message);
 void  cxr_results_clear (CxrResults *self);
 
-/* Counts over all entries. */
+/* Counts over all entries: with all of @flags; predicted positive. */
 guint cxr_results_count (CxrResults *self, CxrResultFlags flags);
+guint cxr_results_count_positive (CxrResults *self);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include "cxr-engine.h"
 #include "cxr-image-list.h"
 #include "cxr-image-list-model.h"
+#include "cxr-localisation.h"
 #include "cxr-results.h"
 #include "cxr-review.h"
 #include "cxr-thumbnail.h"
@@ -47,7 +48,10 @@ struct _CxrWindow {
   CxrImageListModel *list_model;
   GCancellable *open_cancellable;    /* opening a dataset or a model */
   GCancellable *run_cancellable;     /* "run on all" */
+  CxrLocalisations *localisations;   /* what the last run keeps to score again at any threshold */
+  GCancellable *score_cancellable;   /* scoring the localisations on a worker */
   GtkWindow *summary_dialog;         /* a weak pointer: the dialog owns itself */
+  guint rescore_source;              /* a threshold change waiting to re-score the run */
 
   guint review_save_source;
   guint n_jobs;                      /* jobs that keep the spinner turning */
@@ -74,6 +78,12 @@ void     _cxr_window_cancel_run       (CxrWindow *self);
 gboolean _cxr_window_is_running       (CxrWindow *self);
 void     _cxr_window_show_summary     (CxrWindow *self);
 void     _cxr_window_choose_export    (CxrWindow *self);
+/* Exports the filtered list's outputs into @folder (the file chooser's answer). */
+void     _cxr_window_export_to        (CxrWindow *self, const char *folder);
+/* The threshold moved: re-score the run's images once it settles. */
+void     _cxr_window_threshold_changed (CxrWindow *self);
+/* Drops what the last run kept (a new model or dataset). */
+void     _cxr_window_forget_run       (CxrWindow *self);
 
 /* cxr-window.c */
 void _cxr_window_toast          (CxrWindow *self, const char *message);

@@ -1,15 +1,30 @@
-/* cxr-window-run.c: "run on all": the filtered list through the engine, results filling the list as they
- * arrive, a progress bar with cancel. */
+/* cxr-window-run.c: "run on all", the summary and the export.
+ *
+ * A run sends the filtered list through the engine's batch Grad-CAM job. Each result fills the results table as it
+ * arrives (the list rows follow), images with ground truth of the explained class are kept as feature-resolution
+ * records (cxr-localisation.h), and an export hands each result to the writer thread (cxr-exporter.h). Scoring the
+ * records again after a threshold change, and the summary's sweep, run on a worker.
+ */
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
+#include "cxr-cam-boxes.h"
+#include "cxr-engine-cam.h"
+#include "cxr-exporter.h"
+#include "cxr-summary-dialog.h"
 #include "cxr-window-private.h"
 
+/* A threshold that stops moving for this long re-scores the run. */
+#define RESCORE_DELAY_MS 200
+
 typedef struct {
-  CxrWindow *self;        /* a weak pointer: the run is cancelled when the window goes */
-  GArray *indices;        /* guint entry index per request position */
-  guint positive_class;
+  CxrWindow *self;                 /* a weak pointer: the run is cancelled when the window goes */
+  GArray *indices;                 /* guint entry index per request position */
+  CxrLocalisations *localisations; /* a reference */
+  CxrExporter *exporter;           /* owned until the run ends; NULL for a plain run */
+  CxrCamWorkspace *workspace;
 } RunState;
 
 static void
@@ -18,6 +33,9 @@ run_state_free (RunState *state)
   if (state->self != NULL)
     g_object_remove_weak_pointer (G_OBJECT (state->self), (gpointer *) &state->self);
   g_array_unref (state->indices);
+  g_clear_pointer (&state->localisations, cxr_localisations_unref);
+  g_clear_pointer (&state->exporter, cxr_exporter_free);
+  cxr_cam_workspace_free (state->workspace);
   g_free (state);
 }
 
@@ -28,31 +46,58 @@ _cxr_window_is_running (CxrWindow *self)
 }
 
 static void
-set_progress (CxrWindow *self, guint done, guint total)
+set_progress (CxrWindow *self, gboolean exporting, guint done, guint total)
 {
-  /* Translators: progress of "run on all": images done of all images */
-  g_autofree char *text = g_strdup_printf (_("Analysing %u of %u images…"), done, total);
+  g_autofree char *text = exporting
+    /* Translators: progress of an export: images done of all images */
+    ? g_strdup_printf (_("Exporting %u of %u images…"), done, total)
+    /* Translators: progress of "run on all": images done of all images */
+    : g_strdup_printf (_("Analysing %u of %u images…"), done, total);
   gtk_label_set_label (self->progress_label, text);
   gtk_progress_bar_set_fraction (self->progress_bar, total ? (double) done / total : 0.0);
 }
 
+static double
+current_threshold (CxrWindow *self)
+{
+  return gtk_adjustment_get_value (cxr_cam_controls_get_threshold_adjustment (self->cam_controls));
+}
+
 static void
-on_run_progress (const CxrPrediction *prediction, guint done, guint total, gpointer user_data)
+on_run_result (CxrCamResult *result, guint done, guint total, gpointer user_data)
 {
   RunState *state = user_data;
   CxrWindow *self = state->self;
 
   if (self == NULL || self->results == NULL)
     return;
-  guint index = g_array_index (state->indices, guint, prediction->index);
-  if (prediction->error != NULL)
-    cxr_results_set_error (self->results, index, prediction->error->message);
-  else
+  set_progress (self, state->exporter != NULL, done, total);
+
+  guint index = g_array_index (state->indices, guint, result->index);
+  if (result->error != NULL)
     {
-      float probability = prediction->probabilities[MIN (state->positive_class, prediction->n_classes - 1)];
-      cxr_results_set_prediction (self->results, index, probability, probability >= 0.5f);
+      cxr_results_set_error (self->results, index, result->error->message);
+      return;
     }
-  set_progress (self, done, total);
+
+  float probability = result->probabilities[result->target_class];
+  cxr_results_set_prediction (self->results, index, probability, probability >= 0.5f);
+
+  g_autoptr (GArray) bboxes = cxr_dataset_get_boxes (self->dataset, index);
+  g_autoptr (GArray) truth = cxr_cam_truth_rects (bboxes, result->target_name);
+  if (truth->len > 0)
+    {
+      /* Under a millisecond for a 1024 x 1024 CAM (docs/grad-cam.md): fine between two frames. */
+      float threshold = (float) current_threshold (self);
+      g_autoptr (GArray) boxes = cxr_cam_boxes_for_threshold (state->workspace, result->cam, result->width,
+                                                              result->height, threshold, CXR_BOX_MODE_LARGEST, NULL);
+      CxrBoxScore score;
+      cxr_box_score (&score, (const CxrRect *) boxes->data, boxes->len, (const CxrRect *) truth->data, truth->len);
+      cxr_results_set_localisation (self->results, index, (float) score.iou, (float) score.iobb, threshold);
+      cxr_localisations_add (state->localisations, index, result, truth);
+    }
+  if (state->exporter != NULL)
+    cxr_exporter_add (state->exporter, result, truth);
 }
 
 static void
@@ -64,35 +109,68 @@ finish_run (CxrWindow *self)
   _cxr_window_actions_update (self);
 }
 
+static void refresh_summary (CxrWindow *self);
+static void run_state_done (RunState *state);
+
+typedef struct {
+  CxrWindow *self;   /* a reference */
+  char *folder;
+} ExportDone;
+
+static void
+on_export_written (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ExportDone *done = user_data;
+  g_autoptr (GError) error = NULL;
+  guint n_written = 0;
+
+  if (cxr_exporter_finish_finish (result, &n_written, &error))
+    {
+      g_autofree char *name = g_path_get_basename (done->folder);
+      g_autofree char *message = g_strdup_printf (ngettext ("Exported %u image and bb_results.csv to “%s”",
+                                                            "Exported %u images and bb_results.csv to “%s”",
+                                                            n_written), n_written, name);
+      _cxr_window_toast (done->self, message);
+    }
+  else
+    {
+      g_autofree char *message = g_strdup_printf (_("Export failed: %s"), error->message);
+      _cxr_window_toast (done->self, message);
+    }
+  _cxr_window_busy_pop (done->self);
+  g_object_unref (done->self);
+  g_free (done->folder);
+  g_free (done);
+}
+
 static void
 on_run_finished (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (CxrWindow) self = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) predictions = cxr_engine_predict_finish (CXR_ENGINE (source), result, &error);
+  guint n_failed = 0;
+  gboolean ok = cxr_engine_cam_batch_finish (CXR_ENGINE (source), result, &n_failed, &error);
 
   /* A cancelled run was finished by whoever cancelled it, and a newer run may be going by now. */
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (g_task_get_cancellable (G_TASK (result)) != self->run_cancellable)
     return;
-  if (error != NULL)
+
+  if (!ok && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     _cxr_window_toast (self, error->message);
-  else
+  else if (ok)
     {
-      guint failed = 0;
-      for (guint i = 0; i < predictions->len; i++)
-        if (((CxrPrediction *) g_ptr_array_index (predictions, i))->error != NULL)
-          failed++;
-      g_autofree char *message = failed
-        ? g_strdup_printf (ngettext ("Done; %u image could not be read", "Done; %u images could not be read", failed), failed)
+      g_autofree char *message = n_failed
+        ? g_strdup_printf (ngettext ("Done; %u image could not be read", "Done; %u images could not be read",
+                                     n_failed), n_failed)
         : g_strdup (_("Done: every image analysed"));
       _cxr_window_toast (self, message);
     }
-  if (g_task_get_cancellable (G_TASK (result)) == self->run_cancellable)
-    finish_run (self);
+  finish_run (self);
+  refresh_summary (self);
 }
 
-void
-_cxr_window_run_all (CxrWindow *self)
+static void
+start_run (CxrWindow *self, const char *export_folder)
 {
   g_autoptr (CxrModel) model = cxr_engine_dup_model (self->engine);
 
@@ -101,27 +179,82 @@ _cxr_window_run_all (CxrWindow *self)
 
   g_autoptr (GArray) indices = cxr_image_list_model_dup_entries (self->list_model);
   if (indices->len == 0)
-    return;
+    {
+      _cxr_window_toast (self, _("No images in the list"));
+      return;
+    }
   g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < indices->len; i++)
     g_ptr_array_add (paths, cxr_dataset_dup_image_path (self->dataset, g_array_index (indices, guint, i)));
   g_ptr_array_add (paths, NULL);
 
+  const CxrModelCard *card = cxr_model_get_card (model);
+  const char *class_name = card->class_names[card->positive_class];
+  CxrCamOptions options;
+  cxr_cam_options_init_default (&options);
+  if (!cxr_cam_method_from_name (cxr_cam_controls_get_method (self->cam_controls), &options.method, NULL))
+    options.method = CXR_CAM_METHOD_GRADCAM;
+  options.layer = cxr_cam_controls_get_layer (self->cam_controls);
+
+  /* A new run replaces what the last one kept. */
+  _cxr_window_forget_run (self);
+  self->localisations = cxr_localisations_new (class_name);
+  self->run_cancellable = g_cancellable_new ();
+
   RunState *state = g_new0 (RunState, 1);
   state->self = self;
   g_object_add_weak_pointer (G_OBJECT (self), (gpointer *) &state->self);
   state->indices = g_array_ref (indices);
-  state->positive_class = cxr_model_get_card (model)->positive_class;
+  state->localisations = cxr_localisations_ref (self->localisations);
+  state->workspace = cxr_cam_workspace_new ();
+  if (export_folder != NULL)
+    {
+      CxrViewState *view_state = cxr_compare_view_get_view_state (self->compare_view);
+      state->exporter = cxr_exporter_new (export_folder, class_name, (float) current_threshold (self),
+                                          (float) cxr_view_state_get_overlay_opacity (view_state),
+                                          self->run_cancellable);
+    }
 
-  self->run_cancellable = g_cancellable_new ();
-  set_progress (self, 0, indices->len);
+  set_progress (self, export_folder != NULL, 0, indices->len);
   gtk_revealer_set_reveal_child (self->progress_revealer, TRUE);
   _cxr_window_busy_push (self);
   _cxr_window_actions_update (self);
 
-  cxr_engine_predict_async (self->engine, (const char *const *) paths->pdata, on_run_progress, state,
-                            (GDestroyNotify) run_state_free, self->run_cancellable, on_run_finished,
-                            g_object_ref (self));
+  cxr_engine_cam_batch_async (self->engine, (const char *const *) paths->pdata, &options, on_run_result, state,
+                              (GDestroyNotify) run_state_done, self->run_cancellable, on_run_finished,
+                              g_object_ref (self));
+}
+
+/* The run's state is freed after its last report, on the main thread; an export's files are finished there. */
+static void
+finish_export (RunState *state)
+{
+  if (state->exporter == NULL || state->self == NULL)
+    return;
+  ExportDone *done = g_new0 (ExportDone, 1);
+  done->self = g_object_ref (state->self);
+  done->folder = g_strdup (cxr_exporter_get_folder (state->exporter));
+  _cxr_window_busy_push (state->self);
+  cxr_exporter_finish_async (g_steal_pointer (&state->exporter), on_export_written, done);
+}
+
+static void
+run_state_done (RunState *state)
+{
+  finish_export (state);
+  run_state_free (state);
+}
+
+void
+_cxr_window_run_all (CxrWindow *self)
+{
+  start_run (self, NULL);
+}
+
+void
+_cxr_window_export_to (CxrWindow *self, const char *folder)
+{
+  start_run (self, folder);
 }
 
 void
@@ -134,11 +267,179 @@ _cxr_window_cancel_run (CxrWindow *self)
 }
 
 void
+_cxr_window_forget_run (CxrWindow *self)
+{
+  if (self->score_cancellable != NULL)
+    g_cancellable_cancel (self->score_cancellable);
+  g_clear_object (&self->score_cancellable);
+  g_clear_handle_id (&self->rescore_source, g_source_remove);
+  g_clear_pointer (&self->localisations, cxr_localisations_unref);
+}
+
+/* ---- scoring again ------------------------------------------------------------ */
+
+static void
+fill_summary (CxrWindow *self, const CxrLocalisationReport *report)
+{
+  CxrSummaryDialog *dialog = CXR_SUMMARY_DIALOG (self->summary_dialog);
+  double iou_accuracy[CXR_CAM_N_IOU_THRESHOLDS], iobb_accuracy[CXR_CAM_N_IOBB_THRESHOLDS];
+  double sweep_thresholds[CXR_CAM_N_SWEEP_THRESHOLDS], sweep_mean[CXR_CAM_N_SWEEP_THRESHOLDS];
+  CxrSummaryData data = { 0 };
+
+  data.n_images = self->results ? cxr_results_count (self->results, CXR_RESULT_PREDICTED) : 0;
+  data.n_positive = self->results ? cxr_results_count_positive (self->results) : 0;
+  data.threshold = current_threshold (self);
+  data.mean_iou = NAN;
+  data.positive_class = self->localisations ? cxr_localisations_get_class_name (self->localisations) : NULL;
+  if (report != NULL)
+    {
+      const CxrCamSummary *summary = &report->summary;
+      data.threshold = report->threshold;
+      data.n_scored = summary->n_scored;
+      data.mean_iou = cxr_cam_summary_mean_iou (summary);
+      data.best_name = report->best_name;
+      data.best_iou = summary->best_iou;
+      for (guint i = 0; i < CXR_CAM_N_IOU_THRESHOLDS; i++)
+        iou_accuracy[i] = cxr_cam_summary_iou_accuracy (summary, i);
+      for (guint i = 0; i < CXR_CAM_N_IOBB_THRESHOLDS; i++)
+        iobb_accuracy[i] = cxr_cam_summary_iobb_accuracy (summary, i);
+      data.n_iou = CXR_CAM_N_IOU_THRESHOLDS;
+      data.iou_thresholds = cxr_cam_iou_thresholds;
+      data.iou_accuracy = iou_accuracy;
+      data.n_iobb = CXR_CAM_N_IOBB_THRESHOLDS;
+      data.iobb_thresholds = cxr_cam_iobb_thresholds;
+      data.iobb_accuracy = iobb_accuracy;
+      if (report->has_sweep)
+        {
+          for (guint i = 0; i < CXR_CAM_N_SWEEP_THRESHOLDS; i++)
+            {
+              sweep_thresholds[i] = cxr_cam_sweep_thresholds[i];
+              sweep_mean[i] = cxr_cam_summary_mean_iou (&report->sweep.at[i]);
+            }
+          data.n_sweep = CXR_CAM_N_SWEEP_THRESHOLDS;
+          data.sweep_thresholds = sweep_thresholds;
+          data.sweep_mean_iou = sweep_mean;
+        }
+    }
+  cxr_summary_dialog_set_data (dialog, &data);
+}
+
+static void
+on_scored (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (CxrWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CxrLocalisationReport) report = cxr_localisations_score_finish (result, &error);
+
+  if (report == NULL)
+    return;   /* cancelled: a newer score is on its way */
+  g_clear_object (&self->score_cancellable);
+
+  for (guint i = 0; i < report->scores->len && self->results != NULL; i++)
+    {
+      const CxrLocalisationScore *score = &g_array_index (report->scores, CxrLocalisationScore, i);
+      cxr_results_set_localisation (self->results, score->index, (float) score->score.iou,
+                                    (float) score->score.iobb, report->threshold);
+    }
+  if (self->summary_dialog != NULL)
+    fill_summary (self, report);
+}
+
+static void
+start_scoring (CxrWindow *self)
+{
+  if (self->score_cancellable != NULL)
+    g_cancellable_cancel (self->score_cancellable);
+  g_clear_object (&self->score_cancellable);
+  if (self->localisations == NULL || cxr_localisations_get_n_records (self->localisations) == 0)
+    {
+      if (self->summary_dialog != NULL)
+        fill_summary (self, NULL);
+      return;
+    }
+
+  self->score_cancellable = g_cancellable_new ();
+  cxr_localisations_score_async (self->localisations, (float) current_threshold (self), self->summary_dialog != NULL,
+                                 self->score_cancellable, on_scored, g_object_ref (self));
+}
+
+static gboolean
+rescore_now (gpointer data)
+{
+  CxrWindow *self = data;
+  self->rescore_source = 0;
+  start_scoring (self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+_cxr_window_threshold_changed (CxrWindow *self)
+{
+  if (self->localisations == NULL)
+    return;
+  g_clear_handle_id (&self->rescore_source, g_source_remove);
+  self->rescore_source = g_timeout_add (RESCORE_DELAY_MS, rescore_now, self);
+}
+
+/* ---- summary ------------------------------------------------------------------ */
+
+static void
+refresh_summary (CxrWindow *self)
+{
+  if (self->summary_dialog == NULL)
+    return;
+  if (self->localisations != NULL && cxr_localisations_get_n_records (self->localisations) > 0)
+    cxr_summary_dialog_set_busy (CXR_SUMMARY_DIALOG (self->summary_dialog), TRUE);
+  start_scoring (self);
+}
+
+static void
+on_summary_threshold_chosen (CxrSummaryDialog *dialog, double threshold, CxrWindow *self)
+{
+  gtk_adjustment_set_value (cxr_cam_controls_get_threshold_adjustment (self->cam_controls), threshold);
+}
+
+void
 _cxr_window_show_summary (CxrWindow *self)
 {
+  if (self->summary_dialog == NULL)
+    {
+      CxrSummaryDialog *dialog = cxr_summary_dialog_new (GTK_WINDOW (self));
+      g_signal_connect_object (dialog, "threshold-chosen", G_CALLBACK (on_summary_threshold_chosen), self, 0);
+      self->summary_dialog = GTK_WINDOW (dialog);
+      g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &self->summary_dialog);
+    }
+  refresh_summary (self);
+  gtk_window_present (self->summary_dialog);
+}
+
+/* ---- export ------------------------------------------------------------------- */
+
+static void
+on_export_folder_chosen (GtkNativeDialog *dialog, int response, CxrWindow *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = g_file_get_path (folder);
+      if (path != NULL)
+        _cxr_window_export_to (self, path);
+    }
+  g_object_unref (dialog);
 }
 
 void
 _cxr_window_choose_export (CxrWindow *self)
 {
+  GtkFileChooserNative *chooser = gtk_file_chooser_native_new (_("Export Results"), GTK_WINDOW (self),
+                                                               GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                                               _("_Export"), _("_Cancel"));
+  if (self->dataset != NULL)
+    {
+      g_autoptr (GFile) folder = g_file_new_for_path (cxr_dataset_get_folder (self->dataset));
+      gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
+    }
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_export_folder_chosen), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }

@@ -174,6 +174,7 @@ static void
 on_threshold_changed (GtkAdjustment *adjustment, CxrWindow *self)
 {
   cxr_current_image_set_threshold (self->current, gtk_adjustment_get_value (adjustment));
+  _cxr_window_threshold_changed (self);
 }
 
 static void
@@ -244,6 +245,7 @@ void
 _cxr_window_set_dataset (CxrWindow *self, CxrDataset *dataset, CxrReview *review)
 {
   _cxr_window_cancel_run (self);
+  _cxr_window_forget_run (self);
   flush_review (self);
 
   g_set_object (&self->dataset, dataset);
@@ -272,6 +274,7 @@ void
 _cxr_window_model_changed (CxrWindow *self, CxrModel *model)
 {
   _cxr_window_cancel_run (self);
+  _cxr_window_forget_run (self);
   if (self->results != NULL)
     cxr_results_clear (self->results);
   cxr_current_image_reanalyse (self->current);
@@ -332,6 +335,7 @@ cxr_window_dispose (GObject *object)
   if (self->open_cancellable != NULL)
     g_cancellable_cancel (self->open_cancellable);
   g_clear_handle_id (&self->review_save_source, g_source_remove);
+  _cxr_window_forget_run (self);
   if (self->summary_dialog != NULL)
     gtk_window_destroy (self->summary_dialog);
 
