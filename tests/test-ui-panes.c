@@ -132,11 +132,11 @@ pane_fixture_set_up (PaneFixture *f, gconstpointer kind)
   for (int y = 0; y < size; y++)
     for (int x = 0; x < size; x++)
       f->gray[y * size + x] = cxr_ui_test_image_value (0, x, y);
-  g_autoptr (GdkTexture) texture = cxr_gray_texture_new (f->gray, size, size);
+  g_autoptr (CxrPyramid) image = cxr_gray_pyramid_new (f->gray, size, size);
   g_autoptr (GBytes) bytes = g_bytes_new (f->gray, (gsize) size * size);
 
   f->content = cxr_pane_content_new ();
-  cxr_pane_content_set_image (f->content, texture, bytes, size, size);
+  cxr_pane_content_set_image (f->content, image, bytes, size, size);
   f->state = cxr_view_state_new ();
   cxr_view_state_set_image_size (f->state, size, size);
 
@@ -241,8 +241,8 @@ test_pane_mask_darkens_outside (PaneFixture *f, gconstpointer kind)
   for (int y = 0; y < size; y++)
     for (int x = 0; x < size / 2; x++)
       mask[y * size + x] = 1;
-  g_autoptr (GdkTexture) texture = cxr_mask_texture_new (mask, size, size, 1.0);
-  cxr_pane_content_set_mask (f->content, texture);
+  g_autoptr (CxrPyramid) pyramid = cxr_mask_pyramid_new (mask, size, size, 1.0);
+  cxr_pane_content_set_mask (f->content, pyramid);
 
   double left_x, right_x, y;
   cxr_pane_view_image_to_widget (f->pane, 64.5, 200.5, &left_x, &y);
@@ -252,6 +252,16 @@ test_pane_mask_darkens_outside (PaneFixture *f, gconstpointer kind)
   cxr_ui_test_pixel (pixels, (int) left_x, (int) y, rgb);
   g_assert_cmpint (abs (rgb[0] - cxr_ui_test_image_value (0, 64, 200)), <=, 3);
   cxr_ui_test_pixel (pixels, (int) right_x, (int) y, rgb);
+  g_assert_cmpint (rgb[0], <=, 3);
+
+  /* Zoomed out, the pane draws the half-resolution level of each pyramid: the same picture. */
+  cxr_view_state_set_zoom (f->state, 0.4, 400, 400);
+  cxr_pane_view_image_to_widget (f->pane, 40.5, 200.5, &left_x, &y);
+  cxr_pane_view_image_to_widget (f->pane, 216.5, 200.5, &right_x, &y);
+  g_autoptr (CxrUiTestPixels) small = cxr_ui_test_render (GTK_WIDGET (f->pane));
+  cxr_ui_test_pixel (small, (int) left_x, (int) y, rgb);
+  g_assert_cmpint (abs (rgb[0] - cxr_ui_test_image_value (0, 40, 200)), <=, 4);
+  cxr_ui_test_pixel (small, (int) right_x, (int) y, rgb);
   g_assert_cmpint (rgb[0], <=, 3);
 }
 

@@ -35,7 +35,7 @@ static gboolean
 dataset_shown (gpointer data)
 {
   Fixture *f = data;
-  return f->window->list_model != NULL && cxr_pane_content_get_texture (f->window->content) != NULL
+  return f->window->list_model != NULL && cxr_pane_content_get_image (f->window->content) != NULL
          && !cxr_current_image_get_loading (f->window->current)
          && gtk_widget_get_width (GTK_WIDGET (cxr_compare_view_get_pane (f->window->compare_view, CXR_PANE_ORIGINAL))) > 0;
 }
@@ -232,12 +232,12 @@ test_broken_image (Fixture *f, gconstpointer data)
   cxr_ui_test_wait_until (image_settled, f, 5000, "the broken image to fail");
   /* An in-window message, empty panes, and the window still works. */
   g_assert_nonnull (cxr_current_image_get_error (f->window->current));
-  g_assert_null (cxr_pane_content_get_texture (f->window->content));
+  g_assert_null (cxr_pane_content_get_image (f->window->content));
   activate (f, "win.previous-image");
   cxr_ui_test_wait_until (image_settled, f, 5000, "the image before it");
   g_assert_cmpstr (current_name (f), ==, "00000004_000.png");
   g_assert_null (cxr_current_image_get_error (f->window->current));
-  g_assert_nonnull (cxr_pane_content_get_texture (f->window->content));
+  g_assert_nonnull (cxr_pane_content_get_image (f->window->content));
 }
 
 static void

@@ -150,7 +150,7 @@ set_captions (CxrCompareView *self)
 
 /* The view state follows the image's size, so that fit and 1:1 mean the right thing. */
 static void
-on_content_changed (CxrPaneContent *content, CxrCompareView *self)
+on_content_changed (CxrPaneContent *content, guint parts, CxrCompareView *self)
 {
   int width, height;
   cxr_pane_content_get_size (content, &width, &height);
@@ -170,7 +170,7 @@ cxr_compare_view_set_content (CxrCompareView *self, CxrPaneContent *content)
   if (content != NULL)
     {
       g_signal_connect (content, "changed", G_CALLBACK (on_content_changed), self);
-      on_content_changed (content, self);
+      on_content_changed (content, CXR_PANE_PART_ALL, self);
     }
   for (CxrPaneKind kind = CXR_PANE_ORIGINAL; kind <= CXR_PANE_HEATMAP; kind++)
     cxr_pane_view_set_content (cxr_compare_view_get_pane (self, kind), content);

@@ -190,7 +190,7 @@ cut_cam (CxrCurrentImage *self)
     }
   g_autoptr (GArray) boxes = cxr_cam_boxes_for_threshold (self->workspace, cam->cam, cam->width, cam->height,
                                                           (float) self->threshold, CXR_BOX_MODE_LARGEST, self->mask);
-  g_autoptr (GdkTexture) mask = cxr_mask_texture_new (self->mask, cam->width, cam->height, MASK_OUTSIDE_ALPHA);
+  g_autoptr (CxrPyramid) mask = cxr_mask_pyramid_new (self->mask, cam->width, cam->height, MASK_OUTSIDE_ALPHA);
 
   /* Scored against the ground truth of the class the CAM explains (BB.csv's "Cardiomegaly" rows). */
   g_autoptr (GArray) truth = cxr_cam_truth_rects (self->bboxes, cam->target_name);
@@ -230,7 +230,7 @@ make_heatmap (CxrCurrentImage *self)
 
   guint8 lut[768];
   cxr_colormap_fill_lut (self->colormap, lut);
-  g_autoptr (GdkTexture) heatmap = cxr_heatmap_texture_new (cam->cam, cam->width, cam->height, lut);
+  g_autoptr (CxrPyramid) heatmap = cxr_heatmap_pyramid_new (cam->cam, cam->width, cam->height, lut);
   /* The pointer readout reads the CAM through these bytes; they keep the result alive. */
   g_autoptr (GBytes) values = g_bytes_new_with_free_func (cam->cam, (gsize) cam->width * cam->height * sizeof (float),
                                                           (GDestroyNotify) cxr_cam_result_unref,
@@ -243,7 +243,7 @@ show_pixels_of (CxrCurrentImage *self, CxrCamResult *cam)
 {
   /* The network decoded the image too; use its pixels if the display decode has not finished. */
   g_autoptr (CxrDisplayImage) image = cxr_display_image_new_from_gray8 (cam->gray8, cam->width, cam->height);
-  cxr_pane_content_set_image (self->content, image->texture, image->gray8, image->width, image->height);
+  cxr_pane_content_set_image (self->content, image->pyramid, image->gray8, image->width, image->height);
   cxr_pane_content_set_gt_boxes (self->content, self->gt_boxes);
   self->image_shown = TRUE;
   set_loading (self, FALSE);
@@ -332,7 +332,7 @@ on_image_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
 
-  cxr_pane_content_set_image (self->content, image->texture, image->gray8, image->width, image->height);
+  cxr_pane_content_set_image (self->content, image->pyramid, image->gray8, image->width, image->height);
   cxr_pane_content_set_gt_boxes (self->content, self->gt_boxes);
   self->image_shown = TRUE;
   update_cam_status (self);

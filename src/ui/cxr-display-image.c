@@ -11,7 +11,7 @@ cxr_display_image_free (CxrDisplayImage *image)
   if (image == NULL)
     return;
   g_clear_pointer (&image->gray8, g_bytes_unref);
-  g_clear_object (&image->texture);
+  g_clear_pointer (&image->pyramid, cxr_pyramid_unref);
   g_free (image);
 }
 
@@ -21,7 +21,7 @@ display_image_take (guint8 *gray8, int width, int height)
   CxrDisplayImage *image = g_new0 (CxrDisplayImage, 1);
   image->width = width;
   image->height = height;
-  image->texture = cxr_gray_texture_new (gray8, width, height);
+  image->pyramid = cxr_gray_pyramid_new (gray8, width, height);
   image->gray8 = g_bytes_new_take (gray8, (gsize) width * height);
   return image;
 }

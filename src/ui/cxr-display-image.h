@@ -7,13 +7,15 @@
 
 #include <gdk/gdk.h>
 
+#include "cxr-overlay-textures.h"
+
 G_BEGIN_DECLS
 
 typedef struct {
   int width;
   int height;
   GBytes *gray8;         /* [height * width] */
-  GdkTexture *texture;   /* the same pixels as RGB */
+  CxrPyramid *pyramid;   /* the same pixels as textures, at three resolutions */
 } CxrDisplayImage;
 
 void             cxr_display_image_free (CxrDisplayImage *image);

@@ -8,14 +8,14 @@
 struct _CxrPaneContent {
   GObject parent_instance;
 
-  GdkTexture *texture;
+  CxrPyramid *image;
   GBytes *gray8;
   int width;
   int height;
   GArray *gt_boxes;          /* CxrPaneBox */
   GArray *predicted_boxes;   /* CxrPaneBox */
-  GdkTexture *mask;
-  GdkTexture *heatmap;
+  CxrPyramid *mask;
+  CxrPyramid *heatmap;
   GBytes *cam;               /* floats [height * width] */
   char *cam_status;
 };
@@ -30,9 +30,9 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void
-emit_changed (CxrPaneContent *self)
+emit_changed (CxrPaneContent *self, CxrPaneParts parts)
 {
-  g_signal_emit (self, signals[CHANGED], 0);
+  g_signal_emit (self, signals[CHANGED], 0, parts);
 }
 
 static void
@@ -40,12 +40,12 @@ cxr_pane_content_finalize (GObject *object)
 {
   CxrPaneContent *self = CXR_PANE_CONTENT (object);
 
-  g_clear_object (&self->texture);
+  g_clear_pointer (&self->image, cxr_pyramid_unref);
   g_clear_pointer (&self->gray8, g_bytes_unref);
   g_clear_pointer (&self->gt_boxes, g_array_unref);
   g_clear_pointer (&self->predicted_boxes, g_array_unref);
-  g_clear_object (&self->mask);
-  g_clear_object (&self->heatmap);
+  g_clear_pointer (&self->mask, cxr_pyramid_unref);
+  g_clear_pointer (&self->heatmap, cxr_pyramid_unref);
   g_clear_pointer (&self->cam, g_bytes_unref);
   g_free (self->cam_status);
 
@@ -58,7 +58,7 @@ cxr_pane_content_class_init (CxrPaneContentClass *klass)
   G_OBJECT_CLASS (klass)->finalize = cxr_pane_content_finalize;
 
   signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                                   NULL, NULL, NULL, G_TYPE_NONE, 0);
+                                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
 }
 
 static void
@@ -78,24 +78,25 @@ static void
 clear_cam (CxrPaneContent *self)
 {
   g_array_set_size (self->predicted_boxes, 0);
-  g_clear_object (&self->mask);
-  g_clear_object (&self->heatmap);
+  g_clear_pointer (&self->mask, cxr_pyramid_unref);
+  g_clear_pointer (&self->heatmap, cxr_pyramid_unref);
   g_clear_pointer (&self->cam, g_bytes_unref);
 }
 
 void
-cxr_pane_content_set_image (CxrPaneContent *self, GdkTexture *texture, GBytes *gray8, int width, int height)
+cxr_pane_content_set_image (CxrPaneContent *self, CxrPyramid *image, GBytes *gray8, int width, int height)
 {
   g_return_if_fail (CXR_IS_PANE_CONTENT (self));
   g_return_if_fail (gray8 == NULL || g_bytes_get_size (gray8) == (gsize) width * height);
 
-  g_set_object (&self->texture, texture);
+  g_clear_pointer (&self->image, cxr_pyramid_unref);
+  self->image = image ? cxr_pyramid_ref (image) : NULL;
   g_clear_pointer (&self->gray8, g_bytes_unref);
   self->gray8 = gray8 ? g_bytes_ref (gray8) : NULL;
-  self->width = texture ? width : 0;
-  self->height = texture ? height : 0;
+  self->width = image ? width : 0;
+  self->height = image ? height : 0;
   clear_cam (self);
-  emit_changed (self);
+  emit_changed (self, CXR_PANE_PART_IMAGE | CXR_PANE_PART_PREDICTED | CXR_PANE_PART_MASK | CXR_PANE_PART_HEATMAP);
 }
 
 void
@@ -103,18 +104,18 @@ cxr_pane_content_clear (CxrPaneContent *self)
 {
   g_return_if_fail (CXR_IS_PANE_CONTENT (self));
 
-  g_clear_object (&self->texture);
+  g_clear_pointer (&self->image, cxr_pyramid_unref);
   g_clear_pointer (&self->gray8, g_bytes_unref);
   self->width = self->height = 0;
   g_array_set_size (self->gt_boxes, 0);
   clear_cam (self);
-  emit_changed (self);
+  emit_changed (self, CXR_PANE_PART_ALL & ~CXR_PANE_PART_STATUS);
 }
 
-GdkTexture *
-cxr_pane_content_get_texture (CxrPaneContent *self)
+CxrPyramid *
+cxr_pane_content_get_image (CxrPaneContent *self)
 {
-  return self->texture;
+  return self->image;
 }
 
 void
@@ -147,7 +148,7 @@ cxr_pane_content_set_gt_boxes (CxrPaneContent *self, GArray *boxes)
   g_return_if_fail (CXR_IS_PANE_CONTENT (self));
 
   copy_boxes (self->gt_boxes, boxes);
-  emit_changed (self);
+  emit_changed (self, CXR_PANE_PART_GT_BOXES);
 }
 
 const GArray *
@@ -162,7 +163,7 @@ cxr_pane_content_set_predicted_boxes (CxrPaneContent *self, GArray *boxes)
   g_return_if_fail (CXR_IS_PANE_CONTENT (self));
 
   copy_boxes (self->predicted_boxes, boxes);
-  emit_changed (self);
+  emit_changed (self, CXR_PANE_PART_PREDICTED);
 }
 
 const GArray *
@@ -172,33 +173,37 @@ cxr_pane_content_get_predicted_boxes (CxrPaneContent *self)
 }
 
 void
-cxr_pane_content_set_mask (CxrPaneContent *self, GdkTexture *mask)
+cxr_pane_content_set_mask (CxrPaneContent *self, CxrPyramid *mask)
 {
   g_return_if_fail (CXR_IS_PANE_CONTENT (self));
 
-  g_set_object (&self->mask, mask);
-  emit_changed (self);
+  if (mask == self->mask)
+    return;
+  g_clear_pointer (&self->mask, cxr_pyramid_unref);
+  self->mask = mask ? cxr_pyramid_ref (mask) : NULL;
+  emit_changed (self, CXR_PANE_PART_MASK);
 }
 
-GdkTexture *
+CxrPyramid *
 cxr_pane_content_get_mask (CxrPaneContent *self)
 {
   return self->mask;
 }
 
 void
-cxr_pane_content_set_heatmap (CxrPaneContent *self, GdkTexture *heatmap, GBytes *cam)
+cxr_pane_content_set_heatmap (CxrPaneContent *self, CxrPyramid *heatmap, GBytes *cam)
 {
   g_return_if_fail (CXR_IS_PANE_CONTENT (self));
 
-  g_set_object (&self->heatmap, heatmap);
+  g_clear_pointer (&self->heatmap, cxr_pyramid_unref);
+  self->heatmap = heatmap ? cxr_pyramid_ref (heatmap) : NULL;
   g_clear_pointer (&self->cam, g_bytes_unref);
   if (cam != NULL && g_bytes_get_size (cam) == (gsize) self->width * self->height * sizeof (float))
     self->cam = g_bytes_ref (cam);
-  emit_changed (self);
+  emit_changed (self, CXR_PANE_PART_HEATMAP);
 }
 
-GdkTexture *
+CxrPyramid *
 cxr_pane_content_get_heatmap (CxrPaneContent *self)
 {
   return self->heatmap;
@@ -222,7 +227,7 @@ cxr_pane_content_set_cam_status (CxrPaneContent *self, const char *status)
     return;
   g_free (self->cam_status);
   self->cam_status = g_strdup (status);
-  emit_changed (self);
+  emit_changed (self, CXR_PANE_PART_STATUS);
 }
 
 const char *

@@ -3,13 +3,28 @@
  * The gray image (a texture, and its 8-bit pixels for the value under the pointer), the ground-truth boxes, the
  * predicted boxes, the mask and heatmap textures and the CAM values behind the heatmap; plus a line of status per
  * CAM pane for when there is no CAM yet ("Open a model…", "Computing Grad-CAM…", an error). Everything is in
- * image pixels; the panes transform it with the shared view state. "changed" is emitted after every update.
+ * image pixels; the panes transform it with the shared view state.
+ *
+ * "changed" (CxrPaneParts) says what changed, so that a threshold change redraws the mask and ground-truth panes
+ * only: the others render nothing new, and the renderer skips them.
  */
 #pragma once
 
 #include <gdk/gdk.h>
 
+#include "cxr-overlay-textures.h"
+
 G_BEGIN_DECLS
+
+typedef enum {
+  CXR_PANE_PART_IMAGE     = 1 << 0,
+  CXR_PANE_PART_GT_BOXES  = 1 << 1,
+  CXR_PANE_PART_PREDICTED = 1 << 2,
+  CXR_PANE_PART_MASK      = 1 << 3,
+  CXR_PANE_PART_HEATMAP   = 1 << 4,
+  CXR_PANE_PART_STATUS    = 1 << 5,
+  CXR_PANE_PART_ALL       = 0x3f,
+} CxrPaneParts;
 
 typedef struct {
   double x, y, w, h;   /* image pixels */
@@ -22,11 +37,11 @@ G_DECLARE_FINAL_TYPE (CxrPaneContent, cxr_pane_content, CXR, PANE_CONTENT, GObje
 
 CxrPaneContent *cxr_pane_content_new (void);
 
-/* Replaces everything: a new image with its boxes, no CAM. @gray8 is [height * width] bytes. */
-void        cxr_pane_content_set_image      (CxrPaneContent *self, GdkTexture *texture, GBytes *gray8,
+/* Replaces the picture and drops the CAM: a new image. @gray8 is [height * width] bytes. */
+void        cxr_pane_content_set_image      (CxrPaneContent *self, CxrPyramid *image, GBytes *gray8,
                                              int width, int height);
 void        cxr_pane_content_clear          (CxrPaneContent *self);
-GdkTexture *cxr_pane_content_get_texture    (CxrPaneContent *self);
+CxrPyramid *cxr_pane_content_get_image      (CxrPaneContent *self);
 void        cxr_pane_content_get_size       (CxrPaneContent *self, int *width, int *height);
 /* The 8-bit value at an image pixel, or -1 outside the image. */
 int         cxr_pane_content_get_gray_at    (CxrPaneContent *self, int x, int y);
@@ -38,11 +53,11 @@ void        cxr_pane_content_set_predicted_boxes (CxrPaneContent *self, GArray *
 const GArray *cxr_pane_content_get_predicted_boxes (CxrPaneContent *self);
 
 /* The mask overlay (NULL: none yet). */
-void        cxr_pane_content_set_mask       (CxrPaneContent *self, GdkTexture *mask);
-GdkTexture *cxr_pane_content_get_mask       (CxrPaneContent *self);
-/* The heatmap texture and the CAM values it shows ([height * width] floats in [0, 1]), or NULL. */
-void        cxr_pane_content_set_heatmap    (CxrPaneContent *self, GdkTexture *heatmap, GBytes *cam);
-GdkTexture *cxr_pane_content_get_heatmap    (CxrPaneContent *self);
+void        cxr_pane_content_set_mask       (CxrPaneContent *self, CxrPyramid *mask);
+CxrPyramid *cxr_pane_content_get_mask       (CxrPaneContent *self);
+/* The heatmap and the CAM values it shows ([height * width] floats in [0, 1]), or NULL. */
+void        cxr_pane_content_set_heatmap    (CxrPaneContent *self, CxrPyramid *heatmap, GBytes *cam);
+CxrPyramid *cxr_pane_content_get_heatmap    (CxrPaneContent *self);
 /* The CAM value at an image pixel, or NAN. */
 float       cxr_pane_content_get_cam_at     (CxrPaneContent *self, int x, int y);
 

@@ -121,6 +121,7 @@ append_centered_text (CxrPaneView *self, GtkSnapshot *snapshot, const char *text
 static void
 append_image (CxrPaneView *self, GtkSnapshot *snapshot, GdkTexture *texture, int image_width, int image_height)
 {
+  /* The texture may be a smaller level of the pyramid: it is stretched over the whole image. */
   float slope, offset;
   graphene_matrix_t matrix;
   graphene_vec4_t offsets;
@@ -201,13 +202,15 @@ cxr_pane_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   if (self->content == NULL || self->view_state == NULL || width <= 0 || height <= 0)
     return;
 
-  GdkTexture *texture = cxr_pane_content_get_texture (self->content);
+  CxrPyramid *image = cxr_pane_content_get_image (self->content);
   cxr_pane_content_get_size (self->content, &image_width, &image_height);
-  if (texture == NULL)
+  if (image == NULL)
     return;
 
   double scale, ox, oy;
   get_transform (self, &scale, &ox, &oy);
+  double device_scale = scale * gtk_widget_get_scale_factor (widget);
+  GdkTexture *texture = cxr_pyramid_pick (image, device_scale);
 
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
 
@@ -216,11 +219,12 @@ cxr_pane_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   gtk_snapshot_scale (snapshot, (float) scale, (float) scale);
   append_image (self, snapshot, texture, image_width, image_height);
 
-  GdkTexture *overlay = NULL;
+  CxrPyramid *overlay_pyramid = NULL;
   if (self->kind == CXR_PANE_MASK)
-    overlay = cxr_pane_content_get_mask (self->content);
+    overlay_pyramid = cxr_pane_content_get_mask (self->content);
   else if (self->kind == CXR_PANE_HEATMAP)
-    overlay = cxr_pane_content_get_heatmap (self->content);
+    overlay_pyramid = cxr_pane_content_get_heatmap (self->content);
+  GdkTexture *overlay = overlay_pyramid ? cxr_pyramid_pick (overlay_pyramid, device_scale) : NULL;
 
   if (overlay != NULL && self->kind == CXR_PANE_MASK)
     gtk_snapshot_append_texture (snapshot, overlay, &GRAPHENE_RECT_INIT (0, 0, image_width, image_height));
@@ -346,6 +350,31 @@ queue_draw (CxrPaneView *self)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* The parts of the content each kind of pane draws. */
+static CxrPaneParts
+parts_drawn (CxrPaneKind kind)
+{
+  switch (kind)
+    {
+    case CXR_PANE_GROUND_TRUTH:
+      return CXR_PANE_PART_IMAGE | CXR_PANE_PART_GT_BOXES | CXR_PANE_PART_PREDICTED;
+    case CXR_PANE_MASK:
+      return CXR_PANE_PART_IMAGE | CXR_PANE_PART_MASK | CXR_PANE_PART_STATUS;
+    case CXR_PANE_HEATMAP:
+      return CXR_PANE_PART_IMAGE | CXR_PANE_PART_HEATMAP | CXR_PANE_PART_STATUS;
+    case CXR_PANE_ORIGINAL:
+    default:
+      return CXR_PANE_PART_IMAGE;
+    }
+}
+
+static void
+on_content_changed (CxrPaneContent *content, guint parts, CxrPaneView *self)
+{
+  if (parts & parts_drawn (self->kind))
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 void
 cxr_pane_view_set_content (CxrPaneView *self, CxrPaneContent *content)
 {
@@ -354,10 +383,10 @@ cxr_pane_view_set_content (CxrPaneView *self, CxrPaneContent *content)
   if (self->content == content)
     return;
   if (self->content != NULL)
-    g_signal_handlers_disconnect_by_func (self->content, queue_draw, self);
+    g_signal_handlers_disconnect_by_func (self->content, on_content_changed, self);
   g_set_object (&self->content, content);
   if (content != NULL)
-    g_signal_connect_swapped (content, "changed", G_CALLBACK (queue_draw), self);
+    g_signal_connect (content, "changed", G_CALLBACK (on_content_changed), self);
   queue_draw (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTENT]);
 }

@@ -12,8 +12,8 @@
 /* Room for the axis labels, in pixels. */
 #define MARGIN_LEFT 44
 #define MARGIN_RIGHT 12
-#define MARGIN_TOP 12
-#define MARGIN_BOTTOM 30
+#define MARGIN_TOP 24
+#define MARGIN_BOTTOM 40
 
 struct _CxrSweepPlot {
   GtkWidget parent_instance;
@@ -120,12 +120,13 @@ cxr_sweep_plot_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       gtk_snapshot_append_color (snapshot, &grid, &GRAPHENE_RECT_INIT ((float) floor (to_x (&area, v)), area.origin.y,
                                                                         1, area.size.height));
       append_text (self, snapshot, label, area.origin.x - 6, to_y (&area, v), 1.0, &foreground);
-      append_text (self, snapshot, label, to_x (&area, v) + (i == 5 ? -8 : 0), area.origin.y + area.size.height + 10,
-                   0.5, &foreground);
+      append_text (self, snapshot, label, to_x (&area, v), area.origin.y + area.size.height + 10, 0.5, &foreground);
     }
   /* Translators: the x axis of the sweep plot */
-  append_text (self, snapshot, _("threshold"), area.origin.x + area.size.width, area.origin.y + area.size.height + 22,
-               1.0, &foreground);
+  append_text (self, snapshot, _("threshold"), area.origin.x + area.size.width / 2, area.origin.y + area.size.height + 30,
+               0.5, &foreground);
+  /* Translators: the y axis of the sweep plot */
+  append_text (self, snapshot, _("mean IoU"), area.origin.x - 6, area.origin.y - 16, 0.5, &foreground);
 
   if (!isnan (self->threshold))
     gtk_snapshot_append_color (snapshot, &marker,
