@@ -4,7 +4,7 @@
  *
  * Opens DATASET and MODEL in a 1600 x 1000 window, runs the model on every image, shows IMAGE (default
  * 00001373_009.png, a Cardiomegaly image with a box) and saves what the window draws: review.png (the window),
- * zoom.png (zoomed on the heart, narrower window, Grad-CAM++), summary.png (the summary window) and start.png (the
+ * zoom.png (zoomed on the ground-truth box, a narrower window), summary.png (the summary window) and start.png (the
  * empty window). The pictures are the widgets' own rendering (GtkWidgetPaintable), not a screen grab.
  */
 #include <adwaita.h>
@@ -140,15 +140,22 @@ main (int argc, char *argv[])
   save (GTK_WIDGET (window->summary_dialog), out, "summary.png");
   gtk_window_close (window->summary_dialog);
 
-  /* The reader's close look: zoom on the heart, a narrower window, Grad-CAM++. */
-  cxr_cam_controls_set_method (window->cam_controls, "grad-cam++");
-  spin_until (model_ready, window, 120, "Grad-CAM++");
+  /* The reader's close look: zoomed on the ground-truth box (the heart), a narrower window. */
   CxrViewState *state = cxr_compare_view_get_view_state (window->compare_view);
   CxrPaneView *pane = cxr_compare_view_get_pane (window->compare_view, CXR_PANE_ORIGINAL);
   int width = gtk_widget_get_width (GTK_WIDGET (pane)), height = gtk_widget_get_height (GTK_WIDGET (pane));
-  double x, y;
-  cxr_pane_view_image_to_widget (pane, 560, 600, &x, &y);
-  cxr_view_state_zoom_at (state, 2.0, x, y, width, height);
+  const GArray *truth = cxr_pane_content_get_gt_boxes (window->content);
+  double cx = 512, cy = 512, x, y;
+  if (truth->len > 0)
+    {
+      const CxrPaneBox *box = &g_array_index (truth, CxrPaneBox, 0);
+      cx = box->x + box->w / 2;
+      cy = box->y + box->h / 2;
+    }
+  cxr_pane_view_image_to_widget (pane, cx, cy, &x, &y);
+  /* Zoom about the box's centre, then bring it to the middle of the pane. */
+  cxr_view_state_zoom_at (state, 1.8, x, y, width, height);
+  cxr_view_state_pan (state, width / 2.0 - x, height / 2.0 - y, width, height);
   cxr_view_state_set_window_center (state, 150);
   cxr_view_state_set_window_width (state, 180);
   spin_for (3000);
