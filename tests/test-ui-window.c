@@ -71,9 +71,22 @@ run_finished (gpointer data)
 
 /* ---- fixture ---------------------------------------------------------------- */
 
+/* Settings live in memory for the whole program: each test starts from the defaults. */
+static void
+reset_settings (void)
+{
+  g_autoptr (GSettings) settings = g_settings_new ("org.cxrcam.Cxrcam");
+  g_autoptr (GSettingsSchema) schema = NULL;
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  g_auto (GStrv) keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i] != NULL; i++)
+    g_settings_reset (settings, keys[i]);
+}
+
 static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
+  reset_settings ();
   f->dataset = cxr_ui_test_make_dataset ();
   f->model = cxr_ui_test_model_path ();
   f->window = cxr_window_new (app);
@@ -514,6 +527,55 @@ test_review_flag (Fixture *f, gconstpointer data)
   cxr_ui_test_wait_until (review_saved, f, 5000, "the review flags to be saved");
 }
 
+static void
+test_settings_and_recent (Fixture *f, gconstpointer data)
+{
+  open_dataset (f);
+  open_model (f);
+  g_autoptr (GSettings) settings = g_settings_new ("org.cxrcam.Cxrcam");
+  g_autofree char *last_dataset = g_settings_get_string (settings, "last-dataset");
+  g_autofree char *last_model = g_settings_get_string (settings, "last-model");
+  g_auto (GStrv) recent = g_settings_get_strv (settings, "recent-datasets");
+  g_assert_cmpstr (last_dataset, ==, f->dataset);
+  g_assert_cmpstr (last_model, ==, f->model);
+  g_assert_cmpstr (recent[0], ==, f->dataset);
+  /* The Open button's menu lists it, as an action with the folder as its target. */
+  g_assert_cmpint (g_menu_model_get_n_items (G_MENU_MODEL (f->window->recent_menu)), >=, 1);
+  g_autoptr (GVariant) target = g_menu_model_get_item_attribute_value (G_MENU_MODEL (f->window->recent_menu), 0,
+                                                                       G_MENU_ATTRIBUTE_TARGET, G_VARIANT_TYPE_STRING);
+  g_assert_cmpstr (g_variant_get_string (target, NULL), ==, f->dataset);
+
+  /* Method, colormap and opacity are settings too. */
+  cxr_cam_controls_set_method (f->window->cam_controls, "grad-cam++");
+  cxr_cam_controls_set_colormap (f->window->cam_controls, "viridis");
+  cxr_view_state_set_overlay_opacity (cxr_compare_view_get_view_state (f->window->compare_view), 0.25);
+  g_autofree char *method = g_settings_get_string (settings, "cam-method");
+  g_autofree char *colormap = g_settings_get_string (settings, "colormap");
+  g_assert_cmpstr (method, ==, "grad-cam++");
+  g_assert_cmpstr (colormap, ==, "viridis");
+  g_assert_cmpfloat (g_settings_get_double (settings, "overlay-opacity"), ==, 0.25);
+  /* A new method explains the image again. */
+  cxr_ui_test_wait_until (cam_shown, f, 20000, "the Grad-CAM++ map");
+}
+
+static void
+test_pointer_readout (Fixture *f, gconstpointer data)
+{
+  open_dataset (f);
+  CxrPaneView *pane = cxr_compare_view_get_pane (f->window->compare_view, CXR_PANE_ORIGINAL);
+  GtkLabel *readout = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (f->window->compare_view),
+                                                                CXR_TYPE_COMPARE_VIEW, "pointer_label"));
+  g_signal_emit_by_name (pane, "hover", TRUE, 10.5, 20.5);
+  g_autofree char *want = g_strdup_printf ("x 10, y 20: gray %u", cxr_ui_test_image_value (0, 10, 20));
+  g_assert_cmpstr (gtk_label_get_label (readout), ==, want);
+  open_model (f);
+  g_signal_emit_by_name (pane, "hover", TRUE, 10.5, 20.5);
+  g_assert_true (g_str_has_prefix (gtk_label_get_label (readout), want));
+  g_assert_nonnull (strstr (gtk_label_get_label (readout), "CAM "));
+  g_signal_emit_by_name (pane, "hover", FALSE, -1.0, -1.0);
+  g_assert_cmpstr (gtk_label_get_label (readout), ==, "");
+}
+
 static gboolean
 message_dialog_shown (gpointer data)
 {
@@ -569,6 +631,9 @@ main (int argc, char *argv[])
   g_test_add ("/ui/window/summary", Fixture, NULL, fixture_set_up, test_summary, fixture_tear_down);
   g_test_add ("/ui/window/export", Fixture, NULL, fixture_set_up, test_export, fixture_tear_down);
   g_test_add ("/ui/window/review-flag", Fixture, NULL, fixture_set_up, test_review_flag, fixture_tear_down);
+  g_test_add ("/ui/window/settings-and-recent", Fixture, NULL, fixture_set_up, test_settings_and_recent,
+              fixture_tear_down);
+  g_test_add ("/ui/window/pointer-readout", Fixture, NULL, fixture_set_up, test_pointer_readout, fixture_tear_down);
   g_test_add ("/ui/window/bad-model", Fixture, NULL, fixture_set_up, test_bad_model, fixture_tear_down);
   int status = g_test_run ();
   g_clear_object (&app);
