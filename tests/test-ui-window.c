@@ -184,6 +184,11 @@ test_open_and_browse (Fixture *f, gconstpointer data)
   g_assert_cmpint (cxr_pane_content_get_gray_at (f->window->content, 10, 20), ==, cxr_ui_test_image_value (0, 10, 20));
   g_assert_true (gt_box_drawn (f));
   cxr_ui_test_save (GTK_WIDGET (f->window), "window-open");
+  /* The keys go to the list, not to the search entry: D means the next image. */
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (f->window));
+  g_assert_nonnull (focus);
+  g_assert_false (GTK_IS_EDITABLE (focus) || GTK_IS_TEXT (focus));
+  g_assert_true (gtk_widget_is_ancestor (focus, GTK_WIDGET (f->window->image_list)));
 
   activate (f, "win.next-image");
   cxr_ui_test_wait_until (image_settled, f, 5000, "the next image");

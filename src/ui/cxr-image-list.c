@@ -244,6 +244,12 @@ cxr_image_list_focus_search (CxrImageList *self)
 }
 
 void
+cxr_image_list_focus_rows (CxrImageList *self)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+}
+
+void
 cxr_image_list_set_filter (CxrImageList *self, CxrImageFilter filter)
 {
   gtk_drop_down_set_selected (self->filter_dropdown, filter);

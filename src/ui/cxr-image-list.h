@@ -23,6 +23,8 @@ gboolean           cxr_image_list_select_index (CxrImageList *self, guint index)
 gboolean           cxr_image_list_move_selection (CxrImageList *self, int delta);
 
 void               cxr_image_list_focus_search (CxrImageList *self);
+/* Focuses the rows, so that single-key shortcuts (A, D, Space) act instead of typing into the search. */
+void               cxr_image_list_focus_rows (CxrImageList *self);
 void               cxr_image_list_set_filter (CxrImageList *self, CxrImageFilter filter);
 
 G_END_DECLS

@@ -262,9 +262,11 @@ _cxr_window_set_dataset (CxrWindow *self, CxrDataset *dataset, CxrReview *review
   cxr_image_list_set_model (self->image_list, self->list_model);
   gtk_stack_set_visible_child_name (self->stack, dataset ? "review" : "empty");
 
-  /* Start on the first image, so that the panes are never empty for nothing. */
+  /* Start on the first image, so that the panes are never empty for nothing, with the keys going to the list. */
   if (self->list_model != NULL && g_list_model_get_n_items (G_LIST_MODEL (self->list_model)) > 0)
     cxr_image_list_select_index (self->image_list, cxr_image_list_model_get_entry (self->list_model, 0));
+  if (dataset != NULL)
+    cxr_image_list_focus_rows (self->image_list);
 
   _cxr_window_update_title (self);
   _cxr_window_actions_update (self);
