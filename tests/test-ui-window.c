@@ -610,6 +610,15 @@ test_bad_model (Fixture *f, gconstpointer data)
   g_assert_nonnull (cxr_pane_content_get_cam_status (f->window->content));
 }
 
+static void
+test_dataset_report (Fixture *f, gconstpointer data)
+{
+  open_dataset (f);
+  g_assert_false (message_dialog_shown (f));
+  activate (f, "win.show-report");
+  cxr_ui_test_wait_until (message_dialog_shown, f, 5000, "the dataset report");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -639,6 +648,7 @@ main (int argc, char *argv[])
   g_test_add ("/ui/window/settings-and-recent", Fixture, NULL, fixture_set_up, test_settings_and_recent,
               fixture_tear_down);
   g_test_add ("/ui/window/pointer-readout", Fixture, NULL, fixture_set_up, test_pointer_readout, fixture_tear_down);
+  g_test_add ("/ui/window/dataset-report", Fixture, NULL, fixture_set_up, test_dataset_report, fixture_tear_down);
   g_test_add ("/ui/window/bad-model", Fixture, NULL, fixture_set_up, test_bad_model, fixture_tear_down);
   int status = g_test_run ();
   g_clear_object (&app);
