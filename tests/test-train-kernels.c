@@ -9,6 +9,8 @@
 #include "cxr-conv-train.h"
 #include "cxr-loss.h"
 #include "cxr-npy.h"
+#include "cxr-pool.h"
+#include "cxr-train-ops.h"
 #include "cxr-test-util.h"
 
 static CxrTensor *
@@ -372,6 +374,76 @@ test_conv_backward (gconstpointer data)
   cxr_free_floats (g_steal_pointer (&scratch));
 }
 
+/* The training forward pass: Winograd (with the per-step weight transform) where preferred, else
+ * im2col + GEMM, against the double-precision naive convolution. */
+static void
+test_conv_forward (void)
+{
+  struct { int n, cin, h, w, cout, k, stride, pad; } shapes[] = {
+    { 2, 9, 14, 13, 7, 3, 1, 1 },     /* Winograd: 2 x 7 x 7 tiles */
+    { 1, 5, 6, 6, 4, 3, 1, 1 },       /* too few tiles: im2col */
+    { 2, 6, 9, 8, 10, 1, 2, 0 },
+    { 1, 3, 21, 19, 8, 7, 2, 3 },
+  };
+  g_autoptr (CxrParallel) team = cxr_parallel_new (2);
+  for (gsize s = 0; s < G_N_ELEMENTS (shapes); s++)
+    {
+      CxrConvGeometry g = { shapes[s].cin, shapes[s].cout, shapes[s].k, shapes[s].k, shapes[s].stride,
+                            shapes[s].stride, shapes[s].pad, shapes[s].pad };
+      int n = shapes[s].n, h = shapes[s].h, w = shapes[s].w;
+      int ho = cxr_conv_out_size (h, g.kernel_h, g.stride_h, g.pad_h), wo = cxr_conv_out_size (w, g.kernel_w, g.stride_w, g.pad_w);
+      gsize in_count = (gsize) g.in_channels * n * h * w, out_count = (gsize) g.out_channels * n * ho * wo;
+      gsize w_count = (gsize) g.out_channels * g.in_channels * g.kernel_h * g.kernel_w;
+      guint32 seed = 21 + s;
+      g_autofree float *x = g_new (float, in_count), *wt = g_new (float, w_count), *r = g_new (float, out_count);
+      for (gsize i = 0; i < in_count; i++)
+        x[i] = noise (&seed);
+      for (gsize i = 0; i < w_count; i++)
+        wt[i] = noise (&seed);
+      for (gsize i = 0; i < out_count; i++)
+        r[i] = noise (&seed);
+      float scale[16], shift[16];
+      for (int c = 0; c < g.out_channels; c++)
+        scale[c] = 1 + 0.1f * c, shift[c] = 0.05f * c;
+      g_autofree float *want = g_new (float, out_count), *got = g_new (float, out_count);
+      float *workspace = cxr_alloc_floats (cxr_conv2d_train_forward_workspace_floats (&g, n, h, w) + 1);
+      float *scratch = cxr_alloc_floats (cxr_conv2d_train_weight_scratch_floats (&g));
+      cxr_conv2d_forward_naive (want, x, wt, NULL, NULL, NULL, FALSE, &g, n, h, w);
+      cxr_conv2d_train_forward (got, x, wt, NULL, NULL, NULL, FALSE, &g, n, h, w, workspace, scratch, team);
+      cxr_assert_close (got, want, out_count, 1e-5);
+      cxr_conv2d_forward_naive (want, x, wt, scale, shift, r, TRUE, &g, n, h, w);
+      cxr_conv2d_train_forward (got, x, wt, scale, shift, r, TRUE, &g, n, h, w, workspace, scratch, NULL);
+      cxr_assert_close (got, want, out_count, 1e-5);
+      cxr_free_floats (workspace);
+      cxr_free_floats (scratch);
+    }
+}
+
+/* The training pool (3x3, stride 2, padding 1 with argmax) equals cxr_maxpool2d_forward, ties
+ * included (values on a coarse grid tie often), on odd and even sizes. */
+static void
+test_maxpool (void)
+{
+  int sizes[][3] = { { 3, 13, 17 }, { 2, 8, 8 }, { 4, 1, 5 } };
+  g_autoptr (CxrParallel) team = cxr_parallel_new (2);
+  for (gsize s = 0; s < G_N_ELEMENTS (sizes); s++)
+    {
+      int c = sizes[s][0], h = sizes[s][1], w = sizes[s][2], n = 2;
+      int ho = (h + 2 - 3) / 2 + 1, wo = (w + 2 - 3) / 2 + 1;
+      gsize in_count = (gsize) c * n * h * w, out_count = (gsize) c * n * ho * wo;
+      guint32 seed = 5;
+      g_autofree float *x = g_new (float, in_count);
+      for (gsize i = 0; i < in_count; i++)
+        x[i] = roundf (noise (&seed) * 3);
+      g_autofree float *want = g_new (float, out_count), *got = g_new (float, out_count);
+      g_autofree gint32 *want_arg = g_new (gint32, out_count), *got_arg = g_new (gint32, out_count);
+      cxr_maxpool2d_forward (want, want_arg, x, c, n, h, w, 3, 2, 1);
+      cxr_maxpool2d_forward_parallel (got, got_arg, x, c, n, h, w, 3, 2, 1, team);
+      g_assert_cmpmem (got, out_count * sizeof (float), want, out_count * sizeof (float));
+      g_assert_cmpmem (got_arg, out_count * sizeof (gint32), want_arg, out_count * sizeof (gint32));
+    }
+}
+
 static void
 test_transpose (void)
 {
@@ -416,6 +488,8 @@ main (int argc, char *argv[])
       g_autofree char *path = g_strdup_printf ("/train-kernels/conv-backward/%s", conv_cases[i].name);
       g_test_add_data_func (path, &conv_cases[i], test_conv_backward);
     }
+  g_test_add_func ("/train-kernels/conv-forward", test_conv_forward);
   g_test_add_func ("/train-kernels/transpose", test_transpose);
+  g_test_add_func ("/train-kernels/maxpool", test_maxpool);
   return g_test_run ();
 }

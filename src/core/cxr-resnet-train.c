@@ -624,8 +624,9 @@ run_backbone (CxrResnetTrain *train, const float *input, int n, int h, int w, gb
       unit_fold_running (stem);
       conv_forward (train, stem, train->scratch[0], train->input, stem->scale, stem->shift, NULL, TRUE, n);
     }
-  cxr_maxpool2d_forward_parallel (pool_out, NULL, train->scratch[0], stem_channels, n, train->stem_h,
-                                  train->stem_w, 3, 2, 1, train->parallel);
+  /* When the stem trains, the pool's argmax is kept for the backward pass. */
+  cxr_maxpool2d_forward_parallel (pool_out, training && stem->trainable ? train->argmax : NULL, train->scratch[0],
+                                  stem_channels, n, train->stem_h, train->stem_w, 3, 2, 1, train->parallel);
 
   const float *x = pool_out;
   for (int b = 0; b < train->n_blocks; b++)
@@ -773,12 +774,7 @@ stem_backward (CxrResnetTrain *train, const float *dpool, int n)
 {
   Unit *stem = &train->stem;
   int channels = stem->unit->geometry.out_channels;
-  float *a = free_scratch (train, dpool, NULL);
-  unit_apply (train, stem, a, NULL, TRUE, n);
-  float *pooled = free_scratch (train, dpool, a, NULL);
-  cxr_maxpool2d_forward_parallel (pooled, train->argmax, a, channels, n, train->stem_h, train->stem_w, 3, 2, 1,
-                                  train->parallel);
-  float *da = free_scratch (train, dpool, a, pooled, NULL);
+  float *da = free_scratch (train, dpool, NULL);
   memset (da, 0, unit_output_floats (stem, n) * sizeof (float));
   cxr_maxpool2d_backward_parallel (da, dpool, train->argmax, channels, n, train->stem_h, train->stem_w,
                                    train->pool_h, train->pool_w, train->parallel);

@@ -57,10 +57,69 @@ typedef struct {
   int channels, n, h, w, ho, wo, kernel, stride, padding;
 } PoolJob;
 
+/* ResNet's stem pool (3x3, stride 2, padding 1) with its argmax, one plane: the column maxima of
+ * each band of three rows first (value and the first row holding it), then three columns per output
+ * instead of nine cells. Among equal values the first in row-major window order wins, as in
+ * PyTorch: larger value, then smaller row, then smaller column. (A NaN, fatal to training anyway,
+ * does not propagate here as it does in PyTorch.) */
+static void
+maxpool3x3s2_plane (float *out, gint32 *argmax, const float *inp, int h, int w, int ho, int wo,
+                    float *column_max, gint32 *column_row)
+{
+  for (int y = 0; y < ho; y++)
+    {
+      int r0 = MAX (0, 2 * y - 1), r1 = MIN (h, 2 * y + 2);
+      const float *row = inp + (gsize) r0 * w;
+      for (int x = 0; x < w; x++)
+        {
+          column_max[x] = row[x];
+          column_row[x] = r0;
+        }
+      for (int r = r0 + 1; r < r1; r++)
+        {
+          row = inp + (gsize) r * w;
+          for (int x = 0; x < w; x++)
+            if (row[x] > column_max[x])
+              {
+                column_max[x] = row[x];
+                column_row[x] = r;
+              }
+        }
+      for (int x = 0; x < wo; x++)
+        {
+          int c0 = MAX (0, 2 * x - 1), c1 = MIN (w, 2 * x + 2);
+          float best = column_max[c0];
+          gint32 best_row = column_row[c0], best_col = c0;
+          for (int c = c0 + 1; c < c1; c++)
+            if (column_max[c] > best || (column_max[c] == best && column_row[c] < best_row))
+              {
+                best = column_max[c];
+                best_row = column_row[c];
+                best_col = c;
+              }
+          out[(gsize) y * wo + x] = best;
+          argmax[(gsize) y * wo + x] = best_row * w + best_col;
+        }
+    }
+}
+
 static void
 pool_forward_thread (int thread, int n_threads, gpointer data)
 {
   const PoolJob *job = data;
+  if (job->argmax && job->kernel == 3 && job->stride == 2 && job->padding == 1)
+    {
+      gsize planes = (gsize) job->channels * job->n, p0, p1;
+      cxr_parallel_split (planes, 1, thread, n_threads, &p0, &p1);
+      g_autofree float *column_max = g_new (float, job->w);
+      g_autofree gint32 *column_row = g_new (gint32, job->w);
+      gsize in_plane = (gsize) job->h * job->w, out_plane = (gsize) job->ho * job->wo;
+      for (gsize p = p0; p < p1; p++)
+        maxpool3x3s2_plane (job->out + p * out_plane, job->argmax + p * out_plane, job->inp + p * in_plane,
+                            job->h, job->w, job->ho, job->wo, column_max, column_row);
+      return;
+    }
+
   gsize c0, c1;
   cxr_parallel_split (job->channels, 1, thread, n_threads, &c0, &c1);
   if (c0 == c1)
