@@ -48,9 +48,9 @@ def main():
     criterion = torch.nn.CrossEntropyLoss()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4, foreach=False)
 
-    times, first_loss = [], None
+    times, cpu, first_loss = [], [], None
     for i in range(args.warmup + args.runs):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         optimizer.zero_grad()
         loss = criterion(model(x), y)
         loss.backward()
@@ -60,10 +60,11 @@ def main():
             first_loss = loss.item()
         if i >= args.warmup:
             times.append(elapsed)
+            cpu.append((time.process_time() - cpu_start) * 1e3)
 
     median = statistics.median(times)
     print(f"side=pytorch arch={args.arch} batch={args.batch} ms_per_step={median:.1f} best_ms_per_step={min(times):.1f} "
-          f"ms_per_image={median / args.batch:.2f} first_loss={first_loss:.7f} peak_rss_mb={peak_rss_mb():.0f} "
+          f"ms_per_image={median / args.batch:.2f} cpu_ms_per_step={statistics.median(cpu):.0f} first_loss={first_loss:.7f} peak_rss_mb={peak_rss_mb():.0f} "
           f"threads={torch.get_num_threads()} torch={torch.__version__}")
 
 

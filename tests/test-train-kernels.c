@@ -333,6 +333,10 @@ static const ConvCase conv_cases[] = {
   { "3x3-stride1", 2, 7, 9, 11, 5, 3, 1, 1 },
   { "3x3-stride2", 2, 4, 10, 9, 6, 3, 2, 1 },
   { "7x7-stride2", 1, 3, 21, 19, 8, 7, 2, 3 },
+  /* Column matrices over 1M floats: the backward pass works in several chunks of output rows. */
+  { "3x3-stride2-chunks", 2, 128, 64, 64, 16, 3, 2, 1 },
+  { "1x1-chunks", 2, 512, 40, 40, 16, 1, 1, 0 },
+  { "3x3-stride1-chunks", 1, 128, 48, 40, 8, 3, 1, 1 },
 };
 
 /* Against the double-precision naive kernel of cxr-backward.h, with and without a residual, on two

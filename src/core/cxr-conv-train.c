@@ -3,7 +3,6 @@
 
 #include <string.h>
 
-#include "cxr-backward.h"
 #include "cxr-cpu.h"
 #include "cxr-gemm.h"
 #include "cxr-winograd.h"
@@ -39,35 +38,6 @@ forward_workspace_floats (const CxrConvGeometry *g, int n, int h, int w)
   if (cxr_winograd_preferred (g, n, h, w))
     return cxr_winograd_workspace_floats (g, n, h, w);
   return cxr_conv2d_workspace_floats (g, n, h, w);
-}
-
-gsize
-cxr_conv2d_train_workspace_floats (const CxrConvGeometry *g, int n, int h, int w)
-{
-  int ho = cxr_conv_out_size (h, g->kernel_h, g->stride_h, g->pad_h);
-  int wo = cxr_conv_out_size (w, g->kernel_w, g->stride_w, g->pad_w);
-  gsize m = (gsize) n * ho * wo;
-  gsize depth = (gsize) g->in_channels * g->kernel_h * g->kernel_w;
-  gsize need = 0;
-
-  /* dweight */
-  if (is_pointwise (g))
-    need = MAX (need, m * MIN (g->in_channels, g->out_channels));
-  else
-    need = MAX (need, depth * m + m * g->out_channels);
-
-  /* the forward pass */
-  need = MAX (need, forward_workspace_floats (g, n, h, w));
-
-  /* dinp */
-  if (is_same_stride1 (g))
-    {
-      CxrConvGeometry t = transposed_geometry (g);
-      need = MAX (need, forward_workspace_floats (&t, n, ho, wo));
-    }
-  else if (!is_pointwise (g))
-    need = MAX (need, depth * m);
-  return need;
 }
 
 gsize
@@ -225,9 +195,10 @@ transpose8x8 (float *out, gsize ldo, const float *in, gsize ldi)
     }
 }
 
-/* Rows [r0, r1) of in, in blocks of 64 x 64 so that both sides stay in cache. */
+/* out[c * ldo + r] = in[r * ldi + c] for rows [r0, r1), in blocks of 64 x 64 so that both sides
+ * stay in cache. */
 CXR_TARGET_CLONES static void
-transpose_rows (float *out, const float *in, gsize rows, gsize cols, gsize r0, gsize r1)
+transpose_rows (float *out, gsize ldo, const float *in, gsize ldi, gsize cols, gsize r0, gsize r1)
 {
   for (gsize rb = r0; rb < r1; rb += 64)
     for (gsize cb = 0; cb < cols; cb += 64)
@@ -238,21 +209,21 @@ transpose_rows (float *out, const float *in, gsize rows, gsize cols, gsize r0, g
           {
             gsize c = cb;
             for (; c + 8 <= ce; c += 8)
-              transpose8x8 (out + c * rows + r, rows, in + r * cols + c, cols);
+              transpose8x8 (out + c * ldo + r, ldo, in + r * ldi + c, ldi);
             for (; c < ce; c++)
               for (gsize i = r; i < r + 8; i++)
-                out[c * rows + i] = in[i * cols + c];
+                out[c * ldo + i] = in[i * ldi + c];
           }
         for (; r < re; r++)
           for (gsize c = cb; c < ce; c++)
-            out[c * rows + r] = in[r * cols + c];
+            out[c * ldo + r] = in[r * ldi + c];
       }
 }
 
 typedef struct {
   float *out;
   const float *in;
-  gsize rows, cols;
+  gsize ldo, ldi, rows, cols;
 } TransposeJob;
 
 static void
@@ -262,107 +233,219 @@ transpose_thread (int thread, int n_threads, gpointer data)
   gsize begin, end;
   /* Whole bands of 8 input rows per thread. */
   cxr_parallel_split (job->rows, 8, thread, n_threads, &begin, &end);
-  transpose_rows (job->out, job->in, job->rows, job->cols, begin, end);
+  transpose_rows (job->out, job->ldo, job->in, job->ldi, job->cols, begin, end);
 }
 
-void
-cxr_transpose (float *out, const float *in, gsize rows, gsize cols, CxrParallel *parallel)
+/* out [cols, rows] (leading dimension ldo) = in [rows, cols] (leading dimension ldi)^T. */
+static void
+transpose_strided (float *out, gsize ldo, const float *in, gsize ldi, gsize rows, gsize cols, CxrParallel *parallel)
 {
-  TransposeJob job = { out, in, rows, cols };
+  TransposeJob job = { out, in, ldo, ldi, rows, cols };
   if (rows * cols < 65536)
     transpose_thread (0, 1, &job);
   else
     cxr_parallel_run (parallel, transpose_thread, &job);
 }
 
-/* ---- im2col and col2im over the team ------------------------------------ */
+void
+cxr_transpose (float *out, const float *in, gsize rows, gsize cols, CxrParallel *parallel)
+{
+  transpose_strided (out, rows, in, cols, rows, cols, parallel);
+}
+
+/* ---- im2col and col2im in chunks of output rows --------------------------- */
+
+/* The backward pass walks the output in chunks of whole output rows ("units": one (image, row)),
+ * each chunk's column matrix at most this many floats, so that it is written and read while it
+ * is in cache, and the workspace stays a few MB whatever the batch (ResNet-50's stem at batch 16
+ * would need a 118 MB column matrix in one piece). */
+#define CHUNK_FLOATS (1u << 20)
 
 typedef struct {
-  float *col;
-  float *inp;
-  const float *const_inp;
-  const CxrConvGeometry *geometry;
-  int n, h, w;
-  gsize m;
-} ColumnJob;
+  int ho, wo;
+  int units;          /* n * ho */
+  int per_chunk;      /* units per chunk */
+  gsize max_columns;  /* per_chunk * wo */
+} Chunking;
 
-/* Whole input channels per thread: their im2col rows and their input planes are contiguous. */
-static void
-channel_range (const ColumnJob *job, int thread, int n_threads, CxrConvGeometry *part, gsize *c0)
+static Chunking
+chunking_for (const CxrConvGeometry *g, int n, int h, int w)
 {
-  gsize begin, end;
-  cxr_parallel_split (job->geometry->in_channels, 1, thread, n_threads, &begin, &end);
-  *part = *job->geometry;
-  part->in_channels = end - begin;
-  *c0 = begin;
+  Chunking c;
+  gsize depth = (gsize) g->in_channels * g->kernel_h * g->kernel_w;
+  c.ho = cxr_conv_out_size (h, g->kernel_h, g->stride_h, g->pad_h);
+  c.wo = cxr_conv_out_size (w, g->kernel_w, g->stride_w, g->pad_w);
+  c.units = n * c.ho;
+  c.per_chunk = (int) MAX (1, MIN ((gsize) c.units, CHUNK_FLOATS / (depth * c.wo)));
+  c.max_columns = (gsize) c.per_chunk * c.wo;
+  return c;
 }
 
+/* One im2col row (ci, kh, kw) for units [u0, u1): col[x + (u - u0) * wo] = inp[ci, b, y*s - p + kh, x*s - p + kw]. */
 static void
-im2col_thread (int thread, int n_threads, gpointer data)
+im2col_row (float *dst, const float *inp, const CxrConvGeometry *g, int n, int h, int w, int ho, int wo,
+            int ci, int kh, int kw, int u0, int u1)
 {
-  const ColumnJob *job = data;
-  CxrConvGeometry part;
-  gsize c0;
-  channel_range (job, thread, n_threads, &part, &c0);
-  if (part.in_channels == 0)
-    return;
-  gsize taps = (gsize) part.kernel_h * part.kernel_w;
-  cxr_im2col (job->col + c0 * taps * job->m, job->const_inp + c0 * job->n * job->h * job->w, &part,
-              job->n, job->h, job->w);
+  for (int u = u0; u < u1; u++, dst += wo)
+    {
+      int b = u / ho, y = u % ho;
+      int sy = y * g->stride_h - g->pad_h + kh;
+      if (sy < 0 || sy >= h)
+        {
+          memset (dst, 0, sizeof (float) * wo);
+          continue;
+        }
+      const float *src = inp + (((gsize) ci * n + b) * h + sy) * w;
+      int offset = kw - g->pad_w;
+      if (g->stride_w == 1)
+        {
+          int first = MAX (0, -offset), last = MIN (wo, w - offset);
+          if (last <= first)
+            {
+              memset (dst, 0, sizeof (float) * wo);
+              continue;
+            }
+          memset (dst, 0, sizeof (float) * first);
+          memcpy (dst + first, src + first + offset, sizeof (float) * (last - first));
+          memset (dst + last, 0, sizeof (float) * (wo - last));
+          continue;
+        }
+      for (int x = 0; x < wo; x++)
+        {
+          int sx = x * g->stride_w + offset;
+          dst[x] = (sx >= 0 && sx < w) ? src[sx] : 0.0f;
+        }
+    }
 }
 
+/* The adjoint: inp[ci, b, y*s - p + kh, x*s - p + kw] += col[...] for one row (ci, kh, kw). */
 static void
-col2im_thread (int thread, int n_threads, gpointer data)
+col2im_row (float *inp, const float *src, const CxrConvGeometry *g, int n, int h, int w, int ho, int wo,
+            int ci, int kh, int kw, int u0, int u1)
 {
-  const ColumnJob *job = data;
-  CxrConvGeometry part;
-  gsize c0;
-  channel_range (job, thread, n_threads, &part, &c0);
-  if (part.in_channels == 0)
-    return;
-  gsize taps = (gsize) part.kernel_h * part.kernel_w;
-  cxr_col2im_add (job->inp + c0 * job->n * job->h * job->w, job->col + c0 * taps * job->m, &part,
-                  job->n, job->h, job->w);
+  for (int u = u0; u < u1; u++, src += wo)
+    {
+      int b = u / ho, y = u % ho;
+      int sy = y * g->stride_h - g->pad_h + kh;
+      if (sy < 0 || sy >= h)
+        continue;
+      float *dst = inp + (((gsize) ci * n + b) * h + sy) * w;
+      int offset = kw - g->pad_w;
+      for (int x = 0; x < wo; x++)
+        {
+          int sx = x * g->stride_w + offset;
+          if (sx >= 0 && sx < w)
+            dst[sx] += src[x];
+        }
+    }
+}
+
+typedef struct {
+  float *col;                 /* [K, columns] */
+  float *inp;                 /* col2im's destination */
+  const float *const_inp;     /* im2col's source */
+  const CxrConvGeometry *g;
+  int n, h, w, ho, wo;
+  int u0, u1;
+} ChunkJob;
+
+/* im2col: rows (ci, kh, kw) split over the team. */
+static void
+im2col_chunk_thread (int thread, int n_threads, gpointer data)
+{
+  const ChunkJob *job = data;
+  const CxrConvGeometry *g = job->g;
+  gsize taps = (gsize) g->kernel_h * g->kernel_w, rows = taps * g->in_channels;
+  gsize columns = (gsize) (job->u1 - job->u0) * job->wo, r0, r1;
+  cxr_parallel_split (rows, 1, thread, n_threads, &r0, &r1);
+  for (gsize r = r0; r < r1; r++)
+    im2col_row (job->col + r * columns, job->const_inp, g, job->n, job->h, job->w, job->ho, job->wo,
+                r / taps, r % taps / g->kernel_w, r % g->kernel_w, job->u0, job->u1);
+}
+
+/* col2im: whole input channels per thread, so that no two threads add to one value. */
+static void
+col2im_chunk_thread (int thread, int n_threads, gpointer data)
+{
+  const ChunkJob *job = data;
+  const CxrConvGeometry *g = job->g;
+  gsize taps = (gsize) g->kernel_h * g->kernel_w;
+  gsize columns = (gsize) (job->u1 - job->u0) * job->wo, c0, c1;
+  cxr_parallel_split (g->in_channels, 1, thread, n_threads, &c0, &c1);
+  for (gsize ci = c0; ci < c1; ci++)
+    for (gsize t = 0; t < taps; t++)
+      col2im_row (job->inp, job->col + (ci * taps + t) * columns, g, job->n, job->h, job->w, job->ho, job->wo,
+                  ci, t / g->kernel_w, t % g->kernel_w, job->u0, job->u1);
 }
 
 /* ---- the backward pass -------------------------------------------------- */
 
-/* dweight [Cout, Cin, kh, kw] = dout [Cout, M] x im2col (inp) [K, M]^T */
-static void
-weight_gradient (float *dweight, const float *dout, const float *inp, const CxrConvGeometry *g,
-                 int n, int h, int w, gsize m, float *workspace, float *scratch, CxrParallel *parallel)
+/* Floats of workspace the weight gradient needs (see weight_gradient). */
+static gsize
+weight_gradient_floats (const CxrConvGeometry *g, int n, int h, int w)
 {
-  int cout = g->out_channels;
-  int depth = g->in_channels * g->kernel_h * g->kernel_w;
-
+  gsize cin = g->in_channels, cout = g->out_channels;
   if (is_pointwise (g))
     {
-      int cin = g->in_channels;
-      if (cin <= cout)
+      Chunking c = chunking_for (g, n, h, w);
+      return 2 * cin * cout + c.max_columns * MIN (cin, cout);
+    }
+  Chunking c = chunking_for (g, n, h, w);
+  gsize depth = cin * g->kernel_h * g->kernel_w;
+  return 2 * depth * cout + c.max_columns * (depth + cout);
+}
+
+/* dweight = dout x im2col (inp)^T, chunk by chunk of output rows, each chunk's product added to
+ * the previous ones in the GEMM's epilogue (two accumulators take turns: the epilogue's residual
+ * must not be its output). */
+static void
+weight_gradient (float *dweight, const float *dout, const float *inp, const CxrConvGeometry *g,
+                 int n, int h, int w, gsize m, float *workspace, CxrParallel *parallel)
+{
+  int cout = g->out_channels, cin = g->in_channels;
+  int depth = cin * g->kernel_h * g->kernel_w;
+  Chunking c = chunking_for (g, n, h, w);
+  gboolean pointwise = is_pointwise (g);
+  /* Pointwise: the smaller of inp and dout is transposed, the GEMM gives dweight or its transpose. */
+  gboolean transposed_result = !pointwise || cin > cout;
+  int rows = pointwise ? (transposed_result ? cin : cout) : depth;
+  int cols = pointwise ? (transposed_result ? cout : cin) : cout;
+  float *acc[2] = { workspace, workspace + (gsize) rows * cols };
+  float *col = acc[1] + (gsize) rows * cols;                   /* general: [K, columns] */
+  float *t = pointwise ? col : col + (gsize) depth * c.max_columns;  /* the transposed operand: [columns, cols] */
+  int current = -1;
+
+  for (int u0 = 0; u0 < c.units; u0 += c.per_chunk)
+    {
+      int u1 = MIN (c.units, u0 + c.per_chunk);
+      gsize offset = (gsize) u0 * c.wo, columns = (gsize) (u1 - u0) * c.wo;
+      const float *a;
+      gsize lda;
+      if (pointwise)
         {
-          /* dweight [Cout, Cin] = dout [Cout, M] x inp^T [M, Cin] */
-          cxr_transpose (workspace, inp, cin, m, parallel);
-          cxr_gemm (parallel, cout, cin, m, dout, m, workspace, cin, dweight, cin, NULL);
+          /* [Cout, M] x inp^T or [Cin, M] x dout^T, over this chunk's columns. */
+          const float *left = transposed_result ? inp : dout, *right = transposed_result ? dout : inp;
+          transpose_strided (t, cols, right + offset, m, cols, columns, parallel);
+          a = left + offset;
+          lda = m;
         }
       else
         {
-          /* dweight^T [Cin, Cout] = inp [Cin, M] x dout^T [M, Cout] */
-          cxr_transpose (workspace, dout, cout, m, parallel);
-          cxr_gemm (parallel, cin, cout, m, inp, m, workspace, cout, scratch, cout, NULL);
-          cxr_transpose (dweight, scratch, cin, cout, parallel);
+          ChunkJob job = { col, NULL, inp, g, n, h, w, c.ho, c.wo, u0, u1 };
+          cxr_parallel_run (parallel, im2col_chunk_thread, &job);
+          transpose_strided (t, cout, dout + offset, m, cout, columns, parallel);
+          a = col;
+          lda = columns;
         }
-      return;
+      int next = current == 0 ? 1 : 0;
+      CxrEpilogue epilogue = { NULL, NULL, current >= 0 ? acc[current] : NULL, cols, FALSE };
+      cxr_gemm (parallel, rows, cols, columns, a, lda, t, cols, acc[next], cols, &epilogue);
+      current = next;
     }
-
-  /* dweight^T [K, Cout] = col [K, M] x dout^T [M, Cout], so that the GEMM runs on cxr_gemm's kernel
-   * (A x B with B row-major); the transposes cost a pass over dout and one over the small result. */
-  float *col = workspace;
-  float *dout_t = workspace + (gsize) depth * m;
-  ColumnJob job = { col, NULL, inp, g, n, h, w, m };
-  cxr_parallel_run (parallel, im2col_thread, &job);
-  cxr_transpose (dout_t, dout, cout, m, parallel);
-  cxr_gemm (parallel, depth, cout, m, col, m, dout_t, cout, scratch, cout, NULL);
-  cxr_transpose (dweight, scratch, depth, cout, parallel);
+  if (transposed_result)
+    cxr_transpose (dweight, acc[current], rows, cols, parallel);
+  else
+    memcpy (dweight, acc[current], (gsize) rows * cols * sizeof (float));
 }
 
 /* weight [Cout, Cin, kh, kw] -> flipped [Cin, Cout, kh, kw] with both kernel axes reversed. */
@@ -382,12 +465,13 @@ flip_transpose (float *flipped, const float *weight, const CxrConvGeometry *g)
 
 static void
 input_gradient (float *dinp, const float *residual, const float *dout, const float *weight,
-                const CxrConvGeometry *g, int n, int h, int w, int ho, int wo, gsize m,
+                const CxrConvGeometry *g, int n, int h, int w, gsize m,
                 float *workspace, float *scratch, CxrParallel *parallel)
 {
   int cout = g->out_channels, cin = g->in_channels;
   int depth = cin * g->kernel_h * g->kernel_w;
   gsize in_count = (gsize) cin * n * h * w;
+  Chunking c = chunking_for (g, n, h, w);
 
   if (is_pointwise (g))
     {
@@ -401,20 +485,41 @@ input_gradient (float *dinp, const float *residual, const float *dout, const flo
     {
       CxrConvGeometry t = transposed_geometry (g);
       flip_transpose (scratch, weight, g);
-      convolve (dinp, dout, scratch, NULL, NULL, residual, FALSE, &t, n, ho, wo, workspace,
+      convolve (dinp, dout, scratch, NULL, NULL, residual, FALSE, &t, n, c.ho, c.wo, workspace,
                 scratch + (gsize) cout * depth, parallel);
       return;
     }
 
-  /* dcol [K, M] = weight^T [K, Cout] x dout [Cout, M], then scattered back onto the residual. */
+  /* Chunk by chunk: dcol [K, columns] = weight^T [K, Cout] x dout [Cout, columns], scattered back
+   * onto the residual. */
   cxr_transpose (scratch, weight, cout, depth, parallel);
-  cxr_gemm (parallel, depth, m, cout, scratch, cout, dout, m, workspace, m, NULL);
   if (residual)
     memcpy (dinp, residual, in_count * sizeof (float));
   else
     memset (dinp, 0, in_count * sizeof (float));
-  ColumnJob job = { workspace, dinp, NULL, g, n, h, w, m };
-  cxr_parallel_run (parallel, col2im_thread, &job);
+  for (int u0 = 0; u0 < c.units; u0 += c.per_chunk)
+    {
+      int u1 = MIN (c.units, u0 + c.per_chunk);
+      gsize columns = (gsize) (u1 - u0) * c.wo;
+      cxr_gemm (parallel, depth, columns, cout, scratch, cout, dout + (gsize) u0 * c.wo, m, workspace, columns, NULL);
+      ChunkJob job = { workspace, dinp, NULL, g, n, h, w, c.ho, c.wo, u0, u1 };
+      cxr_parallel_run (parallel, col2im_chunk_thread, &job);
+    }
+}
+
+gsize
+cxr_conv2d_train_workspace_floats (const CxrConvGeometry *g, int n, int h, int w)
+{
+  gsize need = MAX (weight_gradient_floats (g, n, h, w), forward_workspace_floats (g, n, h, w));
+  if (is_same_stride1 (g))
+    {
+      CxrConvGeometry t = transposed_geometry (g);
+      Chunking c = chunking_for (g, n, h, w);
+      need = MAX (need, forward_workspace_floats (&t, n, c.ho, c.wo));
+    }
+  else if (!is_pointwise (g))
+    need = MAX (need, (gsize) g->in_channels * g->kernel_h * g->kernel_w * chunking_for (g, n, h, w).max_columns);
+  return need;
 }
 
 void
@@ -427,7 +532,7 @@ cxr_conv2d_train_backward (float *dinp, const float *residual, float *dweight, c
   int wo = cxr_conv_out_size (w, g->kernel_w, g->stride_w, g->pad_w);
   gsize m = (gsize) n * ho * wo;
 
-  weight_gradient (dweight, dout, inp, g, n, h, w, m, workspace, weight_scratch, parallel);
+  weight_gradient (dweight, dout, inp, g, n, h, w, m, workspace, parallel);
   if (dinp)
-    input_gradient (dinp, residual, dout, weight, g, n, h, w, ho, wo, m, workspace, weight_scratch, parallel);
+    input_gradient (dinp, residual, dout, weight, g, n, h, w, m, workspace, weight_scratch, parallel);
 }
