@@ -337,6 +337,9 @@ static const ConvCase conv_cases[] = {
   { "3x3-stride2-chunks", 2, 128, 64, 64, 16, 3, 2, 1 },
   { "1x1-chunks", 2, 512, 40, 40, 16, 1, 1, 0 },
   { "3x3-stride1-chunks", 1, 128, 48, 40, 8, 3, 1, 1 },
+  /* The Winograd weight gradient: padding 0, and tiles in several chunks that end mid-row. */
+  { "3x3-stride1-pad0", 2, 6, 12, 11, 5, 3, 1, 0 },
+  { "3x3-winograd-chunks", 3, 16, 150, 170, 16, 3, 1, 1 },
 };
 
 /* Against the double-precision naive kernel of cxr-backward.h, with and without a residual, on two

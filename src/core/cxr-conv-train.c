@@ -3,8 +3,10 @@
 
 #include <string.h>
 
+#include "cxr-conv-train-private.h"
 #include "cxr-cpu.h"
 #include "cxr-gemm.h"
+#include "cxr-winograd-grad.h"
 #include "cxr-winograd.h"
 
 static gboolean
@@ -220,6 +222,12 @@ transpose_rows (float *out, gsize ldo, const float *in, gsize ldi, gsize cols, g
       }
 }
 
+void
+cxr_transpose_serial (float *out, gsize ldo, const float *in, gsize ldi, gsize rows, gsize cols)
+{
+  transpose_rows (out, ldo, in, ldi, cols, 0, rows);
+}
+
 typedef struct {
   float *out;
   const float *in;
@@ -385,6 +393,8 @@ static gsize
 weight_gradient_floats (const CxrConvGeometry *g, int n, int h, int w)
 {
   gsize cin = g->in_channels, cout = g->out_channels;
+  if (cxr_winograd_grad_preferred (g, n, h, w))
+    return cxr_winograd_grad_workspace_floats (g, n, h, w);
   if (is_pointwise (g))
     {
       Chunking c = chunking_for (g, n, h, w);
@@ -402,6 +412,11 @@ static void
 weight_gradient (float *dweight, const float *dout, const float *inp, const CxrConvGeometry *g,
                  int n, int h, int w, gsize m, float *workspace, CxrParallel *parallel)
 {
+  if (cxr_winograd_grad_preferred (g, n, h, w))
+    {
+      cxr_winograd_weight_gradient (dweight, dout, inp, g, n, h, w, workspace, parallel);
+      return;
+    }
   int cout = g->out_channels, cin = g->in_channels;
   int depth = cin * g->kernel_h * g->kernel_w;
   Chunking c = chunking_for (g, n, h, w);

@@ -15,8 +15,10 @@
  *                         forward pass (Winograd where it pays, else chunked im2col and the GEMM;
  *                         the residual in the epilogue either way);
  *   dinp, strided:        dcol = W^T x dout (one GEMM), then col2im, parallel over channels;
+ *   dweight, 3x3 stride 1: Winograd F(2x2, 3x3), 2.25 times fewer products (cxr-winograd-grad.h);
  *   dweight, 1x1 stride 1: the smaller of inp and dout transposed, then one GEMM;
  *   dweight, otherwise:   im2col (inp) and one GEMM against it (A x B^T).
+ * The strided and 1x1 paths work in chunks of output rows whose column matrices stay in cache.
  * Every GEMM runs on cxr_gemm's kernel and the team's threads.
  */
 #pragma once
