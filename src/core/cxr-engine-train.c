@@ -73,8 +73,7 @@ forward_event (const CxrTrainEvent *event, gpointer user_data)
   report->event.message = report->message;
   report->progress = request->progress;
   report->progress_data = request->progress_data;
-  g_main_context_invoke_full (g_task_get_context (request->task), g_task_get_priority (request->task),
-                              deliver_report, report, report_free);
+  cxr_engine_invoke_in_caller (request->task, deliver_report, report, report_free);
 }
 
 typedef struct {
@@ -101,8 +100,7 @@ finish_progress (TrainRequest *request)
   release->data = request->progress_data;
   release->free_func = request->progress_data_free;
   request->progress_data_free = NULL;
-  g_main_context_invoke_full (g_task_get_context (request->task), g_task_get_priority (request->task),
-                              release_progress_data, release, NULL);
+  cxr_engine_invoke_in_caller (request->task, release_progress_data, release, NULL);
 }
 
 static void

@@ -43,6 +43,9 @@ CASES = {
     "multilabel_layer4": ("basic_c1_k14", "layer4", 3, 3, 48, 56, None,
                           {"sgd": dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=1e-3),
                            "adam": dict(lr=1e-3, weight_decay=1e-4)}),
+    "ce_head": ("basic_c3_k2", "head", 4, 3, 40, 40, 1.5,
+                {"sgd": dict(lr=0.05, momentum=0.9, weight_decay=1e-3),
+                 "adamw": dict(lr=1e-2, weight_decay=1e-2)}),
 }
 
 
