@@ -511,6 +511,30 @@ test_export (Fixture *f, gconstpointer data)
   g_assert_true (g_str_has_suffix (lines[3], ",,,,,,"));
 }
 
+static void
+test_switch_dataset_during_run (Fixture *f, gconstpointer data)
+{
+  open_dataset (f);
+  open_model (f);
+  activate (f, "win.run-all");
+  /* Once the run is delivering, more of its reports are on their way. */
+  while (cxr_results_count (f->window->results, CXR_RESULT_PREDICTED) < 2)
+    g_main_context_iteration (NULL, TRUE);
+  /* A second dataset while the first is being analysed: the run stops, and nothing it still had queued lands in
+   * the new dataset's results (a critical would fail the test). */
+  g_autofree char *other = cxr_ui_test_make_dataset ();
+  g_autoptr (GFile) folder = g_file_new_for_path (other);
+  CxrResults *before = f->window->results;
+  cxr_window_open_dataset (f->window, folder);
+  while (f->window->results == before)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (_cxr_window_is_running (f->window));
+  cxr_ui_test_wait_until (cam_shown, f, 20000, "the new dataset's first image");
+  cxr_ui_test_spin (500);
+  /* Only the image on screen has a result. */
+  g_assert_cmpuint (cxr_results_count (f->window->results, CXR_RESULT_PREDICTED), ==, 1);
+}
+
 static gboolean
 review_saved (gpointer data)
 {
@@ -641,6 +665,8 @@ main (int argc, char *argv[])
   g_test_add ("/ui/window/model-and-threshold", Fixture, NULL, fixture_set_up, test_model_and_threshold,
               fixture_tear_down);
   g_test_add ("/ui/window/run-on-all", Fixture, NULL, fixture_set_up, test_run_on_all, fixture_tear_down);
+  g_test_add ("/ui/window/switch-dataset-during-run", Fixture, NULL, fixture_set_up, test_switch_dataset_during_run,
+              fixture_tear_down);
   g_test_add ("/ui/window/cancel-run", Fixture, NULL, fixture_set_up, test_cancel_run, fixture_tear_down);
   g_test_add ("/ui/window/summary", Fixture, NULL, fixture_set_up, test_summary, fixture_tear_down);
   g_test_add ("/ui/window/export", Fixture, NULL, fixture_set_up, test_export, fixture_tear_down);

@@ -21,6 +21,7 @@
 
 typedef struct {
   CxrWindow *self;                 /* a weak pointer: the run is cancelled when the window goes */
+  GCancellable *cancellable;       /* the run's: reports still queued after a cancel are dropped */
   GArray *indices;                 /* guint entry index per request position */
   CxrLocalisations *localisations; /* a reference */
   CxrExporter *exporter;           /* owned until the run ends; NULL for a plain run */
@@ -33,6 +34,7 @@ run_state_free (RunState *state)
   if (state->self != NULL)
     g_object_remove_weak_pointer (G_OBJECT (state->self), (gpointer *) &state->self);
   g_array_unref (state->indices);
+  g_clear_object (&state->cancellable);
   g_clear_pointer (&state->localisations, cxr_localisations_unref);
   g_clear_pointer (&state->exporter, cxr_exporter_free);
   cxr_cam_workspace_free (state->workspace);
@@ -69,7 +71,9 @@ on_run_result (CxrCamResult *result, guint done, guint total, gpointer user_data
   RunState *state = user_data;
   CxrWindow *self = state->self;
 
-  if (self == NULL || self->results == NULL)
+  /* After a cancel (another dataset or model, the window closing) the results table may already be another
+   * dataset's: what was still queued belongs to nothing on screen. */
+  if (self == NULL || self->results == NULL || g_cancellable_is_cancelled (state->cancellable))
     return;
   set_progress (self, state->exporter != NULL, done, total);
 
@@ -205,6 +209,7 @@ start_run (CxrWindow *self, const char *export_folder)
   state->self = self;
   g_object_add_weak_pointer (G_OBJECT (self), (gpointer *) &state->self);
   state->indices = g_array_ref (indices);
+  state->cancellable = g_object_ref (self->run_cancellable);
   state->localisations = cxr_localisations_ref (self->localisations);
   state->workspace = cxr_cam_workspace_new ();
   if (export_folder != NULL)
