@@ -8,6 +8,7 @@
 #include "cli-cam-input.h"
 #include "cli-commands.h"
 #include "cli-util.h"
+#include "cxr-cam-csv.h"
 #include "cxr-cam-render.h"
 #include "cxr-cam-score.h"
 #include "cxr-engine-cam.h"
@@ -44,38 +45,13 @@ start_load (gpointer data, GAsyncReadyCallback callback, gpointer user_data)
 static void
 start_cams (gpointer data, GAsyncReadyCallback callback, gpointer user_data);
 
-static void
-write_number (FILE *out, double value, gboolean present)
-{
-  fputc (',', out);
-  if (present && !isnan (value))
-    fprintf (out, "%.10g", value);
-}
-
-static void
-write_rect (FILE *out, const CxrRect *r, gboolean present)
-{
-  write_number (out, r->x, present);
-  write_number (out, r->y, present);
-  write_number (out, r->w, present);
-  write_number (out, r->h, present);
-}
-
+/* The row format lives in the core (cxr-cam-csv.h) so that the viewer's export writes the same file. */
 static void
 write_csv_row (CamJob *job, const CxrCamResult *result, const CxrBoxScore *score)
 {
-  FILE *out = job->csv;
-  cli_write_csv_field (out, result->name);
-  fputc (',', out);
-  cli_write_csv_field (out, job->label);
-  write_number (out, result->probabilities[result->target_class], TRUE);
-  /* The threshold is a float: its shortest decimal, not the double's expansion. */
-  fprintf (out, ",%.6g", job->render.threshold);
-  write_rect (out, &score->predicted, score->predicted_index >= 0);
-  write_rect (out, &score->truth, score->truth_index >= 0);
-  write_number (out, score->iou, cxr_box_score_is_scored (score));
-  write_number (out, score->iobb, cxr_box_score_is_scored (score));
-  fputc ('\n', out);
+  g_autoptr (GString) row = g_string_new (NULL);
+  cxr_cam_csv_append_row (row, result, job->label, job->render.threshold, score);
+  fputs (row->str, job->csv);
 }
 
 static gboolean
@@ -269,7 +245,7 @@ run_cam (CamOptions *o)
       cli_error ("cam", "cannot write %s: %s", csv_path, g_strerror (errno));
       return 1;
     }
-  fputs ("image,label,probability,threshold,pred_x,pred_y,pred_w,pred_h,gt_x,gt_y,gt_w,gt_h,iou,iobb\n", job.csv);
+  fputs (CXR_CAM_RESULTS_CSV_HEADER, job.csv);
   job.save_cam = o->save_cam;
   job.workspace = cxr_cam_workspace_new ();
   job.names = g_ptr_array_new_with_free_func (g_free);
