@@ -62,9 +62,9 @@ typedef struct {
  * instead of nine cells. Among equal values the first in row-major window order wins, as in
  * PyTorch: larger value, then smaller row, then smaller column. (A NaN, fatal to training anyway,
  * does not propagate here as it does in PyTorch.) */
-static void
+CXR_TARGET_CLONES static void
 maxpool3x3s2_plane (float *out, gint32 *argmax, const float *inp, int h, int w, int ho, int wo,
-                    float *column_max, gint32 *column_row)
+                    float *restrict column_max, gint32 *restrict column_row)
 {
   for (int y = 0; y < ho; y++)
     {
@@ -75,18 +75,42 @@ maxpool3x3s2_plane (float *out, gint32 *argmax, const float *inp, int h, int w, 
           column_max[x] = row[x];
           column_row[x] = r0;
         }
+      /* Branch-free, so that it vectorises: a later row wins only when strictly larger. */
       for (int r = r0 + 1; r < r1; r++)
         {
           row = inp + (gsize) r * w;
           for (int x = 0; x < w; x++)
-            if (row[x] > column_max[x])
-              {
-                column_max[x] = row[x];
-                column_row[x] = r;
-              }
+            {
+              gboolean larger = row[x] > column_max[x];
+              column_max[x] = larger ? row[x] : column_max[x];
+              column_row[x] = larger ? r : column_row[x];
+            }
+        }
+      float *o = out + (gsize) y * wo;
+      gint32 *a = argmax + (gsize) y * wo;
+      /* Outputs 1 .. inner - 1 have all three columns 2x - 1, 2x, 2x + 1 inside the row. */
+      int inner = MIN (wo, (w - 2) / 2 + 1);
+      for (int x = 1; x < inner; x++)
+        {
+          float best = column_max[2 * x - 1];
+          gint32 best_row = column_row[2 * x - 1], best_col = 2 * x - 1;
+          for (int dc = 0; dc <= 1; dc++)
+            {
+              int c = 2 * x + dc;
+              gboolean wins = column_max[c] > best || (column_max[c] == best && column_row[c] < best_row);
+              best = wins ? column_max[c] : best;
+              best_row = wins ? column_row[c] : best_row;
+              best_col = wins ? c : best_col;
+            }
+          o[x] = best;
+          a[x] = best_row * w + best_col;
         }
       for (int x = 0; x < wo; x++)
         {
+          if (x == 1 && inner > 1)
+            x = inner;
+          if (x >= wo)
+            break;
           int c0 = MAX (0, 2 * x - 1), c1 = MIN (w, 2 * x + 2);
           float best = column_max[c0];
           gint32 best_row = column_row[c0], best_col = c0;
@@ -97,8 +121,8 @@ maxpool3x3s2_plane (float *out, gint32 *argmax, const float *inp, int h, int w, 
                 best_row = column_row[c];
                 best_col = c;
               }
-          out[(gsize) y * wo + x] = best;
-          argmax[(gsize) y * wo + x] = best_row * w + best_col;
+          o[x] = best;
+          a[x] = best_row * w + best_col;
         }
     }
 }
