@@ -150,27 +150,26 @@ static void
 create_gradients (CxrResnetTrain *train)
 {
   g_autoptr (GHashTable) wanted = g_hash_table_new (NULL, NULL);
-  Unit *units[1 + 4 * 64];
-  int n_units = 0;
+  g_autoptr (GPtrArray) units = g_ptr_array_new ();   /* Unit *, the trainable ones */
 
   if (train->stem.trainable)
-    units[n_units++] = &train->stem;
+    g_ptr_array_add (units, &train->stem);
   for (int b = 0; b < train->n_blocks; b++)
     {
       Block *block = &train->blocks[b];
       if (!block->trainable)
         continue;
       for (int k = 0; k < block->block->n_convs; k++)
-        units[n_units++] = &block->conv[k];
+        g_ptr_array_add (units, &block->conv[k]);
       if (block->block->has_downsample)
-        units[n_units++] = &block->downsample;
-      g_assert (n_units < (int) G_N_ELEMENTS (units) - 4);
+        g_ptr_array_add (units, &block->downsample);
     }
-  for (int i = 0; i < n_units; i++)
+  for (guint i = 0; i < units->len; i++)
     {
-      g_hash_table_add (wanted, units[i]->unit->weight);
-      g_hash_table_add (wanted, units[i]->unit->gamma);
-      g_hash_table_add (wanted, units[i]->unit->beta);
+      const Unit *u = g_ptr_array_index (units, i);
+      g_hash_table_add (wanted, u->unit->weight);
+      g_hash_table_add (wanted, u->unit->gamma);
+      g_hash_table_add (wanted, u->unit->beta);
     }
   g_hash_table_add (wanted, train->net->fc_weight);
   g_hash_table_add (wanted, train->net->fc_bias);
@@ -184,9 +183,9 @@ create_gradients (CxrResnetTrain *train)
         add_gradient (train, param);
     }
 
-  for (int i = 0; i < n_units; i++)
+  for (guint i = 0; i < units->len; i++)
     {
-      Unit *u = units[i];
+      Unit *u = g_ptr_array_index (units, i);
       u->dweight = cxr_state_dict_lookup (train->grads, key_of (train->net, u->unit->weight));
       u->dgamma = cxr_state_dict_lookup (train->grads, key_of (train->net, u->unit->gamma));
       u->dbeta = cxr_state_dict_lookup (train->grads, key_of (train->net, u->unit->beta));
