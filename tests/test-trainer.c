@@ -171,6 +171,23 @@ test_files (void)
   g_assert_true (g_str_has_prefix (csv, "epoch,train_loss,train_accuracy,val_loss"));
   g_assert_cmpuint (g_strv_length (g_strsplit (csv, "\n", -1)), ==, 4);
 
+  /* Cancelled before it starts: nothing is trained or written. */
+  g_autofree char *untouched = path_in (dir, "untouched");
+  g_free (c.out_dir);
+  c.out_dir = g_strdup (untouched);
+  g_autoptr (GCancellable) cancelled = g_cancellable_new ();
+  g_cancellable_cancel (cancelled);
+  g_autoptr (CxrTrainer) never = cxr_trainer_new (&c);
+  Events none = { .in_order = TRUE };
+  g_assert_false (cxr_trainer_run (never, FALSE, on_event, &none, cancelled, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpuint (none.steps, ==, 0);
+  g_autofree char *untouched_state = path_in (untouched, "train-state.json");
+  g_assert_false (g_file_test (untouched_state, G_FILE_TEST_EXISTS));
+  g_free (c.out_dir);
+  c.out_dir = g_strdup (out);
+
   /* The folder now holds a run: a new run is refused. */
   g_autoptr (CxrTrainer) again = cxr_trainer_new (&c);
   g_assert_false (cxr_trainer_run (again, FALSE, NULL, NULL, NULL, &error));

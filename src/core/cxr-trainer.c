@@ -771,6 +771,12 @@ run_epoch (Run *run, guint epoch, GError **error)
       GError *local_error = NULL;
       for (CxrBatch *b; (b = cxr_loader_next (loader, &local_error)) != NULL; cxr_loader_recycle (loader, b))
         {
+          if (g_cancellable_is_cancelled (run->cancellable))
+            {
+              cxr_loader_recycle (loader, b);
+              check_cancelled (run, error);
+              return FALSE;
+            }
           double lr = cxr_schedule_lr (&run->schedule, state->global_step);
           guint correct;
           double loss = train_step (run, b->input, NULL, b->labels, b->n, lr, &correct, &local_error);
@@ -848,7 +854,7 @@ run_all (Run *run, gboolean resume, CxrStateDict *resume_model, CxrStateDict *re
   const CxrTrainConfig *c = run->c;
   CxrTrainState *state = &run->trainer->state;
 
-  if (!prepare_network (run, error))
+  if (check_cancelled (run, error) || !prepare_network (run, error))
     return FALSE;
   if (resume_model && !cxr_resnet_load_state_dict (run->net, resume_model, error))
     {
@@ -856,7 +862,7 @@ run_all (Run *run, gboolean resume, CxrStateDict *resume_model, CxrStateDict *re
       return FALSE;
     }
   emit_message (run, CXR_TRAIN_EVENT_PREPARING, "reading the dataset", 0, 0);
-  if (!prepare_images (run, resume, error))
+  if (!prepare_images (run, resume, error) || check_cancelled (run, error))
     return FALSE;
   prepare_optimizer (run);
   if (resume_optimizer && !cxr_optimizer_load_state (run->optimizer, resume_optimizer, state->global_step, error))
