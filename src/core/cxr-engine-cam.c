@@ -9,9 +9,7 @@ typedef struct {
   CxrCamMethod method;
   char *layer;            /* NULL: the card's */
   int target_class;
-  CxrCamProgress progress;
-  gpointer progress_data;
-  GDestroyNotify progress_data_free;
+  CxrEngineProgress *progress;     /* the batch job's reports; NULL for one image */
 } CamRequest;
 
 static CamRequest *
@@ -36,7 +34,7 @@ cam_request_free (CamRequest *request)
 {
   g_strfreev (request->paths);
   g_free (request->layer);
-  /* progress_data is released on the caller's context by the job (see finish_progress). */
+  cxr_engine_progress_free (request->progress);
   g_free (request);
 }
 
@@ -130,68 +128,34 @@ cxr_engine_cam_finish (CxrEngine *engine, GAsyncResult *result, GError **error)
 /* ---- a list of images ---------------------------------------------------------------------------- */
 
 typedef struct {
-  CxrCamProgress progress;
-  gpointer progress_data;
   CxrCamResult *result;
   guint done, total;
-} ProgressReport;
+} CamReport;
 
-static gboolean
-deliver_progress (gpointer data)
+static void
+marshal_cam_result (GCallback callback, gpointer payload, gpointer callback_data)
 {
-  ProgressReport *report = data;
-  report->progress (report->result, report->done, report->total, report->progress_data);
-  return G_SOURCE_REMOVE;
+  CamReport *report = payload;
+  ((CxrCamProgress) callback) (report->result, report->done, report->total, callback_data);
 }
 
 static void
-progress_report_free (gpointer data)
+cam_report_free (gpointer payload)
 {
-  ProgressReport *report = data;
+  CamReport *report = payload;
   cxr_cam_result_unref (report->result);
   g_free (report);
 }
 
-/* Hands @result (a reference is taken) to the task's main context, in order with the other reports. */
+/* Hands @result (a reference is taken) to the caller. */
 static void
-report_progress (GTask *task, CamRequest *request, CxrCamResult *result, guint done)
+report_progress (CamRequest *request, CxrCamResult *result, guint done)
 {
-  if (request->progress == NULL)
-    return;
-  ProgressReport *report = g_new0 (ProgressReport, 1);
-  report->progress = request->progress;
-  report->progress_data = request->progress_data;
+  CamReport *report = g_new0 (CamReport, 1);
   report->result = cxr_cam_result_ref (result);
   report->done = done;
   report->total = g_strv_length (request->paths);
-  cxr_engine_invoke_in_caller (task, deliver_progress, report, progress_report_free);
-}
-
-typedef struct {
-  gpointer data;
-  GDestroyNotify free_func;
-} ProgressDataCarrier;
-
-static gboolean
-release_progress_data (gpointer data)
-{
-  ProgressDataCarrier *carrier = data;
-  carrier->free_func (carrier->data);
-  g_free (carrier);
-  return G_SOURCE_REMOVE;
-}
-
-/* The caller's progress data is freed on the caller's context, after the last report. */
-static void
-finish_progress (GTask *task, CamRequest *request)
-{
-  if (request->progress_data_free == NULL)
-    return;
-  ProgressDataCarrier *carrier = g_new0 (ProgressDataCarrier, 1);
-  carrier->data = request->progress_data;
-  carrier->free_func = request->progress_data_free;
-  request->progress_data_free = NULL;
-  cxr_engine_invoke_in_caller (task, release_progress_data, carrier, NULL);
+  cxr_engine_progress_send (request->progress, marshal_cam_result, report, cam_report_free);
 }
 
 static void
@@ -201,7 +165,7 @@ cam_batch_job (GTask *task, CxrEngine *engine, gpointer task_data, GCancellable 
   CxrModel *model = model_for_request (task, engine, request);
   if (model == NULL)
     {
-      finish_progress (task, request);
+      cxr_engine_progress_finish (request->progress);
       return;
     }
 
@@ -213,7 +177,7 @@ cam_batch_job (GTask *task, CxrEngine *engine, gpointer task_data, GCancellable 
     {
       if (g_cancellable_is_cancelled (cancellable))
         {
-          finish_progress (task, request);
+          cxr_engine_progress_finish (request->progress);
           g_task_return_error_if_cancelled (task);
           return;
         }
@@ -226,9 +190,9 @@ cam_batch_job (GTask *task, CxrEngine *engine, gpointer task_data, GCancellable 
           n_failed++;
         }
       result->index = i;
-      report_progress (task, request, result, i + 1);
+      report_progress (request, result, i + 1);
     }
-  finish_progress (task, request);
+  cxr_engine_progress_finish (request->progress);
   g_task_return_int (task, n_failed);
 }
 
@@ -241,12 +205,9 @@ cxr_engine_cam_batch_async (CxrEngine *engine, const char *const *paths, const C
   g_return_if_fail (paths != NULL);
 
   CamRequest *request = cam_request_new (paths, options);
-  request->progress = progress;
-  request->progress_data = progress_data;
-  request->progress_data_free = progress_data_free;
-
   g_autoptr (GTask) task = g_task_new (engine, cancellable, callback, user_data);
   g_task_set_source_tag (task, cxr_engine_cam_batch_async);
+  request->progress = cxr_engine_progress_new (task, G_CALLBACK (progress), progress_data, progress_data_free);
   g_task_set_task_data (task, request, (GDestroyNotify) cam_request_free);
   cxr_engine_run_job (engine, task, cam_batch_job);
 }

@@ -4,17 +4,14 @@
 typedef struct {
   CxrTrainConfig config;
   gboolean resume;
-  CxrTrainProgressFunc progress;
-  gpointer progress_data;
-  GDestroyNotify progress_data_free;
-  GTask *task;                       /* borrowed while the job runs */
+  CxrEngineProgress *progress;
 } TrainRequest;
 
 static void
 train_request_free (TrainRequest *request)
 {
   cxr_train_config_clear (&request->config);
-  /* progress_data is released on the caller's context by the job (release_progress_data). */
+  cxr_engine_progress_free (request->progress);
   g_free (request);
 }
 
@@ -35,34 +32,29 @@ typedef struct {
   CxrTrainEvent event;
   CxrEpochMetrics metrics;
   char *message;
-  CxrTrainProgressFunc progress;
-  gpointer progress_data;
-} Report;
+} EventReport;
 
-static gboolean
-deliver_report (gpointer data)
+static void
+marshal_event (GCallback callback, gpointer payload, gpointer callback_data)
 {
-  Report *report = data;
-  report->progress (&report->event, report->progress_data);
-  return G_SOURCE_REMOVE;
+  EventReport *report = payload;
+  ((CxrTrainProgressFunc) callback) (&report->event, callback_data);
 }
 
 static void
-report_free (gpointer data)
+event_report_free (gpointer payload)
 {
-  Report *report = data;
+  EventReport *report = payload;
   g_free (report->message);
   g_free (report);
 }
 
-/* On the engine thread: sends a copy of @event to the caller's context, in order with the others. */
+/* On the engine thread: sends a copy of @event to the caller. */
 static void
 forward_event (const CxrTrainEvent *event, gpointer user_data)
 {
   TrainRequest *request = user_data;
-  if (request->progress == NULL)
-    return;
-  Report *report = g_new0 (Report, 1);
+  EventReport *report = g_new0 (EventReport, 1);
   report->event = *event;
   if (event->metrics)
     {
@@ -71,48 +63,18 @@ forward_event (const CxrTrainEvent *event, gpointer user_data)
     }
   report->message = g_strdup (event->message);
   report->event.message = report->message;
-  report->progress = request->progress;
-  report->progress_data = request->progress_data;
-  cxr_engine_invoke_in_caller (request->task, deliver_report, report, report_free);
-}
-
-typedef struct {
-  gpointer data;
-  GDestroyNotify free_func;
-} Release;
-
-static gboolean
-release_progress_data (gpointer user_data)
-{
-  Release *release = user_data;
-  release->free_func (release->data);
-  g_free (release);
-  return G_SOURCE_REMOVE;
-}
-
-/* The caller's progress data is freed on the caller's context, after the last report. */
-static void
-finish_progress (TrainRequest *request)
-{
-  if (request->progress_data_free == NULL)
-    return;
-  Release *release = g_new0 (Release, 1);
-  release->data = request->progress_data;
-  release->free_func = request->progress_data_free;
-  request->progress_data_free = NULL;
-  cxr_engine_invoke_in_caller (request->task, release_progress_data, release, NULL);
+  cxr_engine_progress_send (request->progress, marshal_event, report, event_report_free);
 }
 
 static void
 train_job (GTask *task, CxrEngine *engine, gpointer task_data, GCancellable *cancellable)
 {
   TrainRequest *request = task_data;
-  request->task = task;
   GError *error = NULL;
 
   g_autoptr (CxrTrainer) trainer = cxr_trainer_new (&request->config);
   gboolean ok = cxr_trainer_run (trainer, request->resume, forward_event, request, cancellable, &error);
-  finish_progress (request);
+  cxr_engine_progress_finish (request->progress);
   if (!ok)
     {
       g_task_return_error (task, error);
@@ -137,12 +99,10 @@ cxr_engine_train_async (CxrEngine *engine, const CxrTrainConfig *config, gboolea
   TrainRequest *request = g_new0 (TrainRequest, 1);
   cxr_train_config_copy (&request->config, config);
   request->resume = resume;
-  request->progress = progress;
-  request->progress_data = progress_data;
-  request->progress_data_free = progress_data_free;
 
   g_autoptr (GTask) task = g_task_new (engine, cancellable, callback, user_data);
   g_task_set_source_tag (task, cxr_engine_train_async);
+  request->progress = cxr_engine_progress_new (task, G_CALLBACK (progress), progress_data, progress_data_free);
   g_task_set_task_data (task, request, (GDestroyNotify) train_request_free);
   cxr_engine_run_job (engine, task, train_job);
 }

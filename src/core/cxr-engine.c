@@ -45,6 +45,112 @@ cxr_engine_invoke_in_caller (GTask *task, GSourceFunc func, gpointer data, GDest
   g_source_unref (source);
 }
 
+/* ---- progress reports --------------------------------------------------- */
+
+struct _CxrEngineProgress {
+  GTask *task;                     /* borrowed: the request holding us is the task's data */
+  GCallback callback;
+  gpointer callback_data;
+  GDestroyNotify callback_data_free;
+  gboolean finished;
+};
+
+typedef struct {
+  CxrEngineMarshal marshal;
+  GCallback callback;
+  gpointer callback_data;
+  gpointer payload;
+  GDestroyNotify payload_free;
+} Report;
+
+static gboolean
+deliver_report (gpointer data)
+{
+  Report *report = data;
+  report->marshal (report->callback, report->payload, report->callback_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+report_free (gpointer data)
+{
+  Report *report = data;
+  if (report->payload_free)
+    report->payload_free (report->payload);
+  g_free (report);
+}
+
+CxrEngineProgress *
+cxr_engine_progress_new (GTask *task, GCallback callback, gpointer callback_data, GDestroyNotify callback_data_free)
+{
+  CxrEngineProgress *progress = g_new0 (CxrEngineProgress, 1);
+  progress->task = task;
+  progress->callback = callback;
+  progress->callback_data = callback_data;
+  progress->callback_data_free = callback_data_free;
+  return progress;
+}
+
+void
+cxr_engine_progress_send (CxrEngineProgress *progress, CxrEngineMarshal marshal,
+                          gpointer payload, GDestroyNotify payload_free)
+{
+  if (progress->callback == NULL || progress->finished)
+    {
+      if (payload_free)
+        payload_free (payload);
+      return;
+    }
+  Report *report = g_new0 (Report, 1);
+  report->marshal = marshal;
+  report->callback = progress->callback;
+  report->callback_data = progress->callback_data;
+  report->payload = payload;
+  report->payload_free = payload_free;
+  cxr_engine_invoke_in_caller (progress->task, deliver_report, report, report_free);
+}
+
+typedef struct {
+  gpointer data;
+  GDestroyNotify free_func;
+} Release;
+
+static gboolean
+release_callback_data (gpointer data)
+{
+  Release *release = data;
+  release->free_func (release->data);
+  g_free (release);
+  return G_SOURCE_REMOVE;
+}
+
+void
+cxr_engine_progress_finish (CxrEngineProgress *progress)
+{
+  if (progress->finished)
+    return;
+  progress->finished = TRUE;
+  if (progress->callback_data_free == NULL)
+    return;
+  /* Queued after the last report, so it runs after it: sources of one priority run in order. */
+  Release *release = g_new0 (Release, 1);
+  release->data = progress->callback_data;
+  release->free_func = progress->callback_data_free;
+  cxr_engine_invoke_in_caller (progress->task, release_callback_data, release, NULL);
+}
+
+void
+cxr_engine_progress_free (CxrEngineProgress *progress)
+{
+  if (progress == NULL)
+    return;
+  if (!progress->finished && progress->callback_data_free)
+    progress->callback_data_free (progress->callback_data);
+  g_free (progress);
+}
+
+/* ---- the engine thread ---------------------------------------------------- */
+
 static void
 run_queued_job (gpointer data, gpointer user_data)
 {
@@ -222,77 +328,46 @@ prediction_copy (const CxrPrediction *p)
 
 typedef struct {
   GStrv paths;
-  CxrPredictProgress progress;
-  gpointer progress_data;
-  GDestroyNotify progress_data_free;
+  CxrEngineProgress *progress;
 } PredictRequest;
 
 static void
 predict_request_free (PredictRequest *request)
 {
   g_strfreev (request->paths);
-  /* progress_data is released on the caller's context by the job (see finish_progress). */
+  cxr_engine_progress_free (request->progress);
   g_free (request);
 }
 
 typedef struct {
-  CxrPredictProgress progress;
-  gpointer progress_data;
   CxrPrediction *prediction;
   guint done, total;
-} ProgressReport;
+} PredictionReport;
 
-static gboolean
-deliver_progress (gpointer data)
+static void
+marshal_prediction (GCallback callback, gpointer payload, gpointer callback_data)
 {
-  ProgressReport *report = data;
-  report->progress (report->prediction, report->done, report->total, report->progress_data);
-  return G_SOURCE_REMOVE;
+  PredictionReport *report = payload;
+  ((CxrPredictProgress) callback) (report->prediction, report->done, report->total, callback_data);
 }
 
 static void
-progress_report_free (gpointer data)
+prediction_report_free (gpointer payload)
 {
-  ProgressReport *report = data;
+  PredictionReport *report = payload;
   cxr_prediction_free (report->prediction);
   g_free (report);
 }
 
-/* Sends a copy of @prediction to the task's main context, in order with the other reports. */
+/* Sends a copy of @prediction to the caller. */
 static void
-report_progress (GTask *task, PredictRequest *request, const CxrPrediction *prediction, guint done)
+report_progress (PredictRequest *request, const CxrPrediction *prediction, guint done)
 {
-  if (request->progress == NULL)
-    return;
-  ProgressReport *report = g_new0 (ProgressReport, 1);
-  report->progress = request->progress;
-  report->progress_data = request->progress_data;
+  PredictionReport *report = g_new0 (PredictionReport, 1);
   report->prediction = prediction_copy (prediction);
   report->done = done;
   report->total = g_strv_length (request->paths);
-  cxr_engine_invoke_in_caller (task, deliver_progress, report, progress_report_free);
-}
-
-static gboolean
-release_progress_data (gpointer data)
-{
-  PredictRequest *request = data;
-  request->progress_data_free (request->progress_data);
-  g_free (request);
-  return G_SOURCE_REMOVE;
-}
-
-/* The caller's progress data is freed on the caller's context, after the last report. */
-static void
-finish_progress (GTask *task, PredictRequest *request)
-{
-  if (request->progress_data_free == NULL)
-    return;
-  PredictRequest *carrier = g_new0 (PredictRequest, 1);
-  carrier->progress_data = request->progress_data;
-  carrier->progress_data_free = request->progress_data_free;
-  request->progress_data_free = NULL;
-  cxr_engine_invoke_in_caller (task, release_progress_data, carrier, NULL);
+  cxr_engine_progress_send (request->progress, marshal_prediction, report, prediction_report_free);
 }
 
 static CxrPrediction *
@@ -308,7 +383,7 @@ prediction_new (const char *path, guint index, guint n_classes)
 /* Decodes up to PREDICT_BATCH images from @start, runs them as one batch and appends one
  * prediction per path to @results. Returns the number of paths consumed. */
 static guint
-predict_batch (GTask *task, PredictRequest *request, CxrModel *model, guint start, GPtrArray *results)
+predict_batch (PredictRequest *request, CxrModel *model, guint start, GPtrArray *results)
 {
   guint total = g_strv_length (request->paths);
   guint n_classes = cxr_model_get_n_classes (model);
@@ -356,7 +431,7 @@ predict_batch (GTask *task, PredictRequest *request, CxrModel *model, guint star
   for (guint i = 0; i < count; i++)
     {
       g_ptr_array_add (results, batch[i]);
-      report_progress (task, request, batch[i], start + i + 1);
+      report_progress (request, batch[i], start + i + 1);
     }
   return count;
 }
@@ -370,7 +445,7 @@ predict_job (GTask *task, CxrEngine *engine, gpointer task_data, GCancellable *c
 
   if (model == NULL)
     {
-      finish_progress (task, request);
+      cxr_engine_progress_finish (request->progress);
       g_task_return_new_error (task, CXR_ERROR, CXR_ERROR_INVALID, "no model is loaded");
       return;
     }
@@ -380,13 +455,13 @@ predict_job (GTask *task, CxrEngine *engine, gpointer task_data, GCancellable *c
     {
       if (g_cancellable_is_cancelled (cancellable))
         {
-          finish_progress (task, request);
+          cxr_engine_progress_finish (request->progress);
           g_task_return_error_if_cancelled (task);
           return;
         }
-      done += predict_batch (task, request, model, done, results);
+      done += predict_batch (request, model, done, results);
     }
-  finish_progress (task, request);
+  cxr_engine_progress_finish (request->progress);
   g_task_return_pointer (task, g_steal_pointer (&results), (GDestroyNotify) g_ptr_array_unref);
 }
 
@@ -400,12 +475,10 @@ cxr_engine_predict_async (CxrEngine *engine, const char *const *paths,
 
   PredictRequest *request = g_new0 (PredictRequest, 1);
   request->paths = g_strdupv ((GStrv) paths);
-  request->progress = progress;
-  request->progress_data = progress_data;
-  request->progress_data_free = progress_data_free;
 
   g_autoptr (GTask) task = g_task_new (engine, cancellable, callback, user_data);
   g_task_set_source_tag (task, cxr_engine_predict_async);
+  request->progress = cxr_engine_progress_new (task, G_CALLBACK (progress), progress_data, progress_data_free);
   g_task_set_task_data (task, request, (GDestroyNotify) predict_request_free);
   cxr_engine_run_job (engine, task, predict_job);
 }

@@ -81,4 +81,25 @@ CxrModel  *cxr_engine_get_model_in_job (CxrEngine *engine);
  * order of the calls; @notify (@data) runs there afterwards. For progress reports. */
 void       cxr_engine_invoke_in_caller (GTask *task, GSourceFunc func, gpointer data, GDestroyNotify notify);
 
+/* A job's progress reports, from the engine thread to the caller. The caller gave a callback (of the
+ * job's own type), its data and the data's free function; reports reach the callback on the task's main
+ * context in the order they were sent, and the data is freed there after the last one. */
+typedef struct _CxrEngineProgress CxrEngineProgress;
+
+/* Calls the caller's @callback (cast to the job's type) with @payload and the caller's data. */
+typedef void (*CxrEngineMarshal) (GCallback callback, gpointer payload, gpointer callback_data);
+
+/* On the caller's thread, when the job is started. @callback may be NULL (no reports). */
+CxrEngineProgress *cxr_engine_progress_new    (GTask *task, GCallback callback, gpointer callback_data,
+                                               GDestroyNotify callback_data_free);
+/* On the engine thread: hands @payload to @marshal on the caller's context; @payload_free frees it
+ * afterwards (also when there is no callback). */
+void               cxr_engine_progress_send   (CxrEngineProgress *progress, CxrEngineMarshal marshal,
+                                               gpointer payload, GDestroyNotify payload_free);
+/* On the engine thread, when the job has sent its last report: the caller's data is freed on the
+ * caller's context after that report. Further sends are dropped. */
+void               cxr_engine_progress_finish (CxrEngineProgress *progress);
+/* With the job's request. Frees the caller's data here if the job never finished it. */
+void               cxr_engine_progress_free   (CxrEngineProgress *progress);
+
 G_END_DECLS
