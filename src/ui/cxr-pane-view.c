@@ -14,8 +14,9 @@
 const GdkRGBA cxr_pane_gt_box_color = { 1.0f, 0.87f, 0.0f, 1.0f };           /* yellow, as the tutorial */
 const GdkRGBA cxr_pane_predicted_box_color = { 0.0f, 0.85f, 1.0f, 1.0f };    /* cyan */
 
-/* Outside the mask the image stays faintly visible, so that the reader keeps their bearings. */
 #define BOX_LINE_WIDTH 2.0f
+/* Height of the caption strip that the compare view lays over the top of each pane. */
+#define CAPTION_CLEARANCE 32.0f
 
 struct _CxrPaneView {
   GtkWidget parent_instance;
@@ -170,11 +171,12 @@ append_box (CxrPaneView *self, GtkSnapshot *snapshot, const CxrPaneBox *box, con
   g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), box->label);
   int text_width, text_height;
   pango_layout_get_pixel_size (layout, &text_width, &text_height);
-  /* The tag sits on the box's top edge, inside the pane. */
-  float tx = MAX (x0, 0.0f);
+  /* The tag sits on the box's top edge, kept inside the pane. Where that would run under the pane's caption
+   * (a box at the top of the image), it goes inside the box, below the caption. */
+  float tx = CLAMP (x0, 0.0f, MAX (0.0f, gtk_widget_get_width (GTK_WIDGET (self)) - text_width - 8.0f));
   float ty = y0 - text_height - 2;
-  if (ty < 0)
-    ty = y1 + 2;
+  if (ty < CAPTION_CLEARANCE)
+    ty = MAX (y0 + BOX_LINE_WIDTH + 2, CAPTION_CLEARANCE);
   gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0, 0, 0, 0.65f },
                              &GRAPHENE_RECT_INIT (tx, ty, text_width + 8, text_height + 2));
   gtk_snapshot_save (snapshot);
