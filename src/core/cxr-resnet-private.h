@@ -49,7 +49,9 @@ struct _CxrResnet {
 
   /* inference buffers for the last (n, h, w) */
   int plan_n, plan_h, plan_w;
-  float *buffers[4];               /* activations, each the largest [C, N, H, W] */
+  float *buffers[4];               /* activations [C, N, H, W]; [0] takes the stem's output, the
+                                      * others the blocks' (smaller in BasicBlock nets) */
+  gsize buffer_floats[4];          /* their sizes */
   float *workspace;                /* im2col scratch */
   float *input;                    /* the input in channel-major order */
   float *pooled;                   /* [N, features] */

@@ -546,9 +546,12 @@ plan_conv (CxrConvBn *unit, int n, int h, int w)
 }
 
 /* Walks the network's shapes for an (n, h, w) input to plan every convolution and size the
- * activation buffers and the shared scratch. */
+ * activation buffers and the shared scratch. The stem's output, before max pooling, is the
+ * largest map of a BasicBlock network (4 times layer1's in resnet18) but lives in buffers[0]
+ * only: the blocks' buffers are sized for the blocks. */
 static void
-measure_plan (CxrResnet *net, int n, int h, int w, gsize *activation_floats, gsize *workspace_floats)
+measure_plan (CxrResnet *net, int n, int h, int w, gsize *stem_floats, gsize *activation_floats,
+              gsize *workspace_floats)
 {
   *activation_floats = 0;
   *workspace_floats = 0;
@@ -557,9 +560,10 @@ measure_plan (CxrResnet *net, int n, int h, int w, gsize *activation_floats, gsi
   grow (workspace_floats, plan_conv (&net->stem, n, h, w));
   h = cxr_conv_out_size (h, g->kernel_h, g->stride_h, g->pad_h);
   w = cxr_conv_out_size (w, g->kernel_w, g->stride_w, g->pad_w);
-  grow (activation_floats, (gsize) g->out_channels * n * h * w);
+  *stem_floats = (gsize) g->out_channels * n * h * w;
   h = (h + 2 - 3) / 2 + 1;
   w = (w + 2 - 3) / 2 + 1;
+  grow (activation_floats, (gsize) g->out_channels * n * h * w);  /* the max pool's output */
 
   for (int i = 0; i < net->n_blocks; i++)
     {
@@ -597,11 +601,14 @@ ensure_plan (CxrResnet *net, int n, int h, int w)
     return;
   release_activations (net);
 
-  gsize activation_floats, workspace_floats;
-  measure_plan (net, n, h, w, &activation_floats, &workspace_floats);
+  gsize stem_floats, activation_floats, workspace_floats;
+  measure_plan (net, n, h, w, &stem_floats, &activation_floats, &workspace_floats);
   foreach_conv (net, prepare_winograd_weight);
   for (gsize i = 0; i < G_N_ELEMENTS (net->buffers); i++)
-    net->buffers[i] = cxr_alloc_floats (activation_floats);
+    {
+      net->buffer_floats[i] = i == 0 ? MAX (stem_floats, activation_floats) : activation_floats;
+      net->buffers[i] = cxr_alloc_floats (net->buffer_floats[i]);
+    }
   net->workspace = cxr_alloc_floats (workspace_floats);
   net->input = cxr_alloc_floats ((gsize) net->arch.input_channels * n * h * w);
   net->pooled = cxr_alloc_floats ((gsize) n * net->features);
@@ -612,10 +619,23 @@ ensure_plan (CxrResnet *net, int n, int h, int w)
   net->plan_w = w;
 }
 
+/* Buffers differ in size (measure_plan): catch an output written where it does not fit. */
+static void
+check_fits (const CxrResnet *net, const float *out, gsize floats)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (net->buffers); i++)
+    if (out == net->buffers[i] && floats > net->buffer_floats[i])
+      g_error ("%" G_GSIZE_FORMAT " floats of activations do not fit buffers[%" G_GSIZE_FORMAT "] (%" G_GSIZE_FORMAT ")",
+               floats, i, net->buffer_floats[i]);
+}
+
 static void
 run_conv (CxrResnet *net, const CxrConvBn *unit, float *out, const float *inp, const float *residual,
           gboolean relu, int n, int *h, int *w)
 {
+  check_fits (net, out, (gsize) unit->geometry.out_channels * n
+                        * cxr_conv_out_size (*h, unit->geometry.kernel_h, unit->geometry.stride_h, unit->geometry.pad_h)
+                        * cxr_conv_out_size (*w, unit->geometry.kernel_w, unit->geometry.stride_w, unit->geometry.pad_w));
   if (unit->winograd)
     cxr_winograd_conv2d_forward (out, inp, unit->winograd_weight, unit->scale, unit->shift, residual, relu,
                                  &unit->geometry, n, *h, *w, net->workspace, net->parallel);
