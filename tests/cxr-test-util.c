@@ -1,5 +1,7 @@
 #include "cxr-test-util.h"
 
+#include <json-glib/json-glib.h>
+
 #include <glib/gstdio.h>
 #include <math.h>
 #include <stdlib.h>
@@ -110,6 +112,37 @@ cxr_test_make_tmpdir (void)
     }
   g_ptr_array_add (tmpdirs_to_remove, g_strdup (dir));
   return dir;
+}
+
+void
+cxr_test_fill_pattern (float *x, gsize n, guint64 seed)
+{
+  guint64 state = seed;
+  for (gsize i = 0; i < n; i++)
+    {
+      state = state * G_GUINT64_CONSTANT (6364136223846793005) + G_GUINT64_CONSTANT (1442695040888963407);
+      x[i] = (float) (((double) (state >> 40) / (double) (1 << 24) - 0.5) * 4.0);
+    }
+}
+
+CxrTensor *
+cxr_test_network_input (const char *name)
+{
+  g_autofree char *path = cxr_test_fixture_path ("networks/inputs.json");
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  g_assert_true (json_parser_load_from_file (parser, path, &error));
+  JsonObject *entry = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), name);
+  g_assert_nonnull (entry);
+  JsonArray *shape = json_object_get_array_member (entry, "shape");
+  g_assert_cmpuint (json_array_get_length (shape), ==, 4);
+
+  gint64 dims[4];
+  for (guint d = 0; d < 4; d++)
+    dims[d] = json_array_get_int_element (shape, d);
+  CxrTensor *input = cxr_tensor_new (4, dims);
+  cxr_test_fill_pattern (input->data, cxr_tensor_numel (input), json_object_get_int_member (entry, "seed"));
+  return input;
 }
 
 double

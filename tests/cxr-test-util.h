@@ -25,6 +25,13 @@ gboolean cxr_test_run_reference (const char *script, const char * const *args);
 /* A fresh temporary folder for one test, removed at exit. Free with g_free. */
 char *cxr_test_make_tmpdir (void);
 
+/* Deterministic inputs, identical to tests/reference/pattern.py's pattern(shape, seed): uniform in
+ * [-2, 2) from a 64-bit LCG, exact in float32. Lets fixtures leave their inputs out. */
+void cxr_test_fill_pattern (float *x, gsize n, guint64 seed);
+
+/* The input batch of tiny network @name ([N, C, H, W], from fixtures/networks/inputs.json). */
+CxrTensor *cxr_test_network_input (const char *name);
+
 /* Largest |a - b| over n elements; *worst_index gets its position. */
 double cxr_test_max_abs_diff (const float *a, const float *b, gsize n, gsize *worst_index);
 

@@ -49,8 +49,7 @@ test_tiny_network (gconstpointer data)
   const char *name = data;
   g_autoptr (CxrResnet) net = load_tiny (name);
   const CxrResnetArch *arch = cxr_resnet_get_arch (net);
-  g_autofree char *input_file = g_strdup_printf ("networks/%s.input.npy", name);
-  g_autoptr (CxrTensor) batch = load_fixture (input_file);
+  g_autoptr (CxrTensor) batch = cxr_test_network_input (name);
   g_autofree char *target_file = g_strdup_printf ("cam/%s.target.npy", name);
   g_autoptr (CxrTensor) target_t = load_fixture (target_file);
   int target = (int) target_t->data[0];
@@ -155,7 +154,7 @@ static void
 test_bad_target (void)
 {
   g_autoptr (CxrResnet) net = load_tiny ("basic_c3_k2");
-  g_autoptr (CxrTensor) batch = load_fixture ("networks/basic_c3_k2.input.npy");
+  g_autoptr (CxrTensor) batch = cxr_test_network_input ("basic_c3_k2");
   float cam[4];
   g_autoptr (GError) error = NULL;
   g_assert_false (cxr_cam_run_network (net, batch->data, 64, 64, CXR_CAM_METHOD_GRADCAM, 0, 2, cam, NULL, NULL,

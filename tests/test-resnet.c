@@ -38,7 +38,7 @@ test_tiny_logits (gconstpointer data)
 {
   const char *name = data;
   g_autoptr (CxrStateDict) weights = load_fixture_weights (name);
-  g_autoptr (CxrTensor) input = load_fixture_array (name, "input");
+  g_autoptr (CxrTensor) input = cxr_test_network_input (name);
   g_autoptr (CxrTensor) want = load_fixture_array (name, "logits");
   g_autoptr (GError) error = NULL;
 
@@ -62,11 +62,15 @@ test_tiny_logits (gconstpointer data)
   cxr_assert_close (single, want->data, arch->n_classes, 1e-5);
 }
 
-/* The parameters cxrcam builds for a named architecture have torchvision's keys, order and shapes. */
+/* The parameters cxrcam builds for a named architecture have torchvision's keys, order and shapes
+ * (torchvision's own models, listed by tests/reference/torchvision_layouts.py in this run). */
 static void
 test_torchvision_layouts (void)
 {
-  g_autofree char *path = cxr_test_fixture_path ("networks/torchvision_layouts.json");
+  g_autofree char *dir = cxr_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "layouts.json", NULL);
+  if (!cxr_test_run_reference ("torchvision_layouts.py", (const char *[]) { path, NULL }))
+    return;
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) error = NULL;
   g_assert_true (json_parser_load_from_file (parser, path, &error));

@@ -24,6 +24,8 @@ typedef struct {
   char *optimizers[2];
   CxrOptimizerConfig configs[2];
   double lrs[2];
+  gint64 input_shape[5];   /* [B, N, C, H, W] */
+  guint64 input_seed;      /* the inputs are cxr_test_fill_pattern's */
 } ParityCase;
 
 /* The cases as tests/reference/gen_training.py wrote them (fixtures/training/cases.json). */
@@ -45,6 +47,12 @@ load_cases (void)
       pc->network = g_strdup (json_object_get_string_member (o, "network"));
       pc->freeze = g_strdup (json_object_get_string_member (o, "freeze"));
       pc->pos_weight = json_object_get_double_member (o, "pos_weight");
+      JsonObject *inputs = json_object_get_object_member (o, "inputs");
+      JsonArray *shape = json_object_get_array_member (inputs, "shape");
+      g_assert_cmpuint (json_array_get_length (shape), ==, 5);
+      for (guint d = 0; d < 5; d++)
+        pc->input_shape[d] = json_array_get_int_element (shape, d);
+      pc->input_seed = json_object_get_int_member (inputs, "seed");
       JsonObject *opts = json_object_get_object_member (o, "optimizers");
       g_autoptr (GList) kinds = json_object_get_members (opts);
       for (GList *k = kinds; k && pc->n_optimizers < 2; k = k->next)
@@ -144,9 +152,9 @@ fixture_init (Fixture *f, const ParityCase *pc)
   g_assert_true (cxr_trainable_from_freeze_name (pc->freeze, &trainable, &error));
   f->train = cxr_resnet_train_new (f->net, trainable);
 
-  g_autofree char *inputs = g_strdup_printf ("%s.inputs.npy", pc->name);
   g_autofree char *labels = g_strdup_printf ("%s.labels.npy", pc->name);
-  f->inputs = load_array (inputs);
+  f->inputs = cxr_tensor_new (5, pc->input_shape);
+  cxr_test_fill_pattern (f->inputs->data, cxr_tensor_numel (f->inputs), pc->input_seed);
   f->labels = load_array (labels);
   f->batches = f->inputs->shape[0];
   f->n = f->inputs->shape[1];

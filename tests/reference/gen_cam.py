@@ -1,6 +1,6 @@
 """Writes Grad-CAM fixtures for the tiny networks of fixtures/networks/ into fixtures/cam/.
 
-For every tiny network, the first image of <name>.input.npy, a target class (<name>.target.npy) and every
+For every tiny network, the first image of its input batch (gen_networks.network_input), a target class (<name>.target.npy) and every
 residual block "layerS.B":
   <name>.<layer>.grad.npy  d logit[target] / d A, [C, H, W] (PyTorch autograd)
   <name>.<layer>.maps.npy  [4, H, W]: raw Grad-CAM, raw Grad-CAM++ (max (sum_k w_k A_k, 0)), and both
@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from cam_reference import activations_and_gradients, block_names, raw_cam, scale_cam, upsample
+from gen_networks import network_input, network_inputs
 from tiny_resnets import TINY, make_tiny
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -25,11 +26,12 @@ UPSAMPLED = (37, 53)
 
 def main():
     os.makedirs(OUT, exist_ok=True)
+    inputs = network_inputs()
     for i, name in enumerate(sorted(TINY)):
         model, _ = make_tiny(name, seed=100 + i)
         model.load_state_dict(torch.load(os.path.join(NETWORKS, f"{name}.pth")))
         model.eval()
-        x = torch.from_numpy(np.load(os.path.join(NETWORKS, f"{name}.input.npy"))[:1].copy())
+        x = network_input(inputs[name])[:1].clone()
         classes = model.fc.out_features
         target = {1: 0, 2: 1}.get(classes, 3)
         np.save(os.path.join(OUT, f"{name}.target.npy"), np.float32([target]))

@@ -1,5 +1,7 @@
-"""Writes tiny-network fixtures into fixtures/networks/: <name>.pth (torch.save of the state_dict),
-<name>.input.npy (a batch of 2, NCHW) and <name>.logits.npy (PyTorch's eval-mode output).
+"""Writes tiny-network fixtures into fixtures/networks/: <name>.pth (torch.save of the state_dict) and
+<name>.logits.npy (PyTorch's eval-mode output for the network's input batch). The inputs are not stored:
+inputs.json gives each batch's shape and seed, and both sides make it with pattern.py's generator
+(cxr_test_network_input in C).
 
 Run with Debian's python (torch 1.13):  /usr/bin/python3 tests/reference/gen_networks.py
 """
@@ -8,39 +10,37 @@ import os
 
 import numpy as np
 import torch
-import torchvision
 
+from pattern import pattern
 from tiny_resnets import TINY, make_tiny
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "networks")
 
 
-TORCHVISION_ARCHS = ["resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "wide_resnet50_2"]
+def network_inputs():
+    """{name: {"shape": [2, C, H, W], "seed": s}} for every tiny network."""
+    inputs = {}
+    for i, name in enumerate(sorted(TINY)):
+        _, _, _, cin, _, h, w = TINY[name]
+        inputs[name] = {"shape": [2, cin, h, w], "seed": 200 + i}
+    return inputs
 
 
-def write_torchvision_layouts():
-    """state_dict keys and shapes of torchvision's own ResNets (1 input channel, 2 classes, as a
-    radiograph classifier would be), so the C test can check that it builds the same layout."""
-    layouts = {}
-    for name in TORCHVISION_ARCHS:
-        model = getattr(torchvision.models, name)(num_classes=2)
-        model.conv1 = torch.nn.Conv2d(1, 64, 7, 2, 3, bias=False)
-        layouts[name] = [[k, list(v.shape)] for k, v in model.state_dict().items()]
-    with open(os.path.join(OUT, "torchvision_layouts.json"), "w") as f:
-        json.dump(layouts, f, separators=(",", ":"))
+def network_input(spec):
+    return torch.from_numpy(pattern(spec["shape"], spec["seed"]))
 
 
 def main():
     os.makedirs(OUT, exist_ok=True)
-    write_torchvision_layouts()
+    inputs = network_inputs()
+    with open(os.path.join(OUT, "inputs.json"), "w") as f:
+        json.dump(inputs, f, indent=1, sort_keys=True)
+        f.write("\n")
     for i, name in enumerate(sorted(TINY)):
-        model, (cin, h, w) = make_tiny(name, seed=100 + i)
-        g = torch.Generator().manual_seed(200 + i)
-        x = torch.randn(2, cin, h, w, generator=g)
+        model, _ = make_tiny(name, seed=100 + i)
         with torch.no_grad():
-            logits = model(x)
+            logits = model(network_input(inputs[name]))
         torch.save(model.state_dict(), os.path.join(OUT, f"{name}.pth"))
-        np.save(os.path.join(OUT, f"{name}.input.npy"), x.numpy())
         np.save(os.path.join(OUT, f"{name}.logits.npy"), logits.numpy())
 
 

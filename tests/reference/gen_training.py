@@ -2,14 +2,15 @@
 
 For each case, from a tiny ResNet of fixtures/networks/ (torchvision's topology, randomised
 BatchNorm statistics):
-  <case>.inputs.npy      float16 [B, N, C, H, W]: B batches; step t uses batch t % B
+  (inputs)               [B, N, C, H, W]: B batches, step t uses batch t % B; not stored: cases.json
+                         gives their shape and seed, and both sides make them with pattern.py
   <case>.labels.npy      uint8 [B, N, K]: 0/1 labels (K = 1 for one and two outputs)
   <case>.grads.pth       the gradients of the trainable parameters after one forward/backward
                          from the initial weights on batch 0
   <case>.<opt>.losses.npy the loss of each of 20 steps (before that step's update)
   <case>.<opt>.bn.pth    every BatchNorm buffer after the 20 steps
   <case>.<opt>.fc.pth    fc.weight and fc.bias after the 20 steps
-  cases.json             every case's network, freeze mode, pos_weight and optimiser settings
+  cases.json             every case's network, freeze mode, pos_weight, inputs and optimiser settings
 The learning rates are small enough that the 20 steps are well conditioned: PyTorch in float32 and
 in float64 agree to about 1e-6 over them (larger rates make these tiny networks chaotic, and then
 no two float32 implementations agree after a few steps, PyTorch with itself in float64 included).
@@ -25,6 +26,7 @@ import torch
 
 from train_common import (batchnorm_buffers, gradients, loss_function, loss_targets, make_optimizer,
                           set_train_mode, trainable_parameters)
+from pattern import pattern
 from tiny_resnets import TINY, TinyResNet
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -49,6 +51,19 @@ CASES = {
 }
 
 
+# Seeds of the cases' input batches. Each is one where PyTorch in float32 and in float64 agree to
+# better than 1e-6 over the 20 steps: with other inputs the tiny Bottleneck network of bce_all sits on
+# ReLU edges where float32 rounding alone moves the loss by up to 5% (seed 401 does that).
+INPUT_SEEDS = {"ce_all": 400, "bce_all": 421, "multilabel_layer4": 402, "ce_head": 403}
+
+
+def input_spec(case, spec):
+    """The shape and seed of a case's input batches."""
+    network, _, n, batches, h, w = spec[:6]
+    cin = TINY[network][3]
+    return [batches, n, cin, h, w], INPUT_SEEDS[case]
+
+
 def load_network(name):
     block, layers, widths, cin, classes, _, _ = TINY[name]
     model = TinyResNet(block, layers, widths, cin, classes)
@@ -61,9 +76,8 @@ def run(case, spec, seed):
     g = torch.Generator().manual_seed(seed)
     model, cin, classes = load_network(network)
     k = 14 if classes == 14 else 1
-    inputs = torch.randn(batches, n, cin, h, w, generator=g).half()
+    inputs = torch.from_numpy(pattern(*input_spec(case, spec)))
     labels = (torch.rand(batches, n, k, generator=g) < 0.4).to(torch.uint8)
-    np.save(os.path.join(OUT, f"{case}.inputs.npy"), inputs.numpy())
     np.save(os.path.join(OUT, f"{case}.labels.npy"), labels.numpy())
     criterion = loss_function(classes, pos_weight)
 
@@ -100,7 +114,9 @@ def write_cases():
                 else dict(betas=[0.9, 0.999], eps=1e-8, weight_decay=1e-2 if kind == "adamw" else 0.0)
             defaults.update({k: (list(v) if isinstance(v, tuple) else v) for k, v in kw.items()})
             opts[kind] = defaults
-        cases[case] = dict(network=network, freeze=freeze, pos_weight=pos_weight or 0.0, optimizers=opts)
+        shape, seed = input_spec(case, CASES[case])
+        cases[case] = dict(network=network, freeze=freeze, pos_weight=pos_weight or 0.0,
+                           inputs=dict(shape=shape, seed=seed), optimizers=opts)
     with open(os.path.join(OUT, "cases.json"), "w") as f:
         json.dump(cases, f, indent=1)
 
