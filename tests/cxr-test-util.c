@@ -1,5 +1,7 @@
 #include "cxr-test-util.h"
 
+#include "cxr-npy.h"
+
 #include <json-glib/json-glib.h>
 
 #include <glib/gstdio.h>
@@ -112,6 +114,30 @@ cxr_test_make_tmpdir (void)
     }
   g_ptr_array_add (tmpdirs_to_remove, g_strdup (dir));
   return dir;
+}
+
+CxrTensor *
+cxr_test_load_npy (const char *format, ...)
+{
+  va_list args;
+  va_start (args, format);
+  g_autofree char *name = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_autofree char *path = cxr_test_fixture_path (name);
+  g_autoptr (GError) error = NULL;
+  CxrTensor *tensor = cxr_npy_load (path, &error);
+  g_assert_no_error (error);
+  return tensor;
+}
+
+CxrTensor *
+cxr_test_to_channel_major (const CxrTensor *nchw)
+{
+  g_assert_cmpint (nchw->ndim, ==, 4);
+  CxrTensor *cnhw = cxr_tensor_new_4d (nchw->shape[1], nchw->shape[0], nchw->shape[2], nchw->shape[3]);
+  cxr_swap_outer_dims (cnhw->data, nchw->data, nchw->shape[0], nchw->shape[1], nchw->shape[2] * nchw->shape[3]);
+  return cnhw;
 }
 
 void

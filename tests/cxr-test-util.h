@@ -15,6 +15,12 @@ const char *cxr_test_nih14_dir (void);
 /* tests/reference/fixtures/<name> in the source tree. Free with g_free. */
 char *cxr_test_fixture_path (const char *name);
 
+/* The .npy fixture tests/reference/fixtures/<printf (format, ...)>; fails the test when it cannot be read. */
+CxrTensor *cxr_test_load_npy (const char *format, ...) G_GNUC_PRINTF (1, 2);
+
+/* A PyTorch [N, C, H, W] tensor in cxrcam's channel-major [C, N, H, W] order. */
+CxrTensor *cxr_test_to_channel_major (const CxrTensor *nchw);
+
 /* Runs tests/reference/<script> with Debian's Python (the one with torch) and
  * the given arguments, in the source tree. Fails the test, with the script's
  * stderr, if it cannot run or exits non-zero. A test that needs PyTorch calls

@@ -21,21 +21,7 @@
 static CxrTensor *
 load_case (const char *kase, const char *tensor)
 {
-  g_autofree char *name = g_strdup_printf ("backward/%s.%s.npy", kase, tensor);
-  g_autofree char *path = cxr_test_fixture_path (name);
-  g_autoptr (GError) error = NULL;
-  CxrTensor *t = cxr_npy_load (path, &error);
-  g_assert_no_error (error);
-  return t;
-}
-
-static CxrTensor *
-to_channel_major (const CxrTensor *nchw)
-{
-  g_assert_cmpint (nchw->ndim, ==, 4);
-  CxrTensor *cnhw = cxr_tensor_new_4d (nchw->shape[1], nchw->shape[0], nchw->shape[2], nchw->shape[3]);
-  cxr_swap_outer_dims (cnhw->data, nchw->data, nchw->shape[0], nchw->shape[1], nchw->shape[2] * nchw->shape[3]);
-  return cnhw;
+  return cxr_test_load_npy ("backward/%s.%s.npy", kase, tensor);
 }
 
 static CxrTensor *
@@ -89,9 +75,9 @@ test_conv_fixture (gconstpointer data)
   g_autoptr (CxrTensor) geo = load_case (kase, "geometry");
   CxrConvGeometry g = geometry_from (geo);
   int n = input_nchw->shape[0], h = input_nchw->shape[2], w = input_nchw->shape[3];
-  g_autoptr (CxrTensor) x = to_channel_major (input_nchw);
-  g_autoptr (CxrTensor) dout = to_channel_major (dout_nchw);
-  g_autoptr (CxrTensor) want_dinp = to_channel_major (want_dinp_nchw);
+  g_autoptr (CxrTensor) x = cxr_test_to_channel_major (input_nchw);
+  g_autoptr (CxrTensor) dout = cxr_test_to_channel_major (dout_nchw);
+  g_autoptr (CxrTensor) want_dinp = cxr_test_to_channel_major (want_dinp_nchw);
 
   float *workspace = cxr_alloc_floats (MAX (1, cxr_conv2d_backward_workspace_floats (&g, n, h, w)));
 
@@ -155,9 +141,9 @@ test_batchnorm_eval_fixture (void)
   g_autoptr (CxrTensor) want_dgamma = load_case ("batchnorm_eval", "dgamma");
   g_autoptr (CxrTensor) want_dbeta = load_case ("batchnorm_eval", "dbeta");
   int c = gamma->shape[0];
-  g_autoptr (CxrTensor) x = to_channel_major (input_nchw);
-  g_autoptr (CxrTensor) dout = to_channel_major (dout_nchw);
-  g_autoptr (CxrTensor) want_dinp = to_channel_major (want_dinp_nchw);
+  g_autoptr (CxrTensor) x = cxr_test_to_channel_major (input_nchw);
+  g_autoptr (CxrTensor) dout = cxr_test_to_channel_major (dout_nchw);
+  g_autoptr (CxrTensor) want_dinp = cxr_test_to_channel_major (want_dinp_nchw);
   gsize plane = cxr_tensor_numel (x) / c;
 
   /* dinp through the folded affine: y = x * scale + shift. */
@@ -189,9 +175,9 @@ test_maxpool_fixture (void)
   g_autoptr (CxrTensor) want_nchw = load_case ("maxpool_3x3_s2_p1", "dinput");
   int n = input_nchw->shape[0], c = input_nchw->shape[1], h = input_nchw->shape[2], w = input_nchw->shape[3];
   int ho = dout_nchw->shape[2], wo = dout_nchw->shape[3];
-  g_autoptr (CxrTensor) x = to_channel_major (input_nchw);
-  g_autoptr (CxrTensor) dout = to_channel_major (dout_nchw);
-  g_autoptr (CxrTensor) want = to_channel_major (want_nchw);
+  g_autoptr (CxrTensor) x = cxr_test_to_channel_major (input_nchw);
+  g_autoptr (CxrTensor) dout = cxr_test_to_channel_major (dout_nchw);
+  g_autoptr (CxrTensor) want = cxr_test_to_channel_major (want_nchw);
 
   g_autoptr (CxrTensor) out = zeros_like (dout);
   g_autofree gint32 *argmax = g_new (gint32, cxr_tensor_numel (dout));
@@ -209,7 +195,7 @@ test_avgpool_fixture (void)
   g_autoptr (CxrTensor) dout = load_case ("avgpool", "dout");
   g_autoptr (CxrTensor) want_nchw = load_case ("avgpool", "dinput");
   int n = input_nchw->shape[0], c = input_nchw->shape[1], h = input_nchw->shape[2], w = input_nchw->shape[3];
-  g_autoptr (CxrTensor) want = to_channel_major (want_nchw);
+  g_autoptr (CxrTensor) want = cxr_test_to_channel_major (want_nchw);
   g_autoptr (CxrTensor) got = filled_like (want, 2.0f);
   cxr_global_avgpool_backward (got->data, dout->data, c, n, h, w);
   subtract (got, 2.0f);

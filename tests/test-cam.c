@@ -23,11 +23,7 @@ static const char *const tiny_networks[] = {
 static CxrTensor *
 load_fixture (const char *name)
 {
-  g_autofree char *path = cxr_test_fixture_path (name);
-  g_autoptr (GError) error = NULL;
-  CxrTensor *t = cxr_npy_load (path, &error);
-  g_assert_no_error (error);
-  return t;
+  return cxr_test_load_npy ("%s", name);
 }
 
 static CxrResnet *

@@ -17,22 +17,7 @@
 static CxrTensor *
 load_case (const char *kase, const char *tensor)
 {
-  g_autofree char *name = g_strdup_printf ("kernels/%s.%s.npy", kase, tensor);
-  g_autofree char *path = cxr_test_fixture_path (name);
-  g_autoptr (GError) error = NULL;
-  CxrTensor *t = cxr_npy_load (path, &error);
-  g_assert_no_error (error);
-  return t;
-}
-
-/* A PyTorch [N, C, H, W] tensor in cxrcam's channel-major [C, N, H, W] order. */
-static CxrTensor *
-to_channel_major (const CxrTensor *nchw)
-{
-  g_assert_cmpint (nchw->ndim, ==, 4);
-  CxrTensor *cnhw = cxr_tensor_new_4d (nchw->shape[1], nchw->shape[0], nchw->shape[2], nchw->shape[3]);
-  cxr_swap_outer_dims (cnhw->data, nchw->data, nchw->shape[0], nchw->shape[1], nchw->shape[2] * nchw->shape[3]);
-  return cnhw;
+  return cxr_test_load_npy ("kernels/%s.%s.npy", kase, tensor);
 }
 
 static void
@@ -193,10 +178,10 @@ test_conv (gconstpointer data)
     .pad_h = geo->data[6], .pad_w = geo->data[7],
   };
   int n = input->shape[0], h = input->shape[2], w = input->shape[3];
-  g_autoptr (CxrTensor) x = to_channel_major (input);
-  g_autoptr (CxrTensor) want = to_channel_major (want_nchw);
-  g_autoptr (CxrTensor) want_rr = to_channel_major (want_rr_nchw);
-  g_autoptr (CxrTensor) residual = to_channel_major (residual_nchw);
+  g_autoptr (CxrTensor) x = cxr_test_to_channel_major (input);
+  g_autoptr (CxrTensor) want = cxr_test_to_channel_major (want_nchw);
+  g_autoptr (CxrTensor) want_rr = cxr_test_to_channel_major (want_rr_nchw);
+  g_autoptr (CxrTensor) residual = cxr_test_to_channel_major (residual_nchw);
   gsize numel = cxr_tensor_numel (want);
 
   g_autoptr (CxrTensor) got = cxr_tensor_copy (want);
@@ -263,8 +248,8 @@ test_conv_bn_fold (void)
   int cout = weight->shape[0], cin = weight->shape[1];
   CxrConvGeometry g = { cin, cout, 3, 3, 1, 1, 1, 1 };
   int n = input->shape[0], h = input->shape[2], w = input->shape[3];
-  g_autoptr (CxrTensor) x = to_channel_major (input);
-  g_autoptr (CxrTensor) want = to_channel_major (want_nchw);
+  g_autoptr (CxrTensor) x = cxr_test_to_channel_major (input);
+  g_autoptr (CxrTensor) want = cxr_test_to_channel_major (want_nchw);
   gsize numel = cxr_tensor_numel (want);
 
   /* Folded: one convolution whose epilogue applies the per-channel scale and shift. */
@@ -294,9 +279,9 @@ test_maxpool (void)
   g_autoptr (CxrTensor) want_nchw = load_case ("maxpool_3x3_s2_p1", "output");
   g_autoptr (CxrTensor) want_idx_nchw = load_case ("maxpool_3x3_s2_p1", "indices");
   int n = input->shape[0], c = input->shape[1], h = input->shape[2], w = input->shape[3];
-  g_autoptr (CxrTensor) x = to_channel_major (input);
-  g_autoptr (CxrTensor) want = to_channel_major (want_nchw);
-  g_autoptr (CxrTensor) want_idx = to_channel_major (want_idx_nchw);
+  g_autoptr (CxrTensor) x = cxr_test_to_channel_major (input);
+  g_autoptr (CxrTensor) want = cxr_test_to_channel_major (want_nchw);
+  g_autoptr (CxrTensor) want_idx = cxr_test_to_channel_major (want_idx_nchw);
   gsize numel = cxr_tensor_numel (want);
 
   g_autoptr (CxrTensor) got = cxr_tensor_copy (want);
@@ -315,8 +300,8 @@ test_maxpool_values (void)
   g_autoptr (CxrTensor) input = load_case ("maxpool_3x3_s2_p1", "input");
   g_autoptr (CxrTensor) want_nchw = load_case ("maxpool_3x3_s2_p1", "output");
   int n = input->shape[0], c = input->shape[1], h = input->shape[2], w = input->shape[3];
-  g_autoptr (CxrTensor) x = to_channel_major (input);
-  g_autoptr (CxrTensor) want = to_channel_major (want_nchw);
+  g_autoptr (CxrTensor) x = cxr_test_to_channel_major (input);
+  g_autoptr (CxrTensor) want = cxr_test_to_channel_major (want_nchw);
   g_autoptr (CxrTensor) got = cxr_tensor_copy (want);
   cxr_maxpool2d_forward (got->data, NULL, x->data, c, n, h, w, 3, 2, 1);
   cxr_assert_close_abs (got->data, want->data, cxr_tensor_numel (want), 0.0);
@@ -369,7 +354,7 @@ test_avgpool (void)
   g_autoptr (CxrTensor) input = load_case ("avgpool", "input");
   g_autoptr (CxrTensor) want = load_case ("avgpool", "output");
   int n = input->shape[0], c = input->shape[1], h = input->shape[2], w = input->shape[3];
-  g_autoptr (CxrTensor) x = to_channel_major (input);
+  g_autoptr (CxrTensor) x = cxr_test_to_channel_major (input);
   g_autoptr (CxrTensor) got = cxr_tensor_copy (want);
   cxr_global_avgpool_forward (got->data, x->data, c, n, h, w);
   cxr_assert_close (got->data, want->data, cxr_tensor_numel (want), TOLERANCE);

@@ -24,12 +24,7 @@ load_fixture_weights (const char *name)
 static CxrTensor *
 load_fixture_array (const char *name, const char *what)
 {
-  g_autofree char *file = g_strdup_printf ("networks/%s.%s.npy", name, what);
-  g_autofree char *path = cxr_test_fixture_path (file);
-  g_autoptr (GError) error = NULL;
-  CxrTensor *t = cxr_npy_load (path, &error);
-  g_assert_no_error (error);
-  return t;
+  return cxr_test_load_npy ("networks/%s.%s.npy", name, what);
 }
 
 /* Tiny networks of both block kinds, 1 and 3 input channels, 1, 2 and 14 classes. */

@@ -16,12 +16,7 @@
 static CxrTensor *
 load (const char *kase, const char *what)
 {
-  g_autofree char *file = g_strdup_printf ("training/kernels/%s.%s.npy", kase, what);
-  g_autofree char *path = cxr_test_fixture_path (file);
-  g_autoptr (GError) error = NULL;
-  CxrTensor *t = cxr_npy_load (path, &error);
-  g_assert_no_error (error);
-  return t;
+  return cxr_test_load_npy ("training/kernels/%s.%s.npy", kase, what);
 }
 
 /* Small deterministic pseudo-random numbers in [-1, 1). */

@@ -98,12 +98,7 @@ load_dict (const char *dir, const char *name)
 static CxrTensor *
 load_array (const char *name)
 {
-  g_autofree char *file = g_build_filename ("training", name, NULL);
-  g_autofree char *path = cxr_test_fixture_path (file);
-  g_autoptr (GError) error = NULL;
-  CxrTensor *t = cxr_npy_load (path, &error);
-  g_assert_no_error (error);
-  return t;
+  return cxr_test_load_npy ("training/%s", name);
 }
 
 /* max |got - want| <= tolerance * max |want| over one tensor; returns the relative error. */

@@ -16,20 +16,7 @@
 static CxrTensor *
 load_case (const char *kase, const char *tensor)
 {
-  g_autofree char *name = g_strdup_printf ("kernels/%s.%s.npy", kase, tensor);
-  g_autofree char *path = cxr_test_fixture_path (name);
-  g_autoptr (GError) error = NULL;
-  CxrTensor *t = cxr_npy_load (path, &error);
-  g_assert_no_error (error);
-  return t;
-}
-
-static CxrTensor *
-to_channel_major (const CxrTensor *nchw)
-{
-  CxrTensor *cnhw = cxr_tensor_new_4d (nchw->shape[1], nchw->shape[0], nchw->shape[2], nchw->shape[3]);
-  cxr_swap_outer_dims (cnhw->data, nchw->data, nchw->shape[0], nchw->shape[1], nchw->shape[2] * nchw->shape[3]);
-  return cnhw;
+  return cxr_test_load_npy ("kernels/%s.%s.npy", kase, tensor);
 }
 
 static void
@@ -126,8 +113,8 @@ test_against_pytorch (gconstpointer data)
   g_assert_true (cxr_winograd_supports (&g));
   g_test_message ("%s on the %s path", kase, cxr_cpu_level_name (cxr_cpu_level ()));
 
-  g_autoptr (CxrTensor) x = to_channel_major (input);
-  g_autoptr (CxrTensor) want = to_channel_major (want_nchw);
+  g_autoptr (CxrTensor) x = cxr_test_to_channel_major (input);
+  g_autoptr (CxrTensor) want = cxr_test_to_channel_major (want_nchw);
   Setup s;
   setup_init (&s, &g, input->shape[0], input->shape[2], input->shape[3], weight->data);
   g_assert_cmpuint (s.out_numel, ==, cxr_tensor_numel (want));
