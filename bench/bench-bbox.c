@@ -7,23 +7,17 @@
 #include <glib/gstdio.h>
 #include <stdlib.h>
 
+#include "bench-util.h"
 #include "cxr-bbox-store-private.h"
 
 #define N_EDITS 400
 #define N_SAVES 40
 #define N_OPENS 40
 
-static int
-compare_double (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
-}
-
 static void
 report (const char *what, double *us, int n)
 {
-  qsort (us, (size_t) n, sizeof (double), compare_double);
+  bench_sort (us, n);
   printf ("  %-34s median %8.3f ms   p95 %8.3f ms   (%d runs)\n", what, us[n / 2] / 1e3, us[n * 95 / 100] / 1e3, n);
 }
 

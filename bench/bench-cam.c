@@ -23,33 +23,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench-util.h"
 #include "cxr-cam-boxes.h"
 #include "cxr-cam-private.h"
 #include "cxr-npy.h"
-
-static double
-now_ms (void)
-{
-  struct timespec t;
-  clock_gettime (CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1e3 + t.tv_nsec * 1e-6;
-}
-
-static int
-compare_doubles (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
-static double
-median (double *times, int n)
-{
-  qsort (times, n, sizeof *times, compare_doubles);
-  return n % 2 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2;
-}
 
 typedef struct {
   char *weights, *image, *layer, *method, *cam_path;
@@ -109,23 +87,23 @@ run (const Options *o, GError **error)
   g_autoptr (CxrCamResult) result = NULL;
   for (int i = 0; i < total; i++)
     {
-      double t0 = now_ms ();
+      double t0 = bench_now_ms ();
       if (!cxr_resnet_forward (net, input, 1, params->height, params->width, logits, error))
         return FALSE;
-      double t1 = now_ms ();
+      double t1 = bench_now_ms ();
       if (!cxr_cam_run_network (net, input, params->height, params->width, options.method, block, target,
                                 cam_raw, NULL, logits, error))
         return FALSE;
-      double t2 = now_ms ();
+      double t2 = bench_now_ms ();
       CxrImage *images[] = { image };
       if (!cxr_model_predict (model, images, 1, logits, error))
         return FALSE;
-      double t3 = now_ms ();
+      double t3 = bench_now_ms ();
       g_clear_pointer (&result, cxr_cam_result_unref);
       result = cxr_cam_compute (model, image, &options, error);
       if (result == NULL)
         return FALSE;
-      double t4 = now_ms ();
+      double t4 = bench_now_ms ();
       if (i >= o->warmup)
         {
           forward[i - o->warmup] = t1 - t0;
@@ -152,12 +130,12 @@ run (const Options *o, GError **error)
   g_autofree double *extra = g_new (double, o->runs);
   for (int i = -1; i < o->runs; i++)
     {
-      double t0 = now_ms ();
+      double t0 = bench_now_ms ();
       cxr_cam_gradient (net, &kept, target, grad);
       cxr_cam_channel_weights (weights, options.method, kept.outputs[0], grad, channels, plane);
       cxr_cam_weighted_sum (cam_raw, weights, kept.outputs[0], channels, plane);
       cxr_cam_normalise (cam_raw, plane);
-      double t1 = now_ms ();
+      double t1 = bench_now_ms ();
       if (i >= 0)
         extra[i] = t1 - t0;
     }
@@ -172,10 +150,10 @@ run (const Options *o, GError **error)
   for (int i = -5; i < reps; i++)
     {
       float t = 0.30f + 0.01f * (float) ((i + 5) % 41);
-      double t0 = now_ms ();
+      double t0 = bench_now_ms ();
       g_autoptr (GArray) boxes = cxr_cam_boxes_for_threshold (workspace, result->cam, result->width, result->height,
                                                               t, CXR_BOX_MODE_LARGEST, mask);
-      double t1 = now_ms ();
+      double t1 = bench_now_ms ();
       n_boxes += boxes->len;
       if (i >= 0)
         rethreshold[i] = t1 - t0;
@@ -191,10 +169,10 @@ run (const Options *o, GError **error)
   for (int i = -5; i < reps; i++)
     {
       float t = 0.55f + 0.01f * (float) ((i + 5) % 41);  /* above 0.5: the blobs are apart */
-      double t0 = now_ms ();
+      double t0 = bench_now_ms ();
       g_autoptr (GArray) boxes = cxr_cam_boxes_for_threshold (workspace, busy, 1024, 1024, t, CXR_BOX_MODE_LARGEST,
                                                               mask);
-      double t1 = now_ms ();
+      double t1 = bench_now_ms ();
       cxr_cam_workspace_get_components (workspace, &busy_components);
       if (i >= 0)
         busy_times[i] = t1 - t0;
@@ -204,11 +182,11 @@ run (const Options *o, GError **error)
       && !cxr_npy_save (o->cam_path, result->cam_features, 2, (gint64[]) { fh, fw }, error))
     return FALSE;
 
-  double f = median (forward, o->runs), c = median (cam, o->runs);
-  double p = median (predict, o->runs), q = median (pipeline, o->runs);
-  double e = median (extra, o->runs);
-  double r = median (rethreshold, reps), r_max = rethreshold[reps - 1];  /* sorted by median () */
-  double b = median (busy_times, reps);
+  double f = bench_median (forward, o->runs), c = bench_median (cam, o->runs);
+  double p = bench_median (predict, o->runs), q = bench_median (pipeline, o->runs);
+  double e = bench_median (extra, o->runs);
+  double r = bench_median (rethreshold, reps), r_max = rethreshold[reps - 1];  /* sorted by bench_median () */
+  double b = bench_median (busy_times, reps);
   printf ("side=cxrcam layer=%s method=%s runs=%d forward_ms=%.3f cam_ms=%.3f cam_over_forward=%.3f "
           "extra_ms=%.3f predict_ms=%.3f pipeline_ms=%.3f pipeline_over_predict=%.3f image=%dx%d rethreshold_ms=%.3f "
           "rethreshold_max_ms=%.3f boxes=%u rethreshold_busy_ms=%.3f busy_components=%u\n",

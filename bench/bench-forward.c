@@ -11,38 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench-util.h"
 #include "cxr-checkpoint.h"
 #include "cxr-cpu.h"
 #include "cxr-npy.h"
 #include "cxr-resnet.h"
-
-static double
-now_ms (void)
-{
-  struct timespec t;
-  clock_gettime (CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1e3 + t.tv_nsec * 1e-6;
-}
-
-static int
-compare_doubles (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
-/* Peak resident set in MB from /proc/self/status, or -1 where there is none. */
-static double
-peak_rss_mb (void)
-{
-  g_autofree char *status = NULL;
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    return -1;
-  const char *line = strstr (status, "VmHWM:");
-  return line ? g_ascii_strtod (line + 6, NULL) / 1024.0 : -1;
-}
 
 /* The size of the network's thread team (cxr_parallel_new (0)). */
 static int
@@ -109,13 +83,13 @@ run (const Options *o, GError **error)
   g_autofree double *times = g_new (double, o->runs);
   for (int i = 0; i < o->warmup + o->runs; i++)
     {
-      double start = now_ms ();
+      double start = bench_now_ms ();
       if (!cxr_resnet_forward (net, input->data, o->batch, h, w, logits, error))
         return FALSE;
       if (i >= o->warmup)
-        times[i - o->warmup] = now_ms () - start;
+        times[i - o->warmup] = bench_now_ms () - start;
     }
-  qsort (times, o->runs, sizeof *times, compare_doubles);
+  bench_sort (times, o->runs);
   int r = o->runs;
   double median = r % 2 ? times[r / 2] : (times[r / 2 - 1] + times[r / 2]) / 2;
 
@@ -126,7 +100,7 @@ run (const Options *o, GError **error)
   g_autofree char *description = cxr_resnet_arch_describe (cxr_resnet_get_arch (net));
   printf ("side=cxrcam batch=%d runs=%d median_ms=%.3f min_ms=%.3f ms_per_image=%.3f peak_rss_mb=%.1f "
           "threads=%d cpu=%s model=\"%s\"\n",
-          o->batch, r, median, times[0], median / o->batch, peak_rss_mb (), kernel_threads (),
+          o->batch, r, median, times[0], median / o->batch, bench_peak_rss_mb (), kernel_threads (),
           cxr_cpu_level_name (cxr_cpu_level ()), description);
   return TRUE;
 }

@@ -11,10 +11,10 @@
 #include <glib/gstdio.h>
 #include <malloc.h>
 #include <stdlib.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench-util.h"
 #include "cxr-dataset.h"
 
 typedef struct {
@@ -24,14 +24,6 @@ typedef struct {
   double heap_mb;          /* held by the open dataset */
   guint entries;
 } Sample;
-
-static double
-peak_rss_mb (void)
-{
-  struct rusage usage;
-  getrusage (RUSAGE_SELF, &usage);
-  return usage.ru_maxrss / 1024.0;   /* KiB on Linux */
-}
 
 static double
 heap_mb (void)
@@ -44,14 +36,14 @@ static Sample
 measure (const char *folder)
 {
   Sample s = { 0 };
-  double rss_before = peak_rss_mb (), heap_before = heap_mb ();
+  double rss_before = bench_peak_rss_mb (), heap_before = heap_mb ();
   gint64 start = g_get_monotonic_time ();
   g_autoptr (GError) error = NULL;
   g_autoptr (CxrDataset) dataset = cxr_dataset_open (folder, 0, &error);
   s.seconds = (g_get_monotonic_time () - start) / 1e6;
   if (dataset == NULL)
     g_error ("%s", error->message);
-  s.peak_rss_mb = peak_rss_mb ();
+  s.peak_rss_mb = bench_peak_rss_mb ();
   s.rss_growth_mb = s.peak_rss_mb - rss_before;
   s.heap_mb = heap_mb () - heap_before;
   s.entries = cxr_dataset_get_n_entries (dataset);
@@ -81,20 +73,6 @@ measure_in_child (const char *folder)
   close (fds[0]);
   waitpid (pid, NULL, 0);
   return s;
-}
-
-static int
-compare_double (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (double *values, int n)
-{
-  qsort (values, (size_t) n, sizeof (double), compare_double);
-  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
 int
@@ -136,10 +114,10 @@ main (int argc, char *argv[])
     }
   printf ("bench-index: %s (no image folders), %u entries, median of %d runs in fresh processes\n", folder, entries,
           runs);
-  printf ("  index time        %8.1f ms   (limit 300 ms)\n", median (seconds, runs) * 1e3);
-  printf ("  peak RSS          %8.1f MB   (whole process; limit 50 MB)\n", median (peak, runs));
-  printf ("  RSS growth        %8.1f MB   (during the open)\n", median (growth, runs));
-  printf ("  heap held         %8.1f MB   (by the open dataset, mallinfo2)\n", median (heap, runs));
+  printf ("  index time        %8.1f ms   (limit 300 ms)\n", bench_median (seconds, runs) * 1e3);
+  printf ("  peak RSS          %8.1f MB   (whole process; limit 50 MB)\n", bench_median (peak, runs));
+  printf ("  RSS growth        %8.1f MB   (during the open)\n", bench_median (growth, runs));
+  printf ("  heap held         %8.1f MB   (by the open dataset, mallinfo2)\n", bench_median (heap, runs));
 
   for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
     {

@@ -21,51 +21,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 
 #include <glib/gstdio.h>
 
+#include "bench-util.h"
 #include "cxr-checkpoint.h"
 #include "cxr-loss.h"
 #include "cxr-npy.h"
 #include "cxr-optim.h"
 #include "cxr-resnet-train.h"
 #include "cxr-trainer.h"
-
-static double
-now_ms (void)
-{
-  struct timespec t;
-  clock_gettime (CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1e3 + t.tv_nsec * 1e-6;
-}
-
-static int
-compare_doubles (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
-/* CPU seconds of the whole process (all threads), user and system. */
-static double
-cpu_seconds (void)
-{
-  struct rusage usage;
-  getrusage (RUSAGE_SELF, &usage);
-  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
-
-static double
-peak_rss_mb (void)
-{
-  g_autofree char *status = NULL;
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    return -1;
-  const char *line = strstr (status, "VmHWM:");
-  return line ? g_ascii_strtod (line + 6, NULL) / 1024.0 : -1;
-}
 
 static int
 run_steps (int argc, char **argv)
@@ -160,7 +125,7 @@ run_steps (int argc, char **argv)
   double first_loss = 0;
   for (int r = -warmup; r < runs; r++)
     {
-      double t0 = now_ms (), c0 = cpu_seconds ();
+      double t0 = bench_now_ms (), c0 = bench_cpu_seconds ();
       if (!cxr_resnet_train_forward (train, input->data, batch, size, size, logits, &error))
         {
           fprintf (stderr, "bench-train: %s\n", error->message);
@@ -169,24 +134,24 @@ run_steps (int argc, char **argv)
       double loss = cxr_loss_for_head (dlogits, logits, labels, batch, classes, 0);
       cxr_resnet_train_backward (train, dlogits);
       cxr_optimizer_step (optimizer, 0.01, NULL);
-      double t = now_ms () - t0;
+      double t = bench_now_ms () - t0;
       if (r == -warmup)
         first_loss = loss;
       if (r >= 0)
         {
           times[r] = t;
-          cpu[r] = (cpu_seconds () - c0) * 1e3;
+          cpu[r] = (bench_cpu_seconds () - c0) * 1e3;
         }
       if (g_getenv ("BENCH_VERBOSE"))
         fprintf (stderr, "step %d: %.0f ms, loss %.5f\n", r, t, loss);
     }
-  qsort (times, runs, sizeof (double), compare_doubles);
-  qsort (cpu, runs, sizeof (double), compare_doubles);
+  bench_sort (times, runs);
+  bench_sort (cpu, runs);
   double median = times[runs / 2];
   printf ("side=cxrcam arch=%s batch=%d size=%d freeze=%s ms_per_step=%.1f best_ms_per_step=%.1f ms_per_image=%.2f "
           "cpu_ms_per_step=%.0f first_loss=%.7f buffers_mb=%.0f peak_rss_mb=%.0f\n",
           arch_name, batch, size, freeze, median, times[0], median / batch, cpu[runs / 2], first_loss,
-          cxr_resnet_train_get_buffer_bytes (train) / 1048576.0, peak_rss_mb ());
+          cxr_resnet_train_get_buffer_bytes (train) / 1048576.0, bench_peak_rss_mb ());
   return 0;
 }
 
@@ -200,7 +165,7 @@ on_head_event (const CxrTrainEvent *event, gpointer user_data)
 {
   HeadTimes *t = user_data;
   if (event->kind == CXR_TRAIN_EVENT_STEP && t->first_step_ms == 0)
-    t->first_step_ms = now_ms ();
+    t->first_step_ms = bench_now_ms ();
   if (event->kind == CXR_TRAIN_EVENT_EPOCH)
     g_array_append_val (t->epoch_seconds, event->metrics->seconds);
 }
@@ -258,7 +223,7 @@ run_head_epochs (int argc, char **argv)
   c.trainable = CXR_TRAINABLE_HEAD;
   c.augment = FALSE;
   g_autoptr (CxrTrainer) trainer = cxr_trainer_new (&c);
-  HeadTimes t = { now_ms (), 0, g_array_new (FALSE, FALSE, sizeof (double)) };
+  HeadTimes t = { bench_now_ms (), 0, g_array_new (FALSE, FALSE, sizeof (double)) };
   gboolean ok = cxr_trainer_run (trainer, FALSE, on_head_event, &t, NULL, &error);
   /* The checkpoints are not what is measured: leave no trace. */
   remove_folder (out);
@@ -272,10 +237,10 @@ run_head_epochs (int argc, char **argv)
   GArray *history = cxr_trainer_get_history (trainer);
   const CxrEpochMetrics *m = &g_array_index (history, CxrEpochMetrics, history->len - 1);
   double *seconds = (double *) t.epoch_seconds->data;
-  qsort (seconds, t.epoch_seconds->len, sizeof (double), compare_doubles);
+  bench_sort (seconds, t.epoch_seconds->len);
   printf ("side=cxrcam arch=%s images=%u prepare_s=%.2f epoch_s=%.4f epochs=%u val_auc=%.3f peak_rss_mb=%.0f\n",
           arch_name, m->n_train + m->n_val, (t.first_step_ms - t.start_ms) / 1e3, seconds[t.epoch_seconds->len / 2],
-          t.epoch_seconds->len, m->val_auc, peak_rss_mb ());
+          t.epoch_seconds->len, m->val_auc, bench_peak_rss_mb ());
   g_array_unref (t.epoch_seconds);
   return 0;
 }
