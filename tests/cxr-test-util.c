@@ -6,6 +6,7 @@
 
 #include <glib/gstdio.h>
 #include <math.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 
 const char *
@@ -169,6 +170,37 @@ cxr_test_network_input (const char *name)
   CxrTensor *input = cxr_tensor_new (4, dims);
   cxr_test_fill_pattern (input->data, cxr_tensor_numel (input), json_object_get_int_member (entry, "seed"));
   return input;
+}
+
+char *
+cxr_test_cli_path (void)
+{
+  return g_build_filename (CXR_BUILD_DIR, "src", "cli", "cxrcam-cli", NULL);
+}
+
+void
+cxr_test_run_cli (CxrCliRun *run, const char *const *args)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (argv, cxr_test_cli_path ());
+  for (gsize i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+
+  int wait_status = 0;
+  g_autoptr (GError) error = NULL;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &run->out, &run->err,
+                               &wait_status, &error));
+  g_assert_no_error (error);
+  run->status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : -1;
+  g_test_message ("cxrcam-cli %s -> %d\n%s%s", args[0], run->status, run->out, run->err);
+}
+
+void
+cxr_cli_run_clear (CxrCliRun *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
 }
 
 double

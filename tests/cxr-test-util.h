@@ -38,6 +38,20 @@ void cxr_test_fill_pattern (float *x, gsize n, guint64 seed);
 /* The input batch of tiny network @name ([N, C, H, W], from fixtures/networks/inputs.json). */
 CxrTensor *cxr_test_network_input (const char *name);
 
+/* One run of the built cxrcam-cli: its exit status (-1 when killed) and its stdout and stderr. */
+typedef struct {
+  int status;
+  char *out;
+  char *err;
+} CxrCliRun;
+
+/* The built cxrcam-cli's path. Free with g_free. */
+char *cxr_test_cli_path (void);
+/* Runs `cxrcam-cli ARGS...` and waits for it; logs the command, status and output. */
+void  cxr_test_run_cli  (CxrCliRun *run, const char *const *args);
+void  cxr_cli_run_clear (CxrCliRun *run);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CxrCliRun, cxr_cli_run_clear)
+
 /* Largest |a - b| over n elements; *worst_index gets its position. */
 double cxr_test_max_abs_diff (const float *a, const float *b, gsize n, gsize *worst_index);
 

@@ -20,38 +20,6 @@ static const char *const cardiomegaly_images[] = {
 
 #define CSV_HEADER "image,label,probability,threshold,pred_x,pred_y,pred_w,pred_h,gt_x,gt_y,gt_w,gt_h,iou,iobb"
 
-typedef struct {
-  int status;
-  char *out, *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_free (run->out);
-  g_free (run->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-static void
-run_cli (Run *run, const char *const *args)
-{
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autofree char *cli = g_build_filename (CXR_BUILD_DIR, "src", "cli", "cxrcam-cli", NULL);
-  g_ptr_array_add (argv, cli);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-  int wait_status = 0;
-  g_autoptr (GError) error = NULL;
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &run->out, &run->err,
-                               &wait_status, &error));
-  g_assert_no_error (error);
-  run->status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : -1;
-  g_test_message ("cxrcam-cli %s -> %d\n%s%s", args[0], run->status, run->out, run->err);
-}
-
 static GdkPixbuf *
 load_png (const char *dir, const char *prefix, const char *stem)
 {
@@ -218,10 +186,10 @@ test_cam_end_to_end (void)
   g_autoptr (CxrBBoxStore) store = cxr_bbox_store_open (bbox, &error);
   g_assert_no_error (error);
 
-  g_auto (Run) run = { 0 };
+  g_auto (CxrCliRun) run = { 0 };
   const char *args[] = { "cam", "--model", model, "--dataset", nih, "--out", out, "--save-cam",
                          "--threshold", "0.4", "--layer", "layer3", "--method", "gradcam++", NULL };
-  run_cli (&run, args);
+  cxr_test_run_cli (&run, args);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "images: 5 explained, 5 with Cardiomegaly ground truth, 0 failed"));
   g_assert_nonnull (strstr (run.out, "mean IoU: "));
@@ -234,9 +202,9 @@ test_cam_end_to_end (void)
   check_csv (out, store, "0.4");
 
   /* The sweep from the saved CAMs, and from the model on two of the images: the same numbers. */
-  g_auto (Run) cached = { 0 };
+  g_auto (CxrCliRun) cached = { 0 };
   const char *sweep_cached[] = { "sweep", "--cams", out, "--bbox", bbox, NULL };
-  run_cli (&cached, sweep_cached);
+  cxr_test_run_cli (&cached, sweep_cached);
   g_assert_cmpint (cached.status, ==, 0);
   g_auto (GStrv) rows = g_strsplit (cached.out, "\n", -1);
   g_assert_cmpuint (g_strv_length (rows), ==, 1 + 19 + 1);
@@ -251,10 +219,10 @@ test_cam_end_to_end (void)
 
   g_autofree char *a = g_build_filename (nih, "images", "00001369_000.png", NULL);
   g_autofree char *b = g_build_filename (nih, "images", "00022215_012.png", NULL);
-  g_auto (Run) live = { 0 };
+  g_auto (CxrCliRun) live = { 0 };
   const char *sweep_live[] = { "sweep", "--model", model, "--layer", "layer3", "--method", "gradcam++",
                                "--bbox", bbox, a, b, NULL };
-  run_cli (&live, sweep_live);
+  cxr_test_run_cli (&live, sweep_live);
   g_assert_cmpint (live.status, ==, 0);
   g_assert_nonnull (strstr (live.out, "\n0.50,2,"));
 }
@@ -271,9 +239,9 @@ test_cam_errors (void)
   g_autofree char *good = g_build_filename (nih, "images", "00001369_000.png", NULL);
 
   /* A bad image: one line on stderr, the others still done, exit status 1; no ground truth: not scored. */
-  g_auto (Run) run = { 0 };
+  g_auto (CxrCliRun) run = { 0 };
   const char *args[] = { "cam", "--model", model, "--out", out, missing, good, NULL };
-  run_cli (&run, args);
+  cxr_test_run_cli (&run, args);
   g_assert_cmpint (run.status, ==, 1);
   g_assert_nonnull (strstr (run.err, "missing.png"));
   g_assert_nonnull (strstr (run.out, "images: 1 explained, 0 with Cardiomegaly ground truth, 1 failed"));
@@ -284,18 +252,18 @@ test_cam_errors (void)
   g_assert_nonnull (strstr (csv, ",,,,,,\n"));
 
   /* Usage errors exit with 2. */
-  g_auto (Run) bad_layer = { 0 };
+  g_auto (CxrCliRun) bad_layer = { 0 };
   const char *layer_args[] = { "cam", "--model", model, "--layer", "layer9", "--out", out, good, NULL };
-  run_cli (&bad_layer, layer_args);
+  cxr_test_run_cli (&bad_layer, layer_args);
   g_assert_cmpint (bad_layer.status, ==, 1);
   g_assert_nonnull (strstr (bad_layer.err, "no layer 'layer9'"));
-  g_auto (Run) bad_mode = { 0 };
+  g_auto (CxrCliRun) bad_mode = { 0 };
   const char *mode_args[] = { "cam", "--model", model, "--box-mode", "biggest", good, NULL };
-  run_cli (&bad_mode, mode_args);
+  cxr_test_run_cli (&bad_mode, mode_args);
   g_assert_cmpint (bad_mode.status, ==, 2);
-  g_auto (Run) no_model = { 0 };
+  g_auto (CxrCliRun) no_model = { 0 };
   const char *no_model_args[] = { "cam", good, NULL };
-  run_cli (&no_model, no_model_args);
+  cxr_test_run_cli (&no_model, no_model_args);
   g_assert_cmpint (no_model.status, ==, 2);
 }
 

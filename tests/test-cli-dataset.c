@@ -10,39 +10,6 @@
 #include "cxr-bbox-store.h"
 #include "cxr-test-util.h"
 
-typedef struct {
-  int status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_free (run->out);
-  g_free (run->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-static void
-run_cli (Run *run, const char *const *args)
-{
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autofree char *cli = g_build_filename (CXR_BUILD_DIR, "src", "cli", "cxrcam-cli", NULL);
-  g_ptr_array_add (argv, cli);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-  int wait_status = 0;
-  g_autoptr (GError) error = NULL;
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &run->out, &run->err,
-                               &wait_status, &error));
-  g_assert_no_error (error);
-  run->status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : -1;
-  g_test_message ("cxrcam-cli %s -> %d\n%s%s", args[0], run->status, run->out, run->err);
-}
-
 static char *
 write_file (const char *dir, const char *name, const char *text)
 {
@@ -67,16 +34,16 @@ test_dataset_info_nih (void)
   const char *nih = cxr_test_nih14_dir ();
   if (nih == NULL)
     return;
-  g_auto (Run) text = { 0 };
-  run_cli (&text, (const char *[]) { "dataset", "info", nih, NULL });
+  g_auto (CxrCliRun) text = { 0 };
+  cxr_test_run_cli (&text, (const char *[]) { "dataset", "info", nih, NULL });
   g_assert_cmpint (text.status, ==, 0);
   g_assert_nonnull (strstr (text.out, "Layout:      NIH ChestX-ray14\n"));
   g_assert_nonnull (strstr (text.out, "Images:      280 found\n"));
   g_assert_nonnull (strstr (text.out, "(984 boxes on 880 images)"));
   g_assert_nonnull (strstr (text.out, "Cardiomegaly         86\n"));
 
-  g_auto (Run) json = { 0 };
-  run_cli (&json, (const char *[]) { "dataset", "info", "--json", nih, NULL });
+  g_auto (CxrCliRun) json = { 0 };
+  cxr_test_run_cli (&json, (const char *[]) { "dataset", "info", "--json", nih, NULL });
   g_assert_cmpint (json.status, ==, 0);
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) error = NULL;
@@ -91,15 +58,15 @@ test_dataset_info_nih (void)
                                                "No Finding"), ==, 130);
 
   /* list: the five Cardiomegaly-box images present, and a balanced subset */
-  g_auto (Run) list = { 0 };
-  run_cli (&list, (const char *[]) { "dataset", "list", nih, "--finding", "Cardiomegaly", "--boxes", "yes",
+  g_auto (CxrCliRun) list = { 0 };
+  cxr_test_run_cli (&list, (const char *[]) { "dataset", "list", nih, "--finding", "Cardiomegaly", "--boxes", "yes",
                                      "--images", "yes", NULL });
   g_assert_cmpint (list.status, ==, 0);
   g_auto (GStrv) lines = g_strsplit (g_strchomp (list.out), "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, 5);
   g_assert_true (g_str_has_prefix (lines[0], "00001369_000.png\t"));
-  g_auto (Run) balanced = { 0 };
-  run_cli (&balanced, (const char *[]) { "dataset", "list", nih, "--balanced", "1", NULL });
+  g_auto (CxrCliRun) balanced = { 0 };
+  cxr_test_run_cli (&balanced, (const char *[]) { "dataset", "list", nih, "--balanced", "1", NULL });
   g_auto (GStrv) subset = g_strsplit (g_strchomp (balanced.out), "\n", -1);
   g_assert_cmpuint (g_strv_length (subset), ==, 172);
 }
@@ -117,16 +84,16 @@ test_dataset_made_here (void)
   g_autofree char *csv = write_file (root, "BB.csv", "Image Index,Finding Label,Bbox [x,y,w,h],,,\n"
                                                      "00000007_001.png,Cardiomegaly,1,2,3,4\n"
                                                      "00000008_000.png,Growth,1,2,3,4\n");
-  g_auto (Run) info = { 0 };
-  run_cli (&info, (const char *[]) { "dataset", "info", root, NULL });
+  g_auto (CxrCliRun) info = { 0 };
+  cxr_test_run_cli (&info, (const char *[]) { "dataset", "info", root, NULL });
   g_assert_cmpint (info.status, ==, 0);
   g_assert_nonnull (strstr (info.out, "Layout:      tutorial"));
   g_assert_nonnull (strstr (info.out, "boxes whose image file was found:     1 of 2 (on 1 of 2 images)"));
   g_assert_nonnull (strstr (info.out, "  Growth (1)\n"));
 
   /* plain folder */
-  g_auto (Run) plain = { 0 };
-  run_cli (&plain, (const char *[]) { "dataset", "info", bb, NULL });
+  g_auto (CxrCliRun) plain = { 0 };
+  cxr_test_run_cli (&plain, (const char *[]) { "dataset", "info", bb, NULL });
   g_assert_cmpint (plain.status, ==, 0);
   g_assert_nonnull (strstr (plain.out, "Layout:      plain folder of images\n"));
   g_assert_nonnull (strstr (plain.out, "Images:      1 found\n"));
@@ -134,17 +101,17 @@ test_dataset_made_here (void)
   /* errors: a bad BB.csv names file:line:column, a missing folder, bad usage */
   g_assert_true (g_file_set_contents (csv, "Image Index,Finding Label,Bbox [x,y,w,h],,,\na.png,Mass,1,2,3,-4\n", -1,
                                       NULL));
-  g_auto (Run) bad = { 0 };
-  run_cli (&bad, (const char *[]) { "dataset", "info", root, NULL });
+  g_auto (CxrCliRun) bad = { 0 };
+  cxr_test_run_cli (&bad, (const char *[]) { "dataset", "info", root, NULL });
   g_assert_cmpint (bad.status, ==, 1);
   g_autofree char *where = g_strdup_printf ("%s:2:18: box h -4 is negative", csv);
   g_assert_nonnull (strstr (bad.err, where));
   g_autofree char *missing = g_build_filename (root, "missing", NULL);
-  g_auto (Run) none = { 0 };
-  run_cli (&none, (const char *[]) { "dataset", "info", missing, NULL });
+  g_auto (CxrCliRun) none = { 0 };
+  cxr_test_run_cli (&none, (const char *[]) { "dataset", "info", missing, NULL });
   g_assert_cmpint (none.status, ==, 1);
-  g_auto (Run) usage = { 0 };
-  run_cli (&usage, (const char *[]) { "dataset", "frobnicate", root, NULL });
+  g_auto (CxrCliRun) usage = { 0 };
+  cxr_test_run_cli (&usage, (const char *[]) { "dataset", "frobnicate", root, NULL });
   g_assert_cmpint (usage.status, ==, 2);
 }
 
@@ -162,21 +129,21 @@ test_bbox_edits (void)
   g_autofree char *csv = write_file (dir, "BB.csv", small);
   g_autofree char *gt = write_file (dir, "gt_dict.json", "{\"c.png\": [5, 6, 7, 8]}");
 
-  g_auto (Run) list = { 0 };
-  run_cli (&list, (const char *[]) { "bbox", "list", csv, NULL });
+  g_auto (CxrCliRun) list = { 0 };
+  cxr_test_run_cli (&list, (const char *[]) { "bbox", "list", csv, NULL });
   g_assert_cmpint (list.status, ==, 0);
   g_assert_cmpstr (list.out, ==, "# id\timage\tlabel\tx\ty\tw\th\n1\ta.png\tMass\t10.125\t20\t30\t40\n"
                                  "2\tb.png\tNodule\t1\t2\t3\t4\n3\tc.png\tCardiomegaly\t5\t6\t7\t8\n");
 
-  g_auto (Run) add = { 0 };
-  run_cli (&add, (const char *[]) { "bbox", "add", csv, "d.png", "Cardiomegaly", "1.5", "2", "3", "4", NULL });
+  g_auto (CxrCliRun) add = { 0 };
+  cxr_test_run_cli (&add, (const char *[]) { "bbox", "add", csv, "d.png", "Cardiomegaly", "1.5", "2", "3", "4", NULL });
   g_assert_cmpint (add.status, ==, 0);
   g_assert_cmpstr (add.out, ==, "4\n");
-  g_auto (Run) set = { 0 };
-  run_cli (&set, (const char *[]) { "bbox", "set", csv, "1", "11", "20", "30", "40", "--label", "Effusion", NULL });
+  g_auto (CxrCliRun) set = { 0 };
+  cxr_test_run_cli (&set, (const char *[]) { "bbox", "set", csv, "1", "11", "20", "30", "40", "--label", "Effusion", NULL });
   g_assert_cmpint (set.status, ==, 0);
-  g_auto (Run) rm = { 0 };
-  run_cli (&rm, (const char *[]) { "bbox", "rm", csv, "2", NULL });
+  g_auto (CxrCliRun) rm = { 0 };
+  cxr_test_run_cli (&rm, (const char *[]) { "bbox", "rm", csv, "2", NULL });
   g_assert_cmpint (rm.status, ==, 0);
 
   g_autofree char *after = read_file (csv);
@@ -191,14 +158,14 @@ test_bbox_edits (void)
   g_assert_cmpstr (gt_after, ==, "{\"c.png\": [5.0, 6.0, 7.0, 8.0], \"d.png\": [1.5, 2.0, 3.0, 4.0]}");
 
   /* refusals: bad values and ids change nothing; bad usage is status 2 */
-  g_auto (Run) huge = { 0 };
-  run_cli (&huge, (const char *[]) { "bbox", "set", csv, "1", "0", "0", "1e9", "1", NULL });
+  g_auto (CxrCliRun) huge = { 0 };
+  cxr_test_run_cli (&huge, (const char *[]) { "bbox", "set", csv, "1", "0", "0", "1e9", "1", NULL });
   g_assert_cmpint (huge.status, ==, 1);
-  g_auto (Run) missing = { 0 };
-  run_cli (&missing, (const char *[]) { "bbox", "rm", csv, "1", "77", NULL });
+  g_auto (CxrCliRun) missing = { 0 };
+  cxr_test_run_cli (&missing, (const char *[]) { "bbox", "rm", csv, "1", "77", NULL });
   g_assert_cmpint (missing.status, ==, 1);
-  g_auto (Run) word = { 0 };
-  run_cli (&word, (const char *[]) { "bbox", "add", csv, "e.png", "Mass", "one", "2", "3", "4", NULL });
+  g_auto (CxrCliRun) word = { 0 };
+  cxr_test_run_cli (&word, (const char *[]) { "bbox", "add", csv, "e.png", "Mass", "one", "2", "3", "4", NULL });
   g_assert_cmpint (word.status, ==, 2);
   g_autofree char *unchanged = read_file (csv);
   g_assert_cmpstr (unchanged, ==, after);
@@ -221,14 +188,14 @@ test_bbox_recovery (void)
   }
   g_assert_true (g_file_test (journal, G_FILE_TEST_EXISTS));
 
-  g_auto (Run) refused = { 0 };
-  run_cli (&refused, (const char *[]) { "bbox", "add", csv, "x.png", "Mass", "1", "1", "1", "1", NULL });
+  g_auto (CxrCliRun) refused = { 0 };
+  cxr_test_run_cli (&refused, (const char *[]) { "bbox", "add", csv, "x.png", "Mass", "1", "1", "1", "1", NULL });
   g_assert_cmpint (refused.status, ==, 1);
   g_assert_nonnull (strstr (refused.err, "1 unsaved edits from an earlier session"));
   g_assert_nonnull (strstr (refused.err, "cxrcam-cli bbox recover"));
 
-  g_auto (Run) recover = { 0 };
-  run_cli (&recover, (const char *[]) { "bbox", "recover", csv, NULL });
+  g_auto (CxrCliRun) recover = { 0 };
+  cxr_test_run_cli (&recover, (const char *[]) { "bbox", "recover", csv, NULL });
   g_assert_cmpint (recover.status, ==, 0);
   g_autofree char *after = read_file (csv);
   g_assert_nonnull (strstr (after, "\r\nb.png,Mass,1,2,3,4\r\n"));
@@ -240,8 +207,8 @@ test_bbox_recovery (void)
     g_autoptr (CxrBBoxStore) store = cxr_bbox_store_open (csv, &error);
     g_assert_true (cxr_bbox_store_remove (store, 1, &error));
   }
-  g_auto (Run) discard = { 0 };
-  run_cli (&discard, (const char *[]) { "bbox", "discard", csv, NULL });
+  g_auto (CxrCliRun) discard = { 0 };
+  cxr_test_run_cli (&discard, (const char *[]) { "bbox", "discard", csv, NULL });
   g_assert_cmpint (discard.status, ==, 0);
   g_assert_false (g_file_test (journal, G_FILE_TEST_EXISTS));
   g_autofree char *kept = read_file (csv);
@@ -258,8 +225,8 @@ test_bbox_real_file_one_line (void)
   g_autofree char *source = g_build_filename (nih, "BBox_List_2017.csv", NULL);
   g_autofree char *original = read_file (source);
   g_autofree char *csv = write_file (dir, "BB.csv", original);
-  g_auto (Run) set = { 0 };
-  run_cli (&set, (const char *[]) { "bbox", "set", csv, "146", "--label", "Mass", NULL });
+  g_auto (CxrCliRun) set = { 0 };
+  cxr_test_run_cli (&set, (const char *[]) { "bbox", "set", csv, "146", "--label", "Mass", NULL });
   g_assert_cmpint (set.status, ==, 0);
   g_autofree char *after = read_file (csv);
   g_auto (GStrv) a = g_strsplit (original, "\n", -1);

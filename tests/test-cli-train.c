@@ -11,40 +11,6 @@
 
 #include "cxr-test-util.h"
 
-typedef struct {
-  int status;
-  char *out;
-  char *err;
-} CliRun;
-
-static void
-cli_run_clear (CliRun *run)
-{
-  g_free (run->out);
-  g_free (run->err);
-}
-
-static char *
-cli_path (void)
-{
-  return g_build_filename (CXR_BUILD_DIR, "src", "cli", "cxrcam-cli", NULL);
-}
-
-static void
-run_cli (CliRun *run, const char *const *args)
-{
-  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (argv, cli_path ());
-  for (gsize i = 0; args[i]; i++)
-    g_ptr_array_add (argv, g_strdup (args[i]));
-  g_ptr_array_add (argv, NULL);
-  g_autoptr (GError) error = NULL;
-  int wait_status;
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &run->out, &run->err,
-                               &wait_status, &error));
-  run->status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : -1;
-}
-
 static char *
 tiny_model (void)
 {
@@ -54,25 +20,25 @@ tiny_model (void)
 static void
 test_usage (void)
 {
-  CliRun run = { 0 };
-  run_cli (&run, (const char *[]) { "train", "--data", "/nonexistent", NULL });
+  CxrCliRun run = { 0 };
+  cxr_test_run_cli (&run, (const char *[]) { "train", "--data", "/nonexistent", NULL });
   g_assert_cmpint (run.status, ==, 2);
   g_assert_nonnull (strstr (run.err, "--out"));
-  cli_run_clear (&run);
+  cxr_cli_run_clear (&run);
 
-  run_cli (&run, (const char *[]) { "train", "--data", "x", "--out", "y", "--optimizer", "rmsprop", NULL });
+  cxr_test_run_cli (&run, (const char *[]) { "train", "--data", "x", "--out", "y", "--optimizer", "rmsprop", NULL });
   g_assert_cmpint (run.status, ==, 2);
   g_assert_nonnull (strstr (run.err, "rmsprop"));
-  cli_run_clear (&run);
+  cxr_cli_run_clear (&run);
 
-  run_cli (&run, (const char *[]) { "train", "--data", "x", "--out", "y", "--freeze", "layer2", NULL });
+  cxr_test_run_cli (&run, (const char *[]) { "train", "--data", "x", "--out", "y", "--freeze", "layer2", NULL });
   g_assert_cmpint (run.status, ==, 2);
   g_assert_nonnull (strstr (run.err, "layer2"));
-  cli_run_clear (&run);
+  cxr_cli_run_clear (&run);
 
-  run_cli (&run, (const char *[]) { "train", "--resume", NULL });
+  cxr_test_run_cli (&run, (const char *[]) { "train", "--resume", NULL });
   g_assert_cmpint (run.status, ==, 2);
-  cli_run_clear (&run);
+  cxr_cli_run_clear (&run);
 }
 
 typedef struct {
@@ -119,7 +85,7 @@ test_interrupt_and_resume (void)
   g_autofree char *dir = cxr_test_make_tmpdir ();
   g_autofree char *out = g_build_filename (dir, "run", NULL);
   g_autofree char *model = tiny_model ();
-  g_autofree char *cli = cli_path ();
+  g_autofree char *cli = cxr_test_cli_path ();
   const char *argv[] = { cli, "train", "--data", data, "--model", model, "--out", out, "--size", "48",
                          "--epochs", "2", "--batch", "6", "--max-images", "30", "--val-fraction", "0.25",
                          "--optimizer", "adamw", "--lr", "0.001", "--schedule", "step", "--step-epochs", "1",
@@ -143,8 +109,8 @@ test_interrupt_and_resume (void)
   g_autofree char *state = g_build_filename (out, "train-state.json", NULL);
   g_assert_true (g_file_test (state, G_FILE_TEST_IS_REGULAR));
 
-  CliRun run = { 0 };
-  run_cli (&run, (const char *[]) { "train", "--resume", "--out", out, NULL });
+  CxrCliRun run = { 0 };
+  cxr_test_run_cli (&run, (const char *[]) { "train", "--resume", "--out", out, NULL });
   g_test_message ("resumed run:\n%s%s", run.out, run.err);
   g_assert_cmpint (run.status, ==, 0);
   /* The table lists both epochs, and the line after it names the best checkpoint. */
@@ -153,7 +119,7 @@ test_interrupt_and_resume (void)
   g_assert_nonnull (strstr (run.out, "best: epoch"));
   g_autofree char *best = g_build_filename (out, "best.pth", NULL);
   g_assert_true (g_file_test (best, G_FILE_TEST_IS_REGULAR));
-  cli_run_clear (&run);
+  cxr_cli_run_clear (&run);
   g_string_free (w.out, TRUE);
   g_main_loop_unref (w.loop);
 }
