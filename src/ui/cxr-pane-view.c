@@ -15,8 +15,6 @@ const GdkRGBA cxr_pane_gt_box_color = { 1.0f, 0.87f, 0.0f, 1.0f };           /* 
 const GdkRGBA cxr_pane_predicted_box_color = { 0.0f, 0.85f, 1.0f, 1.0f };    /* cyan */
 
 #define BOX_LINE_WIDTH 2.0f
-/* Height of the caption strip that the compare view lays over the top of each pane. */
-#define CAPTION_CLEARANCE 32.0f
 
 struct _CxrPaneView {
   GtkWidget parent_instance;
@@ -145,6 +143,28 @@ append_image (CxrPaneView *self, GtkSnapshot *snapshot, GdkTexture *texture, int
     gtk_snapshot_pop (snapshot);
 }
 
+/* The bottom of whatever a GtkOverlay parent lays over the pane's top edge (its captions), so that box tags
+ * stay clear of it; 0 when nothing is there. */
+static float
+caption_bottom (CxrPaneView *self)
+{
+  GtkWidget *parent = gtk_widget_get_parent (GTK_WIDGET (self));
+  float bottom = 0.0f;
+
+  if (!GTK_IS_OVERLAY (parent))
+    return 0.0f;
+  for (GtkWidget *child = gtk_widget_get_first_child (parent); child; child = gtk_widget_get_next_sibling (child))
+    {
+      graphene_rect_t bounds;
+      if (child == GTK_WIDGET (self) || !gtk_widget_get_visible (child)
+          || !gtk_widget_compute_bounds (child, GTK_WIDGET (self), &bounds))
+        continue;
+      if (bounds.origin.y < 1.0f + BOX_LINE_WIDTH * 4)  /* at the top edge */
+        bottom = MAX (bottom, bounds.origin.y + bounds.size.height + 2.0f);
+    }
+  return bottom;
+}
+
 static void
 append_box (CxrPaneView *self, GtkSnapshot *snapshot, const CxrPaneBox *box, const GdkRGBA *color,
             double scale, double ox, double oy)
@@ -175,8 +195,9 @@ append_box (CxrPaneView *self, GtkSnapshot *snapshot, const CxrPaneBox *box, con
    * (a box at the top of the image), it goes inside the box, below the caption. */
   float tx = CLAMP (x0, 0.0f, MAX (0.0f, gtk_widget_get_width (GTK_WIDGET (self)) - text_width - 8.0f));
   float ty = y0 - text_height - 2;
-  if (ty < CAPTION_CLEARANCE)
-    ty = MAX (y0 + BOX_LINE_WIDTH + 2, CAPTION_CLEARANCE);
+  float clear = caption_bottom (self);
+  if (ty < clear)
+    ty = MAX (y0 + BOX_LINE_WIDTH + 2, clear);
   gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0, 0, 0, 0.65f },
                              &GRAPHENE_RECT_INIT (tx, ty, text_width + 8, text_height + 2));
   gtk_snapshot_save (snapshot);
