@@ -3,7 +3,7 @@
  * The job runs a CxrTrainer (cxr-trainer.h) on the engine thread. Every event — preparation, each
  * step (loss, learning rate, images per second), each epoch's metrics, each checkpoint — reaches
  * the caller's progress function on the main context that was thread-default when the job was
- * started (always through an idle source there: cxr_engine_invoke_in_caller), in order, as a copy
+ * started (always through an idle source there: cxr_engine_progress_send), in order, as a copy
  * that lives for the call. Cancelling stops after the step in
  * progress, leaves a resume point in the output folder, and finishes the job with
  * G_IO_ERROR_CANCELLED; every file in the folder is whole at any moment (atomic writes).

@@ -31,7 +31,9 @@ unref_task (gpointer task)
   return G_SOURCE_REMOVE;
 }
 
-void
+/* From the engine thread: calls @func (@data) on @task's main context, at the task's priority, in the
+ * order of the calls; @notify (@data) runs there afterwards. */
+static void
 cxr_engine_invoke_in_caller (GTask *task, GSourceFunc func, gpointer data, GDestroyNotify notify)
 {
   /* Always an idle source, never g_main_context_invoke: that calls @func at once, on the engine thread,

@@ -77,9 +77,6 @@ typedef void (*CxrEngineJobFunc) (GTask *task, CxrEngine *engine, gpointer task_
 void       cxr_engine_run_job        (CxrEngine *engine, GTask *task, CxrEngineJobFunc job);
 /* On the engine thread: the current model, borrowed for the job's duration, or NULL. */
 CxrModel  *cxr_engine_get_model_in_job (CxrEngine *engine);
-/* From the engine thread: calls @func (@data) on @task's main context, at the task's priority, in the
- * order of the calls; @notify (@data) runs there afterwards. For progress reports. */
-void       cxr_engine_invoke_in_caller (GTask *task, GSourceFunc func, gpointer data, GDestroyNotify notify);
 
 /* A job's progress reports, from the engine thread to the caller. The caller gave a callback (of the
  * job's own type), its data and the data's free function; reports reach the callback on the task's main
