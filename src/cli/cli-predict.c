@@ -1,6 +1,7 @@
 /* cxrcam-cli predict: class probabilities (or logits) for images, as CSV on stdout. */
 #include "cli-commands.h"
 #include "cli-util.h"
+#include "cxr-csv.h"
 #include "cxr-engine.h"
 
 typedef struct {
@@ -27,24 +28,25 @@ start_predict (gpointer data, GAsyncReadyCallback callback, gpointer user_data)
 static void
 print_header (const CxrModelCard *card)
 {
-  fputs ("image", stdout);
+  g_autoptr (GString) header = g_string_new ("image");
   for (guint c = 0; c < card->n_classes; c++)
     {
-      fputc (',', stdout);
-      cli_write_csv_field (stdout, card->class_names[c]);
+      g_string_append_c (header, ',');
+      cxr_csv_append_field (header, card->class_names[c]);
     }
-  fputc ('\n', stdout);
+  puts (header->str);
 }
 
 static void
 print_row (const CxrPrediction *prediction, gboolean logits)
 {
   const float *values = logits ? prediction->logits : prediction->probabilities;
-  cli_write_csv_field (stdout, prediction->path);
+  g_autoptr (GString) row = g_string_new (NULL);
+  cxr_csv_append_field (row, prediction->path);
   /* %.9g: enough digits that the float read back is the float we computed. */
   for (guint c = 0; c < prediction->n_classes; c++)
-    printf (",%.9g", values[c]);
-  fputc ('\n', stdout);
+    g_string_append_printf (row, ",%.9g", values[c]);
+  puts (row->str);
 }
 
 int

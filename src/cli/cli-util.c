@@ -1,6 +1,5 @@
 #include "cli-util.h"
 
-#include <string.h>
 
 static void
 store_result (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -24,24 +23,6 @@ cli_wait_for (CliStartFunc start, gpointer start_data)
     g_main_context_iteration (context, FALSE);
   g_main_context_pop_thread_default (context);
   return result;
-}
-
-void
-cli_write_csv_field (FILE *out, const char *field)
-{
-  if (strpbrk (field, ",\"\r\n") == NULL)
-    {
-      fputs (field, out);
-      return;
-    }
-  fputc ('"', out);
-  for (const char *p = field; *p; p++)
-    {
-      if (*p == '"')
-        fputc ('"', out);
-      fputc (*p, out);
-    }
-  fputc ('"', out);
 }
 
 void

@@ -11,9 +11,6 @@
 typedef void (*CliStartFunc) (gpointer start_data, GAsyncReadyCallback callback, gpointer user_data);
 GAsyncResult *cli_wait_for (CliStartFunc start, gpointer start_data);
 
-/* Writes one CSV field, quoting it (RFC 4180) when it holds a comma, a quote or a line break. */
-void cli_write_csv_field (FILE *out, const char *field);
-
 /* Prints "cxrcam-cli <command>: <message>" on stderr. */
 void cli_error (const char *command, const char *format, ...) G_GNUC_PRINTF (2, 3);
 

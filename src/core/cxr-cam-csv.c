@@ -1,26 +1,9 @@
 /* cxr-cam-csv.c: bb_results.csv rows. */
 #include "cxr-cam-csv.h"
 
-#include <math.h>
-#include <string.h>
+#include "cxr-csv.h"
 
-void
-cxr_cam_csv_append_field (GString *out, const char *field)
-{
-  if (strpbrk (field, ",\"\r\n") == NULL)
-    {
-      g_string_append (out, field);
-      return;
-    }
-  g_string_append_c (out, '"');
-  for (const char *p = field; *p; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (out, '"');
-      g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
-}
+#include <math.h>
 
 static void
 append_number (GString *out, double value, gboolean present)
@@ -49,9 +32,9 @@ cxr_cam_csv_append_row (GString *out, const CxrCamResult *result, const char *la
 {
   char text[G_ASCII_DTOSTR_BUF_SIZE];
 
-  cxr_cam_csv_append_field (out, result->name);
+  cxr_csv_append_field (out, result->name);
   g_string_append_c (out, ',');
-  cxr_cam_csv_append_field (out, label);
+  cxr_csv_append_field (out, label);
   append_number (out, result->probabilities[result->target_class], TRUE);
   g_string_append_c (out, ',');
   g_string_append (out, g_ascii_formatd (text, sizeof text, "%.6g", threshold));

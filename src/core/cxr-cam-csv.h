@@ -19,9 +19,6 @@ G_BEGIN_DECLS
 #define CXR_CAM_RESULTS_CSV_HEADER \
   "image,label,probability,threshold,pred_x,pred_y,pred_w,pred_h,gt_x,gt_y,gt_w,gt_h,iou,iobb\n"
 
-/* Appends one CSV field, quoted when it has to be. */
-void cxr_cam_csv_append_field (GString *out, const char *field);
-
 /* Appends @result's row, scored by @score at @threshold, for @label (the class name written in the file). */
 void cxr_cam_csv_append_row   (GString *out, const CxrCamResult *result, const char *label, float threshold,
                                const CxrBoxScore *score);
