@@ -46,22 +46,32 @@ cxr_roc_auc (const float *scores, const guint8 *labels, guint n)
   return (rank_sum - positives * (positives + 1) / 2.0) / ((double) positives * negatives);
 }
 
+CxrConfusionCell
+cxr_confusion_cell (float probability, gboolean positive, double threshold)
+{
+  gboolean called = probability >= threshold;
+  if (positive)
+    return called ? CXR_CONFUSION_TRUE_POSITIVE : CXR_CONFUSION_FALSE_NEGATIVE;
+  return called ? CXR_CONFUSION_FALSE_POSITIVE : CXR_CONFUSION_TRUE_NEGATIVE;
+}
+
+void
+cxr_confusion_count (const float *probabilities, const guint8 *labels, guint n, double threshold,
+                     CxrConfusion *confusion)
+{
+  *confusion = (CxrConfusion) { { 0 } };
+  for (guint i = 0; i < n; i++)
+    confusion->count[cxr_confusion_cell (probabilities[i], labels[i] != 0, threshold)]++;
+}
+
 void
 cxr_binary_metrics (const float *probabilities, const guint8 *labels, guint n, double threshold,
                     CxrBinaryMetrics *m)
 {
-  guint tp = 0, tn = 0, positives = 0;
-  for (guint i = 0; i < n; i++)
-    {
-      gboolean called = probabilities[i] >= threshold;
-      if (labels[i])
-        {
-          positives++;
-          tp += called;
-        }
-      else
-        tn += !called;
-    }
+  CxrConfusion c;
+  cxr_confusion_count (probabilities, labels, n, threshold, &c);
+  guint tp = c.count[CXR_CONFUSION_TRUE_POSITIVE], tn = c.count[CXR_CONFUSION_TRUE_NEGATIVE];
+  guint positives = tp + c.count[CXR_CONFUSION_FALSE_NEGATIVE];
   m->n = n;
   m->n_positive = positives;
   m->accuracy = n ? (double) (tp + tn) / n : NAN;

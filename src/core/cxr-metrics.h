@@ -11,6 +11,19 @@
 
 G_BEGIN_DECLS
 
+/* The four counts of a binary decision at a threshold. */
+typedef enum {
+  CXR_CONFUSION_TRUE_POSITIVE,
+  CXR_CONFUSION_FALSE_POSITIVE,
+  CXR_CONFUSION_FALSE_NEGATIVE,
+  CXR_CONFUSION_TRUE_NEGATIVE,
+  CXR_N_CONFUSION_CELLS
+} CxrConfusionCell;
+
+typedef struct {
+  guint count[CXR_N_CONFUSION_CELLS];
+} CxrConfusion;
+
 typedef struct {
   guint n, n_positive;
   double accuracy;      /* correct calls / n */
@@ -21,6 +34,10 @@ typedef struct {
 
 /* ROC AUC of @scores for 0/1 @labels; NAN when either class is missing. */
 double cxr_roc_auc        (const float *scores, const guint8 *labels, guint n);
+/* Where one image falls: called positive when @probability >= @threshold. */
+CxrConfusionCell cxr_confusion_cell (float probability, gboolean positive, double threshold);
+void   cxr_confusion_count (const float *probabilities, const guint8 *labels, guint n, double threshold,
+                            CxrConfusion *confusion);
 void   cxr_binary_metrics (const float *probabilities, const guint8 *labels, guint n, double threshold,
                            CxrBinaryMetrics *metrics);
 

@@ -471,8 +471,7 @@ cxr_train_state_save (const char *out_dir, CxrTrainState *state, const CxrStateD
 }
 
 gboolean
-cxr_train_state_load (const char *out_dir, CxrTrainState *state, CxrStateDict **model, CxrStateDict **optimizer,
-                      GError **error)
+cxr_train_state_read (const char *out_dir, CxrTrainState *state, GError **error)
 {
   g_autofree char *path = g_build_filename (out_dir, STATE_FILE, NULL);
   g_autoptr (JsonParser) parser = json_parser_new ();
@@ -543,7 +542,15 @@ cxr_train_state_load (const char *out_dir, CxrTrainState *state, CxrStateDict **
       g_set_error (error, CXR_ERROR, CXR_ERROR_FORMAT, "%s: 'tensors' must name a file in the same folder", path);
       return FALSE;
     }
+  return TRUE;
+}
 
+gboolean
+cxr_train_state_load (const char *out_dir, CxrTrainState *state, CxrStateDict **model, CxrStateDict **optimizer,
+                      GError **error)
+{
+  if (!cxr_train_state_read (out_dir, state, error))
+    return FALSE;
   g_autofree char *tensors_path = g_build_filename (out_dir, state->tensors_file, NULL);
   g_autoptr (CxrStateDict) both = cxr_safetensors_load (tensors_path, error);
   if (both == NULL)

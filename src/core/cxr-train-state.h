@@ -42,6 +42,8 @@ void     cxr_train_state_clear (CxrTrainState *state);
  * dicts are only read. Sets state->tensors_file. */
 gboolean cxr_train_state_save  (const char *out_dir, CxrTrainState *state, const CxrStateDict *model,
                                 const CxrStateDict *optimizer, GError **error);
+/* Reads train-state.json alone (a run's settings, position and history, to show it), not its tensors. */
+gboolean cxr_train_state_read  (const char *out_dir, CxrTrainState *state, GError **error);
 /* Reads train-state.json and the tensors it names, split back into the model's and the optimiser's. */
 gboolean cxr_train_state_load  (const char *out_dir, CxrTrainState *state, CxrStateDict **model,
                                 CxrStateDict **optimizer, GError **error);

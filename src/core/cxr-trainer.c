@@ -954,3 +954,200 @@ cxr_trainer_run (CxrTrainer *trainer, gboolean resume, CxrTrainProgressFunc prog
   run_clear (&run);
   return ok;
 }
+
+/* ---- before a run: the split and the time per epoch ---------------------- */
+
+static int
+compare_seconds (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+static guint
+count_positive (Run *run, GArray *indices)
+{
+  guint positive = 0;
+  for (guint i = 0; i < indices->len; i++)
+    {
+      const guint8 *labels = cxr_train_data_get_labels (run->data, g_array_index (indices, guint, i));
+      for (int k = 0; k < run->n_labels; k++)
+        if (labels[k])
+          {
+            positive++;
+            break;
+          }
+    }
+  return positive;
+}
+
+/* Seconds of one call of the frozen backbone (head only) or of validation, on a full batch of the
+ * first images: the second of two calls, the first paying for allocation. */
+static gboolean
+time_eval_batch (Run *run, gboolean features, double *seconds, GError **error)
+{
+  int batch = run->c->batch_size;
+  const CxrPreprocessParams *p = cxr_train_data_get_params (run->data);
+  gsize floats = cxr_train_data_get_image_floats (run->data);
+  guint total = MIN ((guint) batch, run->train->len);
+  g_autoptr (CxrLoader) loader = cxr_loader_new (run->data, (const guint *) run->train->data, total, batch, FALSE,
+                                                 NULL, run->c->seed, 0, 0);
+  GError *local_error = NULL;
+  CxrBatch *b = cxr_loader_next (loader, &local_error);
+  if (b == NULL)
+    {
+      if (local_error)
+        g_propagate_error (error, local_error);
+      else
+        g_set_error (error, CXR_ERROR, CXR_ERROR_FAILED, "no image to time");
+      return FALSE;
+    }
+  g_autofree float *padded = cxr_alloc_floats (floats * batch);
+  memcpy (padded, b->input, floats * b->n * sizeof (float));
+  memset (padded + floats * b->n, 0, floats * (batch - b->n) * sizeof (float));
+  cxr_loader_recycle (loader, b);
+  int width = features ? cxr_resnet_train_get_n_features (run->training) : run->n_outputs;
+  g_autofree float *out = cxr_alloc_floats ((gsize) batch * width);
+  for (int round = 0; round < 2; round++)
+    {
+      if (check_cancelled (run, error))
+        return FALSE;
+      gint64 t0 = g_get_monotonic_time ();
+      gboolean ok = features ? cxr_resnet_train_features (run->training, padded, batch, p->height, p->width, out, error)
+                             : cxr_resnet_train_evaluate (run->training, padded, batch, p->height, p->width, out, error);
+      if (!ok)
+        return FALSE;
+      *seconds = (g_get_monotonic_time () - t0) / 1e6;
+    }
+  return TRUE;
+}
+
+/* Median seconds per training step (loading included, as the run counts it) over @timed_steps steps
+ * after one untimed step. */
+static gboolean
+time_steps (Run *run, guint timed_steps, double *seconds, GError **error)
+{
+  const CxrTrainConfig *c = run->c;
+  int k = run->n_labels;
+  g_autoptr (GArray) order = cxr_train_data_epoch_order (run->data, (const guint *) run->train->data, run->train->len,
+                                                         c->balanced_sampling, c->seed, 0);
+  g_autofree double *times = g_new (double, timed_steps);
+  guint timed = 0;
+  guint correct;
+
+  if (run->features)
+    {
+      int batch = c->batch_size;
+      int n = MIN ((guint) batch, order->len);
+      g_autofree float *rows = g_new0 (float, (gsize) batch * run->n_features);
+      g_autofree guint8 *labels = g_new0 (guint8, (gsize) batch * k);
+      for (guint step = 0; step <= timed_steps; step++)
+        {
+          if (check_cancelled (run, error))
+            return FALSE;
+          gint64 t0 = g_get_monotonic_time ();
+          train_step (run, NULL, rows, labels, n, c->lr, &correct, error);
+          if (step > 0)
+            times[timed++] = (g_get_monotonic_time () - t0) / 1e6;
+        }
+    }
+  else
+    {
+      guint wanted = MIN ((timed_steps + 1) * c->batch_size, order->len);
+      g_autoptr (CxrLoader) loader = cxr_loader_new (run->data, (const guint *) order->data, wanted, c->batch_size,
+                                                     TRUE, c->augment ? &c->augment_params : NULL, c->seed, 0, 0);
+      GError *local_error = NULL;
+      gint64 t0 = g_get_monotonic_time ();
+      guint step = 0;
+      for (CxrBatch *b; (b = cxr_loader_next (loader, &local_error)) != NULL; cxr_loader_recycle (loader, b), step++)
+        {
+          if (check_cancelled (run, error))
+            {
+              cxr_loader_recycle (loader, b);
+              return FALSE;
+            }
+          train_step (run, b->input, NULL, b->labels, b->n, c->lr, &correct, &local_error);
+          if (local_error)
+            {
+              cxr_loader_recycle (loader, b);
+              break;
+            }
+          gint64 t1 = g_get_monotonic_time ();
+          if (step > 0 && timed < timed_steps)
+            times[timed++] = (t1 - t0) / 1e6;
+          t0 = t1;
+        }
+      if (local_error)
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+    }
+  if (timed == 0)
+    {
+      g_set_error (error, CXR_ERROR, CXR_ERROR_INVALID, "too few training images to time a step");
+      return FALSE;
+    }
+  qsort (times, timed, sizeof (double), compare_seconds);
+  *seconds = timed % 2 ? times[timed / 2] : (times[timed / 2 - 1] + times[timed / 2]) / 2;
+  return TRUE;
+}
+
+static gboolean
+estimate_run (Run *run, guint timed_steps, CxrTrainEstimate *e, GError **error)
+{
+  const CxrTrainConfig *c = run->c;
+  if (!prepare_network (run, error) || !prepare_images (run, FALSE, error))
+    return FALSE;
+  e->n_labels = run->n_labels;
+  e->n_train = run->train->len;
+  e->n_val = run->val->len;
+  e->n_train_positive = count_positive (run, run->train);
+  e->n_val_positive = count_positive (run, run->val);
+  e->steps_per_epoch = batches_per_epoch (run->train->len, c->batch_size);
+  if (timed_steps == 0)
+    return TRUE;
+
+  prepare_optimizer (run);
+  prepare_schedule (run);
+  guint batches_val = (run->val->len + c->batch_size - 1) / c->batch_size;
+  if (c->trainable == CXR_TRAINABLE_HEAD)
+    {
+      /* The backbone runs once per image before the first epoch; the epochs train the head alone. */
+      double per_batch;
+      if (!time_eval_batch (run, TRUE, &per_batch, error))
+        return FALSE;
+      guint images = run->train->len + run->val->len;
+      e->seconds_preparing = per_batch * ((images + c->batch_size - 1) / c->batch_size);
+      run->n_features = cxr_resnet_train_get_n_features (run->training);
+      run->features = cxr_alloc_floats ((gsize) cxr_train_data_get_size (run->data) * run->n_features);
+      memset (run->features, 0, sizeof (float) * cxr_train_data_get_size (run->data) * run->n_features);
+      e->seconds_validation = 0;
+    }
+  else
+    {
+      double per_batch;
+      if (!time_eval_batch (run, FALSE, &per_batch, error))
+        return FALSE;
+      e->seconds_validation = per_batch * batches_val;
+    }
+  if (!time_steps (run, timed_steps, &e->seconds_per_step, error))
+    return FALSE;
+  e->timed_steps = timed_steps;
+  e->seconds_per_epoch = e->seconds_per_step * e->steps_per_epoch + e->seconds_validation;
+  return TRUE;
+}
+
+gboolean
+cxr_trainer_estimate (const CxrTrainConfig *config, guint timed_steps, GCancellable *cancellable,
+                      CxrTrainEstimate *estimate, GError **error)
+{
+  memset (estimate, 0, sizeof *estimate);
+  if (!cxr_train_config_validate (config, error))
+    return FALSE;
+  g_autoptr (CxrTrainer) trainer = cxr_trainer_new (config);
+  Run run = { trainer, &trainer->config, NULL, NULL, cancellable };
+  gboolean ok = estimate_run (&run, timed_steps, estimate, error);
+  run_clear (&run);
+  return ok;
+}

@@ -139,6 +139,27 @@ const char   *cxr_trainer_get_best_path    (const CxrTrainer *trainer);
 /* The trained network with its card (a new reference), after cxr_trainer_run. */
 CxrModel     *cxr_trainer_dup_model        (CxrTrainer *trainer);
 
+/* What a run of a configuration would train on and how long its epochs would take, before it starts. */
+typedef struct {
+  guint n_labels;              /* 1, or 14 for the NIH findings */
+  guint n_train, n_val;        /* images on each side of the patient split */
+  guint n_train_positive;      /* ... with the positive label (for 14 outputs: any finding) */
+  guint n_val_positive;
+  guint steps_per_epoch;
+  guint timed_steps;           /* steps measured; 0: the split only */
+  double seconds_per_step;     /* median of the timed steps, image loading included */
+  double seconds_validation;   /* validation, per epoch */
+  double seconds_preparing;    /* head only: the frozen backbone's features, once before the first epoch */
+  double seconds_per_epoch;    /* steps and validation */
+} CxrTrainEstimate;
+
+/* Opens the dataset and splits it as a run of @config would (nothing is written). With @timed_steps > 0
+ * it also builds the network and times that many training steps (after one untimed step) and a
+ * validation batch, on a copy that is thrown away. */
+gboolean      cxr_trainer_estimate         (const CxrTrainConfig *config, guint timed_steps,
+                                            GCancellable *cancellable, CxrTrainEstimate *estimate,
+                                            GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CxrTrainer, cxr_trainer_free)
 
 G_END_DECLS
