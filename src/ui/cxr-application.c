@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "cxr-application.h"
+#include "cxr-settings.h"
 #include "cxr-window.h"
 
 struct _CxrApplication {
@@ -30,7 +31,7 @@ get_window (GApplication *app)
 static void
 restore_last_session (CxrWindow *window)
 {
-  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr (GSettings) settings = cxr_settings_new (NULL);
   g_autofree char *dataset = g_settings_get_string (settings, "last-dataset");
   g_autofree char *model = g_settings_get_string (settings, "last-model");
 

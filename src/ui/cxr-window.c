@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "cxr-finding-names.h"
+#include "cxr-settings.h"
 #include "cxr-window-private.h"
 
 /* Review flags are saved this long after the last change, so that marking many images in a row writes once. */
@@ -52,6 +53,8 @@ _cxr_window_update_title (CxrWindow *self)
   g_autofree char *model_name = model ? g_path_get_basename (cxr_model_get_path (model)) : NULL;
 
   adw_window_title_set_title (self->window_title, dataset_name ? dataset_name : _("cxrcam"));
+  /* The same title for the window list and Alt+Tab. */
+  gtk_window_set_title (GTK_WINDOW (self), dataset_name ? dataset_name : _("cxrcam"));
   if (model_name != NULL)
     adw_window_title_set_subtitle (self->window_title, model_name);
   else if (self->dataset != NULL)
@@ -397,7 +400,8 @@ cxr_window_init (CxrWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->settings = g_settings_new (APPLICATION_ID);
+  gboolean settings_remembered;
+  self->settings = cxr_settings_new (&settings_remembered);
   self->engine = cxr_engine_new ();
   /* Rows show 64-pixel thumbnails; 128 keeps them sharp on a 2x display and small in memory. */
   self->thumbnailer = cxr_thumbnailer_new (NULL, 128);
@@ -430,6 +434,16 @@ cxr_window_init (CxrWindow *self)
   _cxr_window_open_init (self);
   _cxr_window_update_title (self);
   _cxr_window_actions_update (self);
+  if (!settings_remembered)
+    {
+      g_message ("No settings schema %s with this version's keys is installed (the install step compiles them: "
+                 "glib-compile-schemas PREFIX/share/glib-2.0/schemas); running with the default settings, which "
+                 "are not saved", APPLICATION_ID);
+      AdwToast *toast = adw_toast_new (_("No settings schema is installed: cxrcam runs with its defaults and "
+                                         "forgets changes"));
+      adw_toast_set_timeout (toast, 0);
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+    }
 }
 
 CxrWindow *
