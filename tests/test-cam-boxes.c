@@ -287,6 +287,41 @@ test_several_truth_boxes (void)
   g_assert_true (isnan (score.iobb));
 }
 
+/* The one call every caller uses: a hand-made CAM with two blobs, cut at 0.5 against a box. */
+static void
+test_cut (void)
+{
+  enum { W = 12, H = 8 };
+  float cam[W * H] = { 0 };
+  for (int y = 1; y < 4; y++)
+    for (int x = 1; x < 5; x++)
+      cam[y * W + x] = 0.9f;    /* 4 x 3 at (1, 1): the larger blob */
+  for (int y = 5; y < 7; y++)
+    for (int x = 8; x < 10; x++)
+      cam[y * W + x] = 0.6f;    /* 2 x 2 at (8, 5) */
+  CxrRect truth = { 0, 0, 4, 4 };
+  g_autoptr (CxrCamWorkspace) workspace = cxr_cam_workspace_new ();
+  guint8 mask[W * H];
+
+  g_auto (CxrCamCut) cut = { NULL };
+  cxr_cam_cut (&cut, workspace, cam, W, H, 0.5f, CXR_BOX_MODE_LARGEST, &truth, 1, mask);
+  g_assert_cmpuint (cut.boxes->len, ==, 1);
+  assert_rect (&g_array_index (cut.boxes, CxrRect, 0), 1, 1, 4, 3);
+  /* |P n G| = 3 x 3 = 9; |P u G| = 12 + 16 - 9 = 19; IoBB = 9 / 12. */
+  g_assert_cmpfloat_with_epsilon (cut.score.iou, 9.0 / 19.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (cut.score.iobb, 0.75, 1e-12);
+  g_assert_cmpuint (mask[1 * W + 1], ==, 1);
+  g_assert_cmpuint (mask[5 * W + 8], ==, 1);
+  g_assert_cmpuint (mask[0], ==, 0);
+  cxr_cam_cut_clear (&cut);
+
+  /* Every box, and no truth: boxes without a score. */
+  cxr_cam_cut (&cut, workspace, cam, W, H, 0.5f, CXR_BOX_MODE_ALL, NULL, 0, NULL);
+  g_assert_cmpuint (cut.boxes->len, ==, 2);
+  assert_rect (&g_array_index (cut.boxes, CxrRect, 1), 8, 5, 2, 2);
+  g_assert_false (cxr_box_score_is_scored (&cut.score));
+}
+
 static void
 test_summary (void)
 {
@@ -535,6 +570,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/cam-boxes/empty-mask", test_empty_mask);
   g_test_add_func ("/cam-boxes/iou-iobb", test_iou_iobb);
   g_test_add_func ("/cam-boxes/several-truth-boxes", test_several_truth_boxes);
+  g_test_add_func ("/cam-boxes/cut", test_cut);
   g_test_add_func ("/cam-boxes/summary", test_summary);
   g_test_add_func ("/cam-boxes/sweep", test_sweep);
   g_test_add_func ("/cam-boxes/random-masks", test_random_masks);

@@ -74,16 +74,6 @@ cli_cam_input_clear (CliCamInput *input)
   input->store = NULL;
 }
 
-char *
-cli_image_stem (const char *path)
-{
-  char *base = g_path_get_basename (path);
-  char *dot = strrchr (base, '.');
-  if (dot != NULL && dot != base)
-    *dot = '\0';
-  return base;
-}
-
 gboolean
 cli_cam_resolve_class (const CxrModelCard *card, const char *text, int *index)
 {

@@ -24,8 +24,7 @@ void     cli_cam_input_clear (CliCamInput *input);
  * order (CxrRect). NIH's box list says "Infiltrate" where its labels say "Infiltration": they match. */
 GArray  *cli_cam_input_truth (CliCamInput *input, const char *image, const char *label);
 
-/* "00001369_000" for "/a/b/00001369_000.png". */
-char    *cli_image_stem      (const char *path);
-
 /* --class NAME or INDEX against the card (NULL: the card's positive class). */
 gboolean cli_cam_resolve_class (const CxrModelCard *card, const char *text, int *index);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliCamInput, cli_cam_input_clear)

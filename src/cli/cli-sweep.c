@@ -3,42 +3,28 @@
 #include <math.h>
 #include <string.h>
 
-#include "cli-cam-input.h"
+#include "cli-cam-session.h"
 #include "cli-commands.h"
 #include "cli-util.h"
 #include "cxr-cam-score.h"
-#include "cxr-engine-cam.h"
 #include "cxr-npy.h"
 
 typedef struct {
-  char *model_path, *card_path, *method, *layer, *box_mode, *bbox, *dataset, *class_name, *cams, *label;
-  GStrv images;
+  CliCamArgs common;
+  char *cams, *label;
 } SweepOptions;
 
 static void
 sweep_options_clear (SweepOptions *o)
 {
-  g_free (o->model_path);
-  g_free (o->card_path);
-  g_free (o->method);
-  g_free (o->layer);
-  g_free (o->box_mode);
-  g_free (o->bbox);
-  g_free (o->dataset);
-  g_free (o->class_name);
+  cli_cam_args_clear (&o->common);
   g_free (o->cams);
   g_free (o->label);
-  g_strfreev (o->images);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SweepOptions, sweep_options_clear)
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliCamInput, cli_cam_input_clear)
 
 typedef struct {
-  CxrEngine *engine;
-  const char *model_path, *card_path;
-  const char *const *paths;
-  CxrCamOptions options;
   CliCamInput *input;
   const char *label;
   CxrBoxMode mode;
@@ -70,47 +56,15 @@ on_result (CxrCamResult *result, guint done, guint total, gpointer user_data)
   fprintf (stderr, "[%u/%u] %s\n", done, total, result->name);
 }
 
-static void
-start_load (gpointer data, GAsyncReadyCallback callback, gpointer user_data)
-{
-  SweepJob *job = data;
-  cxr_engine_load_model_async (job->engine, job->model_path, job->card_path, NULL, callback, user_data);
-}
-
-static void
-start_cams (gpointer data, GAsyncReadyCallback callback, gpointer user_data)
-{
-  SweepJob *job = data;
-  cxr_engine_cam_batch_async (job->engine, job->paths, &job->options, on_result, job, NULL, NULL, callback,
-                              user_data);
-}
-
 /* CAMs from the model, one batch job. */
 static gboolean
-sweep_with_model (SweepJob *job, SweepOptions *o, CliCamInput *input, GError **error)
+sweep_with_model (SweepJob *job, SweepOptions *o, CliCamSession *session, GError **error)
 {
-  g_autoptr (CxrEngine) engine = cxr_engine_new ();
-  job->engine = engine;
-  job->model_path = o->model_path;
-  job->card_path = o->card_path;
-  g_autoptr (GAsyncResult) loaded = cli_wait_for (start_load, job);
-  g_autoptr (CxrModel) model = cxr_engine_load_model_finish (engine, loaded, error);
-  if (model == NULL)
+  if (!cli_cam_session_open (session, &o->common, FALSE, error))
     return FALSE;
-  const CxrModelCard *card = cxr_model_get_card (model);
-  if (!cli_cam_resolve_class (card, o->class_name, &job->options.target_class))
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "the model has no class '%s'", o->class_name);
-      return FALSE;
-    }
-  job->options.layer = o->layer;
-  job->label = card->class_names[job->options.target_class];
-  if (!cli_cam_input_init (input, o->images, o->dataset, o->bbox, job->label, FALSE, error))
-    return FALSE;
-  job->input = input;
-  job->paths = (const char *const *) input->paths;
-  g_autoptr (GAsyncResult) done = cli_wait_for (start_cams, job);
-  return cxr_engine_cam_batch_finish (engine, done, NULL, error);
+  job->label = session->label;
+  job->input = &session->input;
+  return cli_cam_session_run (session, on_result, job, NULL, error);
 }
 
 static int
@@ -124,7 +78,8 @@ static gboolean
 sweep_with_cams (SweepJob *job, SweepOptions *o, CliCamInput *input, GError **error)
 {
   job->label = o->label ? o->label : "Cardiomegaly";
-  if (!cli_cam_input_init (input, NULL, o->dataset, o->bbox, job->label, TRUE, NULL) && input->store == NULL)
+  if (!cli_cam_input_init (input, NULL, o->common.dataset, o->common.bbox, job->label, TRUE, NULL)
+      && input->store == NULL)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--cams needs --bbox FILE or --dataset DIR");
       return FALSE;
@@ -194,22 +149,14 @@ print_table (const SweepJob *job)
 int
 cli_sweep (int argc, char **argv)
 {
-  g_auto (SweepOptions) o = { NULL };
+  g_auto (SweepOptions) o = { { NULL } };
   const GOptionEntry entries[] = {
-    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &o.model_path, "Weights (.pth, .pt or .safetensors)", "FILE" },
-    { "card", 'c', 0, G_OPTION_ARG_FILENAME, &o.card_path, "Model card (default: beside the weights)", "FILE" },
-    { "method", 0, 0, G_OPTION_ARG_STRING, &o.method, "gradcam (default) or gradcam++", "METHOD" },
-    { "layer", 0, 0, G_OPTION_ARG_STRING, &o.layer, "Residual block (default: the card's)", "NAME" },
-    { "class", 0, 0, G_OPTION_ARG_STRING, &o.class_name, "Class to explain (default: the card's positive class)", "CLASS" },
-    { "box-mode", 0, 0, G_OPTION_ARG_STRING, &o.box_mode, "largest (default), all or union", "MODE" },
-    { "bbox", 0, 0, G_OPTION_ARG_FILENAME, &o.bbox, "Ground-truth boxes (BB.csv / BBox_List_2017.csv)", "FILE" },
-    { "dataset", 'd', 0, G_OPTION_ARG_FILENAME, &o.dataset, "A dataset folder: its images with a box of the class", "DIR" },
     { "cams", 0, 0, G_OPTION_ARG_FILENAME, &o.cams, "Read <name>.cam.npy files (cam --save-cam) instead of running a model", "DIR" },
     { "label", 0, 0, G_OPTION_ARG_STRING, &o.label, "With --cams: the box label to score against (default Cardiomegaly)", "LABEL" },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.images, NULL, "IMAGE…" },
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("IMAGE… — mean IoU for every mask threshold");
+  cli_cam_args_add_entries (&o.common, context, "A dataset folder: its images with a box of the class");
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_description (context,
     "Computes each image's CAM once and scores its boxes at t = 0.05, 0.10, … 0.95 (the rules of `cam`).\n"
@@ -220,25 +167,27 @@ cli_sweep (int argc, char **argv)
     return status;
 
   SweepJob job = { NULL };
-  cxr_cam_options_init_default (&job.options);
   cxr_cam_sweep_init (&job.sweep);
+  CxrCamOptions names;
+  cxr_cam_options_init_default (&names);
   g_autoptr (GError) error = NULL;
-  if ((o.method && !cxr_cam_method_from_name (o.method, &job.options.method, &error))
-      || (o.box_mode && !cxr_box_mode_from_name (o.box_mode, &job.mode, &error)))
+  if (!cli_cam_args_parse_names (&o.common, &names, &job.mode, &error))
     {
       cli_error ("sweep", "%s", error->message);
       return 2;
     }
-  if ((o.cams == NULL) == (o.model_path == NULL) || (o.model_path && o.images == NULL && o.dataset == NULL))
+  if ((o.cams == NULL) == (o.common.model_path == NULL)
+      || (o.common.model_path && o.common.images == NULL && o.common.dataset == NULL))
     {
       cli_error ("sweep", "needs --model FILE with IMAGE… or --dataset DIR, or --cams DIR (try --help)");
       return 2;
     }
 
   g_auto (CliCamInput) input = { NULL };
+  g_auto (CliCamSession) session = { NULL };
   g_autoptr (CxrCamWorkspace) workspace = cxr_cam_workspace_new ();
   job.workspace = workspace;
-  gboolean ok = o.cams ? sweep_with_cams (&job, &o, &input, &error) : sweep_with_model (&job, &o, &input, &error);
+  gboolean ok = o.cams ? sweep_with_cams (&job, &o, &input, &error) : sweep_with_model (&job, &o, &session, &error);
   if (!ok)
     {
       cli_error ("sweep", "%s", error->message);

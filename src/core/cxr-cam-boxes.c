@@ -412,3 +412,19 @@ cxr_box_score_is_scored (const CxrBoxScore *score)
 {
   return score->n_truth > 0;
 }
+
+/* ---- the whole cut ------------------------------------------------------------------------------------ */
+
+void
+cxr_cam_cut (CxrCamCut *cut, CxrCamWorkspace *workspace, const float *cam, int width, int height, float threshold,
+             CxrBoxMode mode, const CxrRect *truth, guint n_truth, guint8 *mask)
+{
+  cut->boxes = cxr_cam_boxes_for_threshold (workspace, cam, width, height, threshold, mode, mask);
+  cxr_box_score (&cut->score, (const CxrRect *) cut->boxes->data, cut->boxes->len, truth, n_truth);
+}
+
+void
+cxr_cam_cut_clear (CxrCamCut *cut)
+{
+  g_clear_pointer (&cut->boxes, g_array_unref);
+}

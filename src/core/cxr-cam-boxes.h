@@ -112,6 +112,25 @@ void     cxr_box_score (CxrBoxScore *score, const CxrRect *predicted, guint n_pr
 /* TRUE when the image counts in the summary: it has ground truth (a missing prediction scores 0). */
 gboolean cxr_box_score_is_scored (const CxrBoxScore *score);
 
+/* ---- the whole cut ------------------------------------------------------------------------------------ */
+
+/* One CAM cut at a threshold: its boxes and how they score against the ground truth. Every place that turns a
+ * CAM into boxes (the viewer, run on all, the summary, the exporter, `cam`, `sweep`) goes through
+ * cxr_cam_cut, so that they cannot disagree. */
+typedef struct {
+  GArray *boxes;        /* CxrRect, in the mode's order (largest first) */
+  CxrBoxScore score;    /* against the truth given (NAN IoU without any) */
+} CxrCamCut;
+
+/* Threshold -> mask -> components -> boxes in @mode -> score against @truth (n_truth CxrRect; may be 0).
+ * @mask, when not NULL, receives the mask ([height, width]); else it stays in the workspace. @cut must be
+ * cleared before reuse. */
+void     cxr_cam_cut       (CxrCamCut *cut, CxrCamWorkspace *workspace, const float *cam, int width, int height,
+                            float threshold, CxrBoxMode mode, const CxrRect *truth, guint n_truth, guint8 *mask);
+void     cxr_cam_cut_clear (CxrCamCut *cut);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CxrCamCut, cxr_cam_cut_clear)
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CxrCamWorkspace, cxr_cam_workspace_free)
 
 G_END_DECLS

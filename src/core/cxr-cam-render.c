@@ -103,8 +103,7 @@ cxr_cam_render_heatmap_overlay (guint8 *rgb, const guint8 *gray8, const float *c
   for (int pass = 0; pass < 2; pass++)
     for (gsize i = 0; i < n; i++)
       {
-        float c = cam[i];
-        int index = c > 0.0f ? (int) (255.0f * MIN (c, 1.0f)) : 0;  /* np.uint8 truncates */
+        int index = cxr_colormap_index (cam[i]);
         float img = gray8[i] / 255.0f;
         for (int k = 0; k < 3; k++)
           {
@@ -222,9 +221,8 @@ draw_labelled_box (cairo_t *cr, const CxrRect *box, double red, double green, do
   cairo_show_text (cr, label);
 }
 
-/* The basename without its extension: "00001369_000.png" -> "00001369_000". */
-static char *
-image_stem (const CxrCamResult *result)
+char *
+cxr_cam_result_dup_stem (const CxrCamResult *result)
 {
   g_autofree char *base = g_path_get_basename (result->path ? result->path : result->name ? result->name : "image");
   char *dot = strrchr (base, '.');
@@ -240,7 +238,7 @@ cxr_cam_write_images (const CxrCamResult *result, const char *folder, const CxrC
   g_return_val_if_fail (result->cam != NULL && result->gray8 != NULL, FALSE);
   int width = result->width, height = result->height;
   gsize n = (gsize) width * height;
-  g_autofree char *stem = image_stem (result);
+  g_autofree char *stem = cxr_cam_result_dup_stem (result);
   gboolean ok = TRUE;
 
   /* original_ */

@@ -25,8 +25,18 @@ G_BEGIN_DECLS
 
 #define CXR_CAM_DEFAULT_OPACITY 0.5f
 
-/* OpenCV's COLORMAP_JET as RGB: [256][3]. */
+/* OpenCV's COLORMAP_JET as RGB: [256][3]. The one JET table of cxrcam: pred_ pictures and the viewer's heatmap
+ * both look their colours up here. */
 extern const guint8 cxr_colormap_jet[256][3];
+
+/* The colormap entry for a CAM value, as show_cam_on_image picks it: np.uint8 (255 cam), truncated. NaN and values
+ * below 0 take entry 0, values above 1 entry 255. The viewer uses the same rule, so the screen shows what pred_
+ * holds. */
+static inline guint8
+cxr_colormap_index (float cam)
+{
+  return cam > 0.0f ? (guint8) (255.0f * MIN (cam, 1.0f)) : 0;
+}
 
 /* rgb: [height, width, 3]. */
 void     cxr_cam_render_heatmap_overlay (guint8 *rgb, const guint8 *gray8, const float *cam, int width,
@@ -45,6 +55,10 @@ typedef struct {
 } CxrCamRenderOptions;
 
 void     cxr_cam_render_options_init (CxrCamRenderOptions *options);
+
+/* The image's basename without its extension, which names its pictures: "00001369_000" for
+ * "/data/images/00001369_000.png". */
+char    *cxr_cam_result_dup_stem (const CxrCamResult *result);
 
 /* Writes original_, gtimage_, mask_ and pred_<stem>.png into @folder (<stem> is the image's basename
  * without extension, plus ".png": "pred_00001369_000.png"). @boxes are the predicted boxes to draw. */

@@ -71,11 +71,9 @@ cxr_cam_sweep_add (CxrCamSweep *sweep, CxrCamWorkspace *workspace, const float *
 {
   for (guint t = 0; t < CXR_CAM_N_SWEEP_THRESHOLDS; t++)
     {
-      g_autoptr (GArray) boxes = cxr_cam_boxes_for_threshold (workspace, cam, width, height,
-                                                              cxr_cam_sweep_thresholds[t], mode, NULL);
-      CxrBoxScore score;
-      cxr_box_score (&score, (const CxrRect *) boxes->data, boxes->len, truth, n_truth);
-      cxr_cam_summary_add (&sweep->at[t], &score, id);
+      g_auto (CxrCamCut) cut = { NULL };
+      cxr_cam_cut (&cut, workspace, cam, width, height, cxr_cam_sweep_thresholds[t], mode, truth, n_truth, NULL);
+      cxr_cam_summary_add (&sweep->at[t], &cut.score, id);
     }
 }
 

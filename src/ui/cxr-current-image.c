@@ -188,14 +188,14 @@ cut_cam (CxrCurrentImage *self)
       self->mask = g_malloc (n);
       self->mask_size = n;
     }
-  g_autoptr (GArray) boxes = cxr_cam_boxes_for_threshold (self->workspace, cam->cam, cam->width, cam->height,
-                                                          (float) self->threshold, CXR_BOX_MODE_LARGEST, self->mask);
-  g_autoptr (CxrPyramid) mask = cxr_mask_pyramid_new (self->mask, cam->width, cam->height, MASK_OUTSIDE_ALPHA);
-
   /* Scored against the ground truth of the class the CAM explains (BB.csv's "Cardiomegaly" rows). */
   g_autoptr (GArray) truth = cxr_cam_truth_rects (self->bboxes, cam->target_name);
-  CxrBoxScore score;
-  cxr_box_score (&score, (const CxrRect *) boxes->data, boxes->len, (const CxrRect *) truth->data, truth->len);
+  g_auto (CxrCamCut) cut = { NULL };
+  cxr_cam_cut (&cut, self->workspace, cam->cam, cam->width, cam->height, (float) self->threshold,
+               CXR_BOX_MODE_LARGEST, (const CxrRect *) truth->data, truth->len, self->mask);
+  g_autoptr (CxrPyramid) mask = cxr_mask_pyramid_new (self->mask, cam->width, cam->height, MASK_OUTSIDE_ALPHA);
+  GArray *boxes = cut.boxes;
+  const CxrBoxScore score = cut.score;
 
   g_array_set_size (self->predicted_boxes, 0);
   for (guint i = 0; i < boxes->len; i++)

@@ -2,8 +2,9 @@
  *
  * A run sends the filtered list through the engine's batch Grad-CAM job. Each result fills the results table as it
  * arrives (the list rows follow), images with ground truth of the explained class are kept as feature-resolution
- * records (cxr-localisation.h), and an export hands each result to the writer thread (cxr-exporter.h). Scoring the
- * records again after a threshold change, and the summary's sweep, run on a worker.
+ * records (cxr-localisation.h), and an export hands each result to the core's exporter (cxr-cam-export.h), which
+ * cuts it and writes its pictures on a writer thread. Scoring the records again after a threshold change, and the
+ * summary's sweep, run on a worker.
  */
 #include "config.h"
 
@@ -11,8 +12,8 @@
 #include <math.h>
 
 #include "cxr-cam-boxes.h"
+#include "cxr-cam-export.h"
 #include "cxr-engine-cam.h"
-#include "cxr-exporter.h"
 #include "cxr-summary-dialog.h"
 #include "cxr-window-private.h"
 
@@ -24,7 +25,7 @@ typedef struct {
   GCancellable *cancellable;       /* the run's: reports still queued after a cancel are dropped */
   GArray *indices;                 /* guint entry index per request position */
   CxrLocalisations *localisations; /* a reference */
-  CxrExporter *exporter;           /* owned until the run ends; NULL for a plain run */
+  CxrCamExporter *exporter;        /* owned until the run ends; NULL for a plain run */
   CxrCamWorkspace *workspace;
 } RunState;
 
@@ -36,7 +37,7 @@ run_state_free (RunState *state)
   g_array_unref (state->indices);
   g_clear_object (&state->cancellable);
   g_clear_pointer (&state->localisations, cxr_localisations_unref);
-  g_clear_pointer (&state->exporter, cxr_exporter_free);
+  g_clear_pointer (&state->exporter, cxr_cam_exporter_free);
   cxr_cam_workspace_free (state->workspace);
   g_free (state);
 }
@@ -89,19 +90,20 @@ on_run_result (CxrCamResult *result, guint done, guint total, gpointer user_data
 
   g_autoptr (GArray) bboxes = cxr_dataset_get_boxes (self->dataset, index);
   g_autoptr (GArray) truth = cxr_cam_truth_rects (bboxes, result->target_name);
+  /* Under a millisecond for a 1024 x 1024 CAM (docs/grad-cam.md): fine between two frames. An export cuts at the
+   * threshold it was started with, which is the one on screen. */
+  float threshold = (float) current_threshold (self);
+  g_auto (CxrCamCut) cut = { NULL };
+  if (state->exporter != NULL)
+    cxr_cam_exporter_add (state->exporter, result, truth, &cut);
+  else if (truth->len > 0)
+    cxr_cam_cut (&cut, state->workspace, result->cam, result->width, result->height, threshold, CXR_BOX_MODE_LARGEST,
+                 (const CxrRect *) truth->data, truth->len, NULL);
   if (truth->len > 0)
     {
-      /* Under a millisecond for a 1024 x 1024 CAM (docs/grad-cam.md): fine between two frames. */
-      float threshold = (float) current_threshold (self);
-      g_autoptr (GArray) boxes = cxr_cam_boxes_for_threshold (state->workspace, result->cam, result->width,
-                                                              result->height, threshold, CXR_BOX_MODE_LARGEST, NULL);
-      CxrBoxScore score;
-      cxr_box_score (&score, (const CxrRect *) boxes->data, boxes->len, (const CxrRect *) truth->data, truth->len);
-      cxr_results_set_localisation (self->results, index, (float) score.iou, (float) score.iobb, threshold);
+      cxr_results_set_localisation (self->results, index, (float) cut.score.iou, (float) cut.score.iobb, threshold);
       cxr_localisations_add (state->localisations, index, result, truth);
     }
-  if (state->exporter != NULL)
-    cxr_exporter_add (state->exporter, result, truth);
 }
 
 static void
@@ -128,7 +130,7 @@ on_export_written (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   guint n_written = 0;
 
-  if (cxr_exporter_finish_finish (result, &n_written, &error))
+  if (cxr_cam_exporter_finish_finish (result, &n_written, &error))
     {
       g_autofree char *name = g_path_get_basename (done->folder);
       g_autofree char *message = g_strdup_printf (ngettext ("Exported %u image and bb_results.csv to “%s”",
@@ -215,9 +217,23 @@ start_run (CxrWindow *self, const char *export_folder)
   if (export_folder != NULL)
     {
       CxrViewState *view_state = cxr_compare_view_get_view_state (self->compare_view);
-      state->exporter = cxr_exporter_new (export_folder, class_name, (float) current_threshold (self),
-                                          (float) cxr_view_state_get_overlay_opacity (view_state),
-                                          self->run_cancellable);
+      CxrCamExportOptions export;
+      cxr_cam_export_options_init (&export);
+      export.folder = export_folder;
+      export.label = class_name;
+      export.threshold = (float) current_threshold (self);
+      export.box_mode = CXR_BOX_MODE_LARGEST;
+      export.opacity = (float) cxr_view_state_get_overlay_opacity (view_state);
+      g_autoptr (GError) error = NULL;
+      state->exporter = cxr_cam_exporter_new (&export, self->run_cancellable, &error);
+      if (state->exporter == NULL)
+        {
+          g_autofree char *message = g_strdup_printf (_("Export failed: %s"), error->message);
+          _cxr_window_toast (self, message);
+          g_clear_object (&self->run_cancellable);
+          run_state_free (state);
+          return;
+        }
     }
 
   set_progress (self, export_folder != NULL, 0, indices->len);
@@ -238,9 +254,9 @@ finish_export (RunState *state)
     return;
   ExportDone *done = g_new0 (ExportDone, 1);
   done->self = g_object_ref (state->self);
-  done->folder = g_strdup (cxr_exporter_get_folder (state->exporter));
+  done->folder = g_strdup (cxr_cam_exporter_get_folder (state->exporter));
   _cxr_window_busy_push (state->self);
-  cxr_exporter_finish_async (g_steal_pointer (&state->exporter), on_export_written, done);
+  cxr_cam_exporter_finish_async (g_steal_pointer (&state->exporter), on_export_written, done);
 }
 
 static void

@@ -1,4 +1,4 @@
-/* cxr-localisation.h: what "run on all" keeps of each explained image, to score it again at any threshold.
+/* cxr-localisation.h: what a viewer's "run on all" keeps of each explained image, to score it again at any threshold.
  *
  * One image's CAM at image resolution is megabytes, so a run cannot keep them all; at feature resolution it is a
  * few hundred bytes (7 x 7 floats for a ResNet-50 at 224), and the image-resolution map is exactly its bilinear

@@ -1,9 +1,8 @@
 /* cxr-localisation.c: feature-resolution CAMs kept per image, scored again on a worker. */
-#include "config.h"
+#include "cxr-localisation.h"
 
 #include <string.h>
 
-#include "cxr-localisation.h"
 #include "cxr-resize.h"
 
 typedef struct {
@@ -141,11 +140,10 @@ score_records (GPtrArray *records, float threshold, gboolean sweep, GCancellable
       cxr_resize_bilinear (cam, record->height, record->width, record->cam_features, record->feature_height,
                            record->feature_width);
 
-      g_autoptr (GArray) boxes = cxr_cam_boxes_for_threshold (workspace, cam, record->width, record->height,
-                                                              threshold, CXR_BOX_MODE_LARGEST, NULL);
-      CxrLocalisationScore score = { .index = record->index };
-      cxr_box_score (&score.score, (const CxrRect *) boxes->data, boxes->len,
-                     (const CxrRect *) record->truth->data, record->truth->len);
+      g_auto (CxrCamCut) cut = { NULL };
+      cxr_cam_cut (&cut, workspace, cam, record->width, record->height, threshold, CXR_BOX_MODE_LARGEST,
+                   (const CxrRect *) record->truth->data, record->truth->len, NULL);
+      CxrLocalisationScore score = { .index = record->index, .score = cut.score };
       g_array_append_val (report->scores, score);
       cxr_cam_summary_add (&report->summary, &score.score, (int) i);
       if (sweep)

@@ -1,0 +1,224 @@
+/* cxr-cam-export.c: rows made on the caller's thread, pictures on a writer pool. */
+#include "cxr-cam-export.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "cxr-atomic-file.h"
+#include "cxr-cam-csv.h"
+#include "cxr-cam-render.h"
+#include "cxr-error.h"
+#include "cxr-npy.h"
+
+struct _CxrCamExporter {
+  CxrCamExportOptions options;  /* folder and label owned below */
+  char *folder;
+  char *label;
+
+  GThreadPool *writer;          /* one thread; jobs run in the order they were pushed */
+  CxrCamWorkspace *workspace;   /* the caller's, for the cuts */
+  GCancellable *cancellable;    /* remaining jobs are skipped once it is cancelled */
+  GString *csv;                 /* bb_results.csv, filled on the caller's thread */
+
+  GMutex lock;                  /* guards the fields below, which the writer fills */
+  guint n_written;
+  GError *error;
+};
+
+typedef struct {
+  CxrCamResult *result;
+  GArray *truth;   /* CxrRect */
+  GArray *boxes;   /* CxrRect: the cut's */
+} Job;
+
+static void
+job_free (Job *job)
+{
+  cxr_cam_result_unref (job->result);
+  g_array_unref (job->truth);
+  g_array_unref (job->boxes);
+  g_free (job);
+}
+
+void
+cxr_cam_export_options_init (CxrCamExportOptions *options)
+{
+  CxrCamRenderOptions render;
+  cxr_cam_render_options_init (&render);
+  memset (options, 0, sizeof *options);
+  options->threshold = render.threshold;
+  options->box_mode = render.box_mode;
+  options->opacity = render.opacity;
+}
+
+static gboolean
+save_cam (CxrCamExporter *self, const CxrCamResult *result, GError **error)
+{
+  g_autofree char *stem = cxr_cam_result_dup_stem (result);
+  g_autofree char *name = g_strconcat (stem, ".cam.npy", NULL);
+  g_autofree char *path = g_build_filename (self->folder, name, NULL);
+  gint64 shape[2] = { result->height, result->width };
+  return cxr_npy_save (path, result->cam, 2, shape, error);
+}
+
+static void
+write_job (gpointer data, gpointer user_data)
+{
+  Job *job = data;
+  CxrCamExporter *self = user_data;
+
+  if (self->cancellable != NULL && g_cancellable_is_cancelled (self->cancellable))
+    {
+      job_free (job);
+      return;
+    }
+
+  CxrCamRenderOptions render;
+  cxr_cam_render_options_init (&render);
+  render.threshold = self->options.threshold;
+  render.box_mode = self->options.box_mode;
+  render.opacity = self->options.opacity;
+  render.truth = (const CxrRect *) job->truth->data;
+  render.n_truth = job->truth->len;
+  render.truth_label = self->label;
+  GError *error = NULL;
+  gboolean written = cxr_cam_write_images (job->result, self->folder, &render, (const CxrRect *) job->boxes->data,
+                                           job->boxes->len, &error)
+                     && (!self->options.save_cam || save_cam (self, job->result, &error));
+
+  g_mutex_lock (&self->lock);
+  if (written)
+    self->n_written++;
+  else if (self->error == NULL)
+    self->error = error;
+  else
+    g_error_free (error);
+  g_mutex_unlock (&self->lock);
+  job_free (job);
+}
+
+CxrCamExporter *
+cxr_cam_exporter_new (const CxrCamExportOptions *options, GCancellable *cancellable, GError **error)
+{
+  g_return_val_if_fail (options->folder != NULL && options->label != NULL, NULL);
+
+  if (g_mkdir_with_parents (options->folder, 0755) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, CXR_ERROR, CXR_ERROR_IO, "cannot create %s: %s", options->folder, g_strerror (saved));
+      return NULL;
+    }
+  CxrCamExporter *self = g_new0 (CxrCamExporter, 1);
+  self->options = *options;
+  self->folder = g_strdup (options->folder);
+  self->label = g_strdup (options->label);
+  self->options.folder = self->folder;
+  self->options.label = self->label;
+  self->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
+  self->workspace = cxr_cam_workspace_new ();
+  self->csv = g_string_new (CXR_CAM_RESULTS_CSV_HEADER);
+  g_mutex_init (&self->lock);
+  /* Not exclusive: the thread comes from GLib's shared pool and goes back when the queue is empty. */
+  self->writer = g_thread_pool_new (write_job, self, 1, FALSE, NULL);
+  return self;
+}
+
+void
+cxr_cam_exporter_free (CxrCamExporter *self)
+{
+  if (self == NULL)
+    return;
+  if (self->writer != NULL)
+    g_thread_pool_free (self->writer, TRUE, TRUE);
+  cxr_cam_workspace_free (self->workspace);
+  g_string_free (self->csv, TRUE);
+  g_clear_error (&self->error);
+  g_clear_object (&self->cancellable);
+  g_mutex_clear (&self->lock);
+  g_free (self->folder);
+  g_free (self->label);
+  g_free (self);
+}
+
+const char *
+cxr_cam_exporter_get_folder (CxrCamExporter *self)
+{
+  return self->folder;
+}
+
+void
+cxr_cam_exporter_add (CxrCamExporter *self, CxrCamResult *result, const GArray *truth, CxrCamCut *cut)
+{
+  g_return_if_fail (self->writer != NULL);
+
+  if (result->error != NULL || result->cam == NULL)
+    return;
+  Job *job = g_new0 (Job, 1);
+  job->result = cxr_cam_result_ref (result);
+  job->truth = g_array_sized_new (FALSE, FALSE, sizeof (CxrRect), truth ? truth->len : 0);
+  if (truth != NULL)
+    g_array_append_vals (job->truth, truth->data, truth->len);
+
+  g_auto (CxrCamCut) own = { NULL };
+  CxrCamCut *c = cut ? cut : &own;
+  cxr_cam_cut (c, self->workspace, result->cam, result->width, result->height, self->options.threshold,
+               self->options.box_mode, (const CxrRect *) job->truth->data, job->truth->len, NULL);
+  job->boxes = g_array_ref (c->boxes);
+  cxr_cam_csv_append_row (self->csv, result, self->label, self->options.threshold, &c->score);
+  g_thread_pool_push (self->writer, job, NULL);
+}
+
+gboolean
+cxr_cam_exporter_finish (CxrCamExporter *self, guint *n_written, GError **error)
+{
+  g_return_val_if_fail (self->writer != NULL, FALSE);
+
+  /* Waits for every queued job; once cancelled, they return at once. */
+  g_thread_pool_free (self->writer, FALSE, TRUE);
+  self->writer = NULL;
+
+  g_autofree char *path = g_build_filename (self->folder, "bb_results.csv", NULL);
+  if (!cxr_atomic_file_set_contents (path, self->csv->str, self->csv->len, error))
+    return FALSE;
+  if (n_written != NULL)
+    *n_written = self->n_written;
+  if (self->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&self->error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+finish_in_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+{
+  CxrCamExporter *self = task_data;
+  guint n_written = 0;
+  GError *error = NULL;
+  if (cxr_cam_exporter_finish (self, &n_written, &error))
+    g_task_return_int (task, n_written);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+cxr_cam_exporter_finish_async (CxrCamExporter *self, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (NULL, NULL, callback, user_data);
+  g_task_set_source_tag (task, cxr_cam_exporter_finish_async);
+  g_task_set_task_data (task, self, (GDestroyNotify) cxr_cam_exporter_free);
+  g_task_run_in_thread (task, finish_in_thread);
+}
+
+gboolean
+cxr_cam_exporter_finish_finish (GAsyncResult *result, guint *n_written, GError **error)
+{
+  gssize n = g_task_propagate_int (G_TASK (result), error);
+  if (n < 0)
+    return FALSE;
+  if (n_written != NULL)
+    *n_written = (guint) n;
+  return TRUE;
+}
