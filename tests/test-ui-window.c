@@ -481,6 +481,13 @@ export_done (gpointer data)
   return !_cxr_window_is_running (f->window) && f->window->n_jobs == 0;
 }
 
+static gboolean
+progress_hidden (gpointer data)
+{
+  Fixture *f = data;
+  return !gtk_revealer_get_child_revealed (f->window->progress_revealer);
+}
+
 static void
 test_export (Fixture *f, gconstpointer data)
 {
@@ -509,6 +516,68 @@ test_export (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (lines[1], ",64,80,96,64,"));
   /* No ground truth: empty box and score fields. */
   g_assert_true (g_str_has_suffix (lines[3], ",,,,,,"));
+}
+
+/* The heatmap pane shows what the exported pred_ picture holds: the same JET table (OpenCV's) and the same index rule
+ * (show_cam_on_image's truncation). At overlay opacity 1 both are the colormap alone, so at one image pixel per
+ * screen pixel, on whole-pixel offsets, they agree pixel for pixel (pred_ may be one level lower where its float
+ * division by the picture's maximum rounds down). The closed-form jet and rounded index the pane used before differ
+ * by up to four levels. */
+static void
+test_heatmap_matches_export (Fixture *f, gconstpointer data)
+{
+  open_dataset (f);
+  open_model (f);
+  CxrViewState *state = cxr_compare_view_get_view_state (f->window->compare_view);
+  cxr_view_state_set_overlay_opacity (state, 1.0);
+  g_autofree char *out = cxr_test_make_tmpdir ();
+  _cxr_window_export_to (f->window, out);
+  cxr_ui_test_wait_until (export_done, f, 60000, "the export");
+  g_autofree char *pred_path = g_build_filename (out, "pred_00000001_000.png", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GdkPixbuf) pred = gdk_pixbuf_new_from_file (pred_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_pixbuf_get_width (pred), ==, CXR_UI_TEST_IMAGE_SIZE);
+
+  /* The progress bar has gone (the panes keep their size from here on); then one image pixel per screen pixel,
+   * on whole-pixel offsets, so that the renderer copies texels rather than blending neighbours. */
+  cxr_ui_test_wait_until (progress_hidden, f, 10000, "the progress bar to go");
+  cxr_compare_view_zoom_one_to_one (f->window->compare_view);
+  CxrPaneView *pane = cxr_compare_view_get_pane (f->window->compare_view, CXR_PANE_HEATMAP);
+  int width = gtk_widget_get_width (GTK_WIDGET (pane)), height = gtk_widget_get_height (GTK_WIDGET (pane));
+  double scale, ox, oy;
+  cxr_view_state_get_transform (state, width, height, &scale, &ox, &oy);
+  g_assert_cmpfloat (scale, ==, 1.0);
+  cxr_view_state_pan (state, round (ox) - ox, round (oy) - oy, width, height);
+  cxr_ui_test_spin (100);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (pane)), ==, width);
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (pane)), ==, height);
+
+  g_autoptr (CxrUiTestPixels) pixels = cxr_ui_test_render (GTK_WIDGET (pane));
+  guint compared = 0, worst = 0;
+  for (int y = 0; y < CXR_UI_TEST_IMAGE_SIZE; y += 3)
+    for (int x = 0; x < CXR_UI_TEST_IMAGE_SIZE; x += 3)
+      {
+        double wx, wy;
+        cxr_pane_view_image_to_widget (pane, x + 0.5, y + 0.5, &wx, &wy);
+        if (wx < 1 || wy < 1 || wx >= width - 1 || wy >= height - 1)
+          continue;
+        guint8 screen[3];
+        cxr_ui_test_pixel (pixels, (int) floor (wx), (int) floor (wy), screen);
+        const guint8 *file = gdk_pixbuf_read_pixels (pred) + (gsize) y * gdk_pixbuf_get_rowstride (pred)
+                             + (gsize) x * gdk_pixbuf_get_n_channels (pred);
+        for (int c = 0; c < 3; c++)
+          {
+            int difference = (int) screen[c] - (int) file[c];
+            worst = MAX (worst, (guint) ABS (difference));
+            if (difference < 0 || difference > 1)
+              g_error ("image pixel (%d, %d): the pane shows (%u, %u, %u), pred_ holds (%u, %u, %u)", x, y,
+                       screen[0], screen[1], screen[2], file[0], file[1], file[2]);
+          }
+        compared++;
+      }
+  g_test_message ("%u pixels compared, worst difference %u", compared, worst);
+  g_assert_cmpuint (compared, >, 2000);
 }
 
 static void
@@ -670,6 +739,8 @@ main (int argc, char *argv[])
   g_test_add ("/ui/window/cancel-run", Fixture, NULL, fixture_set_up, test_cancel_run, fixture_tear_down);
   g_test_add ("/ui/window/summary", Fixture, NULL, fixture_set_up, test_summary, fixture_tear_down);
   g_test_add ("/ui/window/export", Fixture, NULL, fixture_set_up, test_export, fixture_tear_down);
+  g_test_add ("/ui/window/heatmap-matches-export", Fixture, NULL, fixture_set_up, test_heatmap_matches_export,
+              fixture_tear_down);
   g_test_add ("/ui/window/review-flag", Fixture, NULL, fixture_set_up, test_review_flag, fixture_tear_down);
   g_test_add ("/ui/window/settings-and-recent", Fixture, NULL, fixture_set_up, test_settings_and_recent,
               fixture_tear_down);

@@ -1,9 +1,12 @@
-/* cxr-colormap.c: jet in closed form; inferno and viridis interpolated linearly between eleven stops. */
+/* cxr-colormap.c: jet as the core's pred_ pictures have it (OpenCV's table); inferno and viridis interpolated
+ * linearly between eleven stops. */
 #include "config.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
+#include "cxr-cam-render.h"
 #include "cxr-colormap.h"
 
 /* matplotlib's perceptual scales sampled at 0, 0.1, ..., 1; eleven stops keep them within a few levels of the
@@ -53,12 +56,6 @@ cxr_colormap_get_title (CxrColormap colormap)
     }
 }
 
-static guint8
-unit_to_byte (double v)
-{
-  return (guint8) lround (CLAMP (v, 0.0, 1.0) * 255.0);
-}
-
 static void
 fill_from_stops (const guint8 stops[11][3], guint8 lut[768])
 {
@@ -85,14 +82,8 @@ cxr_colormap_fill_lut (CxrColormap colormap, guint8 lut[768])
       break;
     case CXR_COLORMAP_JET:
     default:
-      /* Blue at 0, cyan, yellow, red at 1: each channel a clipped tent. */
-      for (int i = 0; i < 256; i++)
-        {
-          double v = i / 255.0;
-          lut[i * 3 + 0] = unit_to_byte (1.5 - fabs (4.0 * v - 3.0));
-          lut[i * 3 + 1] = unit_to_byte (1.5 - fabs (4.0 * v - 2.0));
-          lut[i * 3 + 2] = unit_to_byte (1.5 - fabs (4.0 * v - 1.0));
-        }
+      /* The table the exported pred_ pictures use, so that the screen and the files agree pixel for pixel. */
+      memcpy (lut, cxr_colormap_jet, sizeof cxr_colormap_jet);
       break;
     }
 }

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "cxr-cam-render.h"
 #include "cxr-overlay-textures.h"
 
 typedef GdkTexture *(*LevelBuilder) (CxrPyramid *pyramid, guint level);
@@ -101,9 +102,8 @@ heatmap_texture_new (const float *cam, int width, int height, const guint8 lut[7
 
   for (gsize i = 0; i < n; i++)
     {
-      float v = cam[i];
-      /* NaN and out-of-range values take the ends of the scale. */
-      int k = v > 0.0f ? (v < 1.0f ? (int) (v * 255.0f + 0.5f) : 255) : 0;
+      /* The index rule of pred_ pictures (show_cam_on_image's truncation): the pane shows what an export holds. */
+      int k = cxr_colormap_index (cam[i]);
       rgb[3 * i] = lut[3 * k];
       rgb[3 * i + 1] = lut[3 * k + 1];
       rgb[3 * i + 2] = lut[3 * k + 2];
