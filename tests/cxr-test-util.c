@@ -1,5 +1,7 @@
 #include "cxr-test-util.h"
 
+#include <locale.h>
+
 #include "cxr-npy.h"
 
 #include <json-glib/json-glib.h>
@@ -24,6 +26,20 @@ cxr_test_nih14_dir (void)
     g_error ("CI is set but the NIH test data is missing: %s (set CXR_NIH14_DIR)", dir);
   g_test_skip_printf ("NIH test data not found at %s", dir);
   return NULL;
+}
+
+gboolean
+cxr_test_have_locale (const char *locale)
+{
+  g_autofree char *saved = g_strdup (setlocale (LC_ALL, NULL));
+  gboolean installed = setlocale (LC_ALL, locale) != NULL;
+  setlocale (LC_ALL, saved);
+  if (installed)
+    return TRUE;
+  if (g_getenv ("CI") != NULL)
+    g_error ("CI is set but the locale %s is not installed (.ci/setup generates it)", locale);
+  g_test_skip_printf ("the locale %s is not installed", locale);
+  return FALSE;
 }
 
 char *
@@ -181,6 +197,12 @@ cxr_test_cli_path (void)
 void
 cxr_test_run_cli (CxrCliRun *run, const char *const *args)
 {
+  cxr_test_run_cli_with_env (run, NULL, args);
+}
+
+void
+cxr_test_run_cli_with_env (CxrCliRun *run, const char *const *envp, const char *const *args)
+{
   g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (argv, cxr_test_cli_path ());
   for (gsize i = 0; args[i] != NULL; i++)
@@ -189,8 +211,8 @@ cxr_test_run_cli (CxrCliRun *run, const char *const *args)
 
   int wait_status = 0;
   g_autoptr (GError) error = NULL;
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &run->out, &run->err,
-                               &wait_status, &error));
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, (char **) envp, G_SPAWN_DEFAULT, NULL, NULL, &run->out,
+                               &run->err, &wait_status, &error));
   g_assert_no_error (error);
   run->status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : -1;
   g_test_message ("cxrcam-cli %s -> %d\n%s%s", args[0], run->status, run->out, run->err);

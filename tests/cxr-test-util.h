@@ -28,6 +28,10 @@ CxrTensor *cxr_test_to_channel_major (const CxrTensor *nchw);
  * CI is set it fails. */
 gboolean cxr_test_run_reference (const char *script, const char * const *args);
 
+/* TRUE when @locale (such as "de_DE.UTF-8") is installed, tried with setlocale (LC_ALL, ...) and put back.
+ * When it is not: under CI the test fails (.ci/setup generates it), otherwise it is skipped (FALSE). */
+gboolean cxr_test_have_locale (const char *locale);
+
 /* A fresh temporary folder for one test, removed at exit. Free with g_free. */
 char *cxr_test_make_tmpdir (void);
 
@@ -49,6 +53,8 @@ typedef struct {
 char *cxr_test_cli_path (void);
 /* Runs `cxrcam-cli ARGS...` and waits for it; logs the command, status and output. */
 void  cxr_test_run_cli  (CxrCliRun *run, const char *const *args);
+/* The same with environment @envp (NULL: this process's). */
+void  cxr_test_run_cli_with_env (CxrCliRun *run, const char *const *envp, const char *const *args);
 void  cxr_cli_run_clear (CxrCliRun *run);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CxrCliRun, cxr_cli_run_clear)
 

@@ -16,6 +16,7 @@
 #include "cli-commands.h"
 #include "cxr-bbox-store.h"
 #include "cxr-csv.h"
+#include "cxr-format.h"
 #include "cxr-gt-dict.h"
 
 static int
@@ -109,9 +110,9 @@ save (const char *command, CxrBBoxStore *store)
 static void
 print_box (const CxrBBox *box)
 {
-  char x[CXR_CSV_NUMBER_BUF], y[CXR_CSV_NUMBER_BUF], w[CXR_CSV_NUMBER_BUF], h[CXR_CSV_NUMBER_BUF];
-  printf ("%u\t%s\t%s\t%s\t%s\t%s\t%s\n", box->id, box->image, box->label, cxr_csv_format_double (x, box->x),
-          cxr_csv_format_double (y, box->y), cxr_csv_format_double (w, box->w), cxr_csv_format_double (h, box->h));
+  char x[CXR_FORMAT_BUF], y[CXR_FORMAT_BUF], w[CXR_FORMAT_BUF], h[CXR_FORMAT_BUF];
+  printf ("%u\t%s\t%s\t%s\t%s\t%s\t%s\n", box->id, box->image, box->label, cxr_format_double (x, box->x),
+          cxr_format_double (y, box->y), cxr_format_double (w, box->w), cxr_format_double (h, box->h));
 }
 
 static int

@@ -3,6 +3,7 @@
 #include "cli-util.h"
 #include "cxr-csv.h"
 #include "cxr-engine.h"
+#include "cxr-format.h"
 
 typedef struct {
   CxrEngine *engine;
@@ -43,9 +44,12 @@ print_row (const CxrPrediction *prediction, gboolean logits)
   const float *values = logits ? prediction->logits : prediction->probabilities;
   g_autoptr (GString) row = g_string_new (NULL);
   cxr_csv_append_field (row, prediction->path);
-  /* %.9g: enough digits that the float read back is the float we computed. */
+  /* The shortest text that reads back as the float we computed, with a point under any locale. */
   for (guint c = 0; c < prediction->n_classes; c++)
-    g_string_append_printf (row, ",%.9g", values[c]);
+    {
+      g_string_append_c (row, ',');
+      cxr_format_append_float (row, values[c]);
+    }
   puts (row->str);
 }
 

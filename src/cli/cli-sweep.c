@@ -7,6 +7,7 @@
 #include "cli-commands.h"
 #include "cli-util.h"
 #include "cxr-cam-score.h"
+#include "cxr-format.h"
 #include "cxr-npy.h"
 
 typedef struct {
@@ -118,25 +119,41 @@ sweep_with_cams (SweepJob *job, SweepOptions *o, CliCamInput *input, GError **er
   return TRUE;
 }
 
+/* The table is CSV on stdout, for scripts: its numbers have a point under any locale. */
 static void
 print_table (const SweepJob *job)
 {
-  printf ("threshold,images,mean_iou");
+  g_autoptr (GString) table = g_string_new ("threshold,images,mean_iou");
   for (guint t = 0; t < CXR_CAM_N_IOU_THRESHOLDS; t++)
-    printf (",iou>%.1f", cxr_cam_iou_thresholds[t]);
+    {
+      g_string_append (table, ",iou>");
+      cxr_format_append_fixed (table, cxr_cam_iou_thresholds[t], 1);
+    }
   for (guint t = 0; t < CXR_CAM_N_IOBB_THRESHOLDS; t++)
-    printf (",iobb>%g", cxr_cam_iobb_thresholds[t]);
-  printf ("\n");
+    {
+      g_string_append (table, ",iobb>");
+      cxr_format_append_double (table, cxr_cam_iobb_thresholds[t]);
+    }
+  g_string_append_c (table, '\n');
   for (guint k = 0; k < CXR_CAM_N_SWEEP_THRESHOLDS; k++)
     {
       const CxrCamSummary *s = &job->sweep.at[k];
-      printf ("%.2f,%u,%.4f", cxr_cam_sweep_thresholds[k], s->n_scored, cxr_cam_summary_mean_iou (s));
+      cxr_format_append_fixed (table, cxr_cam_sweep_thresholds[k], 2);
+      g_string_append_printf (table, ",%u,", s->n_scored);
+      cxr_format_append_fixed (table, cxr_cam_summary_mean_iou (s), 4);
       for (guint t = 0; t < CXR_CAM_N_IOU_THRESHOLDS; t++)
-        printf (",%.3f", cxr_cam_summary_iou_accuracy (s, t));
+        {
+          g_string_append_c (table, ',');
+          cxr_format_append_fixed (table, cxr_cam_summary_iou_accuracy (s, t), 3);
+        }
       for (guint t = 0; t < CXR_CAM_N_IOBB_THRESHOLDS; t++)
-        printf (",%.3f", cxr_cam_summary_iobb_accuracy (s, t));
-      printf ("\n");
+        {
+          g_string_append_c (table, ',');
+          cxr_format_append_fixed (table, cxr_cam_summary_iobb_accuracy (s, t), 3);
+        }
+      g_string_append_c (table, '\n');
     }
+  fputs (table->str, stdout);
   int best = cxr_cam_sweep_best (&job->sweep);
   if (best < 0)
     fprintf (stderr, "no image had a %s box: nothing to score\n", job->label);

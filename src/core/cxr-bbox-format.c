@@ -6,6 +6,7 @@
 #include "cxr-bbox-store.h"
 #include "cxr-csv.h"
 #include "cxr-error.h"
+#include "cxr-format.h"
 
 static const char *const coordinate_names[4] = { "x", "y", "w", "h" };
 
@@ -315,10 +316,7 @@ append_row (GString *out, const char *text, const CxrBBoxItem *item, const CxrBB
       if (in_file && values[k] == old_values[k])
         append_raw_field (out, text, item, 2 + k);
       else
-        {
-          char buf[CXR_CSV_NUMBER_BUF];
-          g_string_append (out, cxr_csv_format_double (buf, values[k]));
-        }
+        cxr_format_append_double (out, values[k]);
     }
   if (in_file)
     g_string_append_len (out, text + item->start + item->field_end[5],

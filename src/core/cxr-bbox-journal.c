@@ -10,6 +10,7 @@
 
 #include "cxr-csv.h"
 #include "cxr-error.h"
+#include "cxr-format.h"
 
 #define JOURNAL_MAGIC "cxrcam-bbox-journal"
 #define JOURNAL_VERSION "1"
@@ -28,9 +29,8 @@ struct _CxrBBoxJournal {
 static void
 append_number (GString *line, double value)
 {
-  char buf[CXR_CSV_NUMBER_BUF];
   g_string_append_c (line, ',');
-  g_string_append (line, cxr_csv_format_double (buf, value));
+  cxr_format_append_double (line, value);
 }
 
 static void

@@ -2,6 +2,7 @@
 #include "cxr-cam-csv.h"
 
 #include "cxr-csv.h"
+#include "cxr-format.h"
 
 #include <math.h>
 
@@ -10,11 +11,7 @@ append_number (GString *out, double value, gboolean present)
 {
   g_string_append_c (out, ',');
   if (present && !isnan (value))
-    {
-      char text[G_ASCII_DTOSTR_BUF_SIZE];
-      /* g_ascii_formatd: a point whatever the locale, as the CLI's C locale gives. */
-      g_string_append (out, g_ascii_formatd (text, sizeof text, "%.10g", value));
-    }
+    cxr_format_append_double (out, value);
 }
 
 static void
@@ -30,14 +27,13 @@ void
 cxr_cam_csv_append_row (GString *out, const CxrCamResult *result, const char *label, float threshold,
                         const CxrBoxScore *score)
 {
-  char text[G_ASCII_DTOSTR_BUF_SIZE];
-
   cxr_csv_append_field (out, result->name);
   g_string_append_c (out, ',');
   cxr_csv_append_field (out, label);
-  append_number (out, result->probabilities[result->target_class], TRUE);
   g_string_append_c (out, ',');
-  g_string_append (out, g_ascii_formatd (text, sizeof text, "%.6g", threshold));
+  cxr_format_append_float (out, result->probabilities[result->target_class]);
+  g_string_append_c (out, ',');
+  cxr_format_append_float (out, threshold);
   append_rect (out, &score->predicted, score->predicted_index >= 0);
   append_rect (out, &score->truth, score->truth_index >= 0);
   append_number (out, score->iou, cxr_box_score_is_scored (score));

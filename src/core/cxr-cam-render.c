@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cxr-error.h"
+#include "cxr-format.h"
 
 /* OpenCV's COLORMAP_JET as applyColorMap produces it, in RGB order. OpenCV builds it from a 256-entry
  * basemap (blue rises from 127.5/255 to 1, green and red follow a quarter later, each in steps of 4/255)
@@ -264,8 +265,10 @@ cxr_cam_write_images (const CxrCamResult *result, const char *folder, const CxrC
   float probability = result->probabilities ? result->probabilities[result->target_class] : NAN;
   for (guint i = 0; i < n_boxes; i++)
     {
-      g_autofree char *label = g_strdup_printf ("pred %s %.2f", result->target_name ? result->target_name : "",
-                                                probability);
+      /* As the tutorial's picture, in any locale: the same bytes under de_DE as under C. */
+      char number[CXR_FORMAT_BUF];
+      g_autofree char *label = g_strdup_printf ("pred %s %s", result->target_name ? result->target_name : "",
+                                                cxr_format_fixed (number, probability, 2));
       draw_labelled_box (cr, &boxes[i], PRED_RGB, i == 0 ? label : NULL, line_width, font_size);
     }
   for (guint i = 0; i < options->n_truth; i++)

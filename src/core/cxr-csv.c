@@ -345,7 +345,7 @@ cxr_csv_record_is_blank (const CxrCsvRecord *record)
 gboolean
 cxr_csv_field_to_double (const CxrCsvField *field, double *value)
 {
-  char buf[CXR_CSV_NUMBER_BUF];
+  char buf[64];
   if (field->length == 0 || field->length >= sizeof buf)
     return FALSE;
   /* g_ascii_strtod would also take " 1", "inf", "nan" and "0x10": none of those is a coordinate. */
@@ -392,32 +392,4 @@ cxr_csv_append_field (GString *out, const char *text)
       g_string_append_c (out, *p);
     }
   g_string_append_c (out, '"');
-}
-
-const char *
-cxr_csv_format_double (char *buf, double value)
-{
-  static const char *const formats[] = {
-    "%.0f", "%.1f", "%.2f", "%.3f", "%.4f", "%.5f", "%.6f", "%.7f", "%.8f",
-    "%.9f", "%.10f", "%.11f", "%.12f", "%.13f", "%.14f", "%.15f", "%.16f", "%.17f",
-  };
-  double magnitude = fabs (value);
-  /* Plain decimals for the range of pixel coordinates. */
-  if (isfinite (value) && magnitude < 1e15 && (magnitude == 0.0 || magnitude >= 1e-3))
-    for (gsize i = 0; i < G_N_ELEMENTS (formats); i++)
-      {
-        g_ascii_formatd (buf, CXR_CSV_NUMBER_BUF, formats[i], value);
-        if (g_ascii_strtod (buf, NULL) == value)
-          return buf;
-      }
-  /* Outside it, the shortest %g that reads back: "1e-07", as Python's repr writes it. */
-  for (int precision = 1; precision <= 17; precision++)
-    {
-      char format[8];
-      g_snprintf (format, sizeof format, "%%.%dg", precision);
-      g_ascii_formatd (buf, CXR_CSV_NUMBER_BUF, format, value);
-      if (g_ascii_strtod (buf, NULL) == value || !isfinite (value))
-        break;
-    }
-  return buf;
 }

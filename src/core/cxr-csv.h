@@ -81,11 +81,6 @@ gboolean cxr_csv_field_to_int64 (const CxrCsvField *field, gint64 *value);
 /* Appends text as one field, quoted only when it holds a comma, a quote, CR or LF. */
 void cxr_csv_append_field (GString *out, const char *text);
 
-/* Writes the shortest plain decimal that reads back as exactly value: 225.084745762712, 12, 0.5; numbers below
- * 0.001 or from 1e15 up get the shortest %g form instead ("1e-07"). buf must hold CXR_CSV_NUMBER_BUF bytes. */
-#define CXR_CSV_NUMBER_BUF 64
-const char *cxr_csv_format_double (char *buf, double value);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CxrCsvReader, cxr_csv_reader_free)
 
 G_END_DECLS

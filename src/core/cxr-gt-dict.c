@@ -8,6 +8,7 @@
 #include "cxr-csv.h"
 #include "cxr-dataset-json.h"
 #include "cxr-error.h"
+#include "cxr-format.h"
 
 /* ---- the model ------------------------------------------------------------------------------------------- */
 
@@ -296,8 +297,8 @@ write_key (Writer *w, const char *key)
 static void
 write_number (Writer *w, double value)
 {
-  char buf[CXR_CSV_NUMBER_BUF];
-  const char *text = cxr_csv_format_double (buf, value);
+  char buf[CXR_FORMAT_BUF];
+  const char *text = cxr_format_double (buf, value);
   g_string_append (w->out, text);
   if (strpbrk (text, ".en") == NULL)
     g_string_append (w->out, ".0");

@@ -6,6 +6,7 @@
 
 #include "cxr-atomic-file.h"
 #include "cxr-error.h"
+#include "cxr-format.h"
 
 #define MAX_INPUT_SIZE 8192
 
@@ -420,22 +421,6 @@ cxr_model_card_load_for_weights (const char *weights_path, const char *card_path
 /* ------------------------------------------------------------------------------------------------ */
 /* Writing                                                                                          */
 
-/* The shortest decimal that reads back as the same float, so 0.485f is written 0.485 (json-glib would
- * print the double nearest to the float with 17 digits: 0.48500001430511475). */
-static void
-append_float (GString *s, float value)
-{
-  char text[G_ASCII_DTOSTR_BUF_SIZE];
-  static const char *const formats[] = { "%.6g", "%.7g", "%.8g", "%.9g" };
-  for (gsize i = 0; i < G_N_ELEMENTS (formats); i++)
-    {
-      g_ascii_formatd (text, sizeof text, formats[i], value);
-      if ((float) g_ascii_strtod (text, NULL) == value)
-        break;
-    }
-  g_string_append (s, text);
-}
-
 static void
 append_string (GString *s, const char *text)
 {
@@ -460,7 +445,7 @@ append_triple (GString *s, const char *key, const float v[3])
     {
       if (i)
         g_string_append (s, ", ");
-      append_float (s, v[i]);
+      cxr_format_append_float (s, v[i]);
     }
   g_string_append (s, "],\n");
 }
@@ -487,7 +472,7 @@ cxr_model_card_to_json (const CxrModelCard *card)
   g_string_append (s, ",\n  \"cam_layer\": ");
   append_string (s, card->cam_layer);
   g_string_append (s, ",\n  \"cam_threshold\": ");
-  append_float (s, card->cam_threshold);
+  cxr_format_append_float (s, card->cam_threshold);
   g_string_append (s, "\n}");
   return g_string_free (s, FALSE);
 }

@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "cxr-error.h"
+#include "cxr-format.h"
 #include "cxr-image-save.h"
 #include "cxr-tensor.h"
 
@@ -208,8 +209,17 @@ cxr_phantom_write_dataset (const char *folder, const CxrPhantomOptions *options,
                               cardiomegaly ? "Cardiomegaly" : "No Finding", patient,
                               30 + (i * 7) % 50, i % 3 ? 'M' : 'F', options->size, options->size);
       if (cardiomegaly)
-        g_string_append_printf (boxes, "%s,Cardiomegaly,%.6f,%.6f,%.6f,%.6f\n", name,
-                                heart.x, heart.y, heart.width, heart.height);
+        {
+          /* To the micro-pixel, as six decimals: NIH's own boxes carry more digits than any reader needs. */
+          const double box[4] = { heart.x, heart.y, heart.width, heart.height };
+          g_string_append_printf (boxes, "%s,Cardiomegaly", name);
+          for (int k = 0; k < 4; k++)
+            {
+              g_string_append_c (boxes, ',');
+              cxr_format_append_fixed (boxes, box[k], 6);
+            }
+          g_string_append_c (boxes, '\n');
+        }
     }
 
   return g_file_set_contents (labels_path, labels->str, labels->len, error)

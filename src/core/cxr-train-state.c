@@ -9,6 +9,7 @@
 
 #include "cxr-atomic-file.h"
 #include "cxr-error.h"
+#include "cxr-format.h"
 #include "cxr-safetensors.h"
 
 #define STATE_FILE "train-state.json"
@@ -40,7 +41,7 @@ cxr_train_state_clear (CxrTrainState *state)
 /* ---- JSON --------------------------------------------------------------- */
 
 /* A small JSON writer: json-glib's generator writes 1e-08 as "1e-08.0", which no parser reads back
- * (json-glib 1.6), so numbers are printed here with %.17g, which round-trips every double. */
+ * (json-glib 1.6), so numbers are printed here as the shortest text that reads back as the same double. */
 typedef struct {
   GString *out;
   int depth;
@@ -114,10 +115,7 @@ add_double (Writer *w, const char *name, double value)
 {
   write_name (w, name);
   if (isfinite (value))
-    {
-      char buffer[G_ASCII_DTOSTR_BUF_SIZE];
-      g_string_append (w->out, g_ascii_formatd (buffer, sizeof buffer, "%.17g", value));
-    }
+    cxr_format_append_double (w->out, value);
   else
     g_string_append (w->out, "null");
 }
@@ -582,10 +580,9 @@ cxr_train_state_load (const char *out_dir, CxrTrainState *state, CxrStateDict **
 static void
 append_number (GString *s, double value)
 {
+  g_string_append_c (s, ',');
   if (isfinite (value))
-    g_string_append_printf (s, ",%.6g", value);
-  else
-    g_string_append (s, ",");
+    cxr_format_append_double (s, value);
 }
 
 gboolean

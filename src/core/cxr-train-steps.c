@@ -11,6 +11,7 @@
 #include "cxr-atomic-file.h"
 #include "cxr-csv.h"
 #include "cxr-error.h"
+#include "cxr-format.h"
 
 #define HEADER "global_step,epoch,step,steps_per_epoch,loss,lr,images_per_second\n"
 #define N_COLUMNS 7
@@ -43,7 +44,6 @@ cxr_train_step_log_free (CxrTrainStepLog *log)
 static void
 append_row (GString *out, const CxrTrainStep *step)
 {
-  char number[CXR_CSV_NUMBER_BUF];
   g_string_append_printf (out, "%" G_GUINT64_FORMAT ",%u,%u,%u", step->global_step, step->epoch, step->step,
                           step->steps_per_epoch);
   const double values[] = { step->loss, step->lr, step->images_per_second };
@@ -51,7 +51,7 @@ append_row (GString *out, const CxrTrainStep *step)
     {
       g_string_append_c (out, ',');
       if (isfinite (values[i]))
-        g_string_append (out, cxr_csv_format_double (number, values[i]));
+        cxr_format_append_double (out, values[i]);
     }
   g_string_append_c (out, '\n');
 }
