@@ -4,13 +4,15 @@
  * 2. trains a ResNet-18 on them from torchvision's initialisation (there are no pretrained weights to
  *    start from), with a patient-level validation split;
  * 3. explains the Cardiomegaly images with Grad-CAM, thresholds the heatmaps into boxes and scores them
- *    against the ground truth by IoU, writing the tutorial's pictures and bb_results.csv.
+ *    against the ground truth by IoU, writing the tutorial's pictures and bb_results.csv;
+ * 4. opens the review window on the phantoms and the model when there is a display (else prints how).
  *
  * Steps 2 and 3 are the `train` and `cam` subcommands themselves, run in this process with the
  * arguments printed before each, so that the demo shows the commands a user would type.
  */
 #include "cli-commands.h"
 #include "cli-util.h"
+#include "cli-window.h"
 #include "cxr-phantom.h"
 
 /* Prints "$ cxrcam-cli ARGS..." and runs the subcommand. */
@@ -35,10 +37,12 @@ int
 cli_demo (int argc, char **argv)
 {
   int n_images = 200, epochs = 6;
+  gboolean no_window = FALSE;
   g_auto (GStrv) folders = NULL;
   const GOptionEntry entries[] = {
     { "images", 'n', 0, G_OPTION_ARG_INT, &n_images, "Number of phantoms (default 200)", "N" },
     { "epochs", 'e', 0, G_OPTION_ARG_INT, &epochs, "Training epochs (default 6)", "N" },
+    { "no-window", 0, 0, G_OPTION_ARG_NONE, &no_window, "Do not open the review window at the end", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &folders, NULL, "FOLDER" },
     { NULL },
   };
@@ -46,7 +50,8 @@ cli_demo (int argc, char **argv)
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_description (context,
     "Writes FOLDER/data (the phantoms, NIH layout), trains FOLDER/model/best.pth, and writes the\n"
-    "Grad-CAM pictures, bb_results.csv and the localisation summary to FOLDER/output.");
+    "Grad-CAM pictures, bb_results.csv and the localisation summary to FOLDER/output; then opens the\n"
+    "review window on them when there is a display, or prints the command that does.");
   int status;
   if (!cli_parse_options (context, &argc, &argv, "demo", &status))
     return status;
@@ -69,9 +74,15 @@ cli_demo (int argc, char **argv)
   else if ((status = run_step (cli_make_demo, (const char *[]) { "make-demo", "--images", images, data, NULL })) != 0)
     return status;
 
-  status = run_step (cli_train, (const char *[]) {
-    "train", "--data", data, "--arch", "resnet18", "--epochs", epochs_text, "--batch", "16", "--lr", "0.01",
-    "--out", model_dir, "--quiet", NULL });
+  /* A second demo in the same folder goes on from the first one's run (nothing to do when it had finished). */
+  g_autofree char *train_state = g_build_filename (model_dir, "train-state.json", NULL);
+  if (g_file_test (train_state, G_FILE_TEST_EXISTS))
+    status = run_step (cli_train, (const char *[]) {
+      "train", "--resume", "--out", model_dir, "--epochs", epochs_text, "--quiet", NULL });
+  else
+    status = run_step (cli_train, (const char *[]) {
+      "train", "--data", data, "--arch", "resnet18", "--epochs", epochs_text, "--batch", "16", "--lr", "0.01",
+      "--out", model_dir, "--quiet", NULL });
   if (status != 0)
     return status;
 
@@ -80,7 +91,9 @@ cli_demo (int argc, char **argv)
   if (status != 0)
     return status;
 
-  fprintf (stderr, "\nThe pictures (original_, gtimage_, mask_, pred_<name>.png) and bb_results.csv are in %s.\n"
-           "Open the phantoms in the app:  cxrcam %s --model %s\n", output, data, best);
+  fprintf (stderr, "\nThe pictures (original_, gtimage_, mask_, pred_<name>.png) and bb_results.csv are in %s.\n",
+           output);
+  g_autofree char *log = g_build_filename (folders[0], "window.log", NULL);
+  cli_window_open (data, best, log, !no_window);
   return 0;
 }

@@ -1,0 +1,10 @@
+/* cli-window.h: the review window, started from the command line at the end of a job. */
+#pragma once
+
+#include <glib.h>
+
+/* Opens the review window on dataset folder @data with model @model, detached (it outlives this process, and
+ * its messages go to @log), when there is a display ($DISPLAY or $WAYLAND_DISPLAY) and @open is TRUE; otherwise,
+ * or if it cannot be started, prints the command that opens it. The window's program is the one that belongs with
+ * this cxrcam-cli: the build tree's when run from there, the installed one otherwise (cxr-paths.h). */
+void cli_window_open (const char *data, const char *model, const char *log, gboolean open);
