@@ -34,8 +34,12 @@ stop_app() {
   wait "$bus_pid" 2>/dev/null || true
   bus_pid=
 }
+install_log=
 cleanup() {
   stop_app
+  if [ -n "$install_log" ]; then
+    if [ -f "$tmp/install-log.txt" ]; then cp -p "$tmp/install-log.txt" "$install_log"; else rm -f "$install_log"; fi
+  fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -45,6 +49,10 @@ cli=$build/src/cli/cxrcam-cli
 app=$build/src/ui/cxrcam
 share=
 if [ "$mode" != build ]; then
+  # meson install rewrites the build's install log, which `ninja uninstall` follows: cleanup() puts back the
+  # real install's.
+  install_log=$build/meson-logs/install-log.txt
+  if [ -f "$install_log" ]; then cp -p "$install_log" "$tmp/install-log.txt"; fi
   meson install -C "$build" --no-rebuild --quiet --destdir "$tmp/root" >"$tmp/install.log" 2>&1 ||
     { cat "$tmp/install.log"; fail "meson install --destdir"; }
   root=$tmp/root
