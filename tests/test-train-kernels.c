@@ -11,6 +11,7 @@
 #include "cxr-npy.h"
 #include "cxr-pool.h"
 #include "cxr-train-ops.h"
+#include "cxr-transpose.h"
 #include "cxr-test-util.h"
 
 static CxrTensor *

@@ -46,10 +46,4 @@ gboolean cxr_checkpoint_save      (const char *path, const CxrStateDict *dict, G
 /* If every key starts with "module." (nn.DataParallel), removes it from all. Returns whether it did. */
 gboolean cxr_state_dict_strip_module_prefix (CxrStateDict *dict);
 
-/* Shared with the safetensors reader and writer: @n elements of @dtype, @stride elements apart, little-endian,
- * to float32 (exact for floats; integers as their values), and float32 back to @dtype (half and bfloat16
- * rounded to nearest even, integers truncated). */
-void cxr_dtype_decode (CxrDtype dtype, const guint8 *src, gint64 stride, gint64 n, float *out);
-void cxr_dtype_encode (CxrDtype dtype, const float *in, gsize n, guint8 *out);
-
 G_END_DECLS

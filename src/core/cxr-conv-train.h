@@ -66,7 +66,4 @@ void cxr_conv2d_train_backward (float *dinp,            /* [Cin, N, H, W] or NUL
                                 float *weight_scratch,  /* cxr_conv2d_train_weight_scratch_floats () */
                                 CxrParallel *parallel);
 
-/* out [cols, rows] = in [rows, cols]^T, in cache-sized tiles on the team's threads. */
-void cxr_transpose (float *out, const float *in, gsize rows, gsize cols, CxrParallel *parallel);
-
 G_END_DECLS

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cxr-atomic-file.h"
-#include "cxr-checkpoint.h"
+#include "cxr-dtype.h"
 #include "cxr-error.h"
 
 /* The reference implementation refuses headers over 100 MB; so do we. */

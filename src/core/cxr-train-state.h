@@ -13,7 +13,8 @@
  */
 #pragma once
 
-#include "cxr-trainer.h"
+#include "cxr-train-config.h"
+#include "cxr-state-dict.h"
 
 G_BEGIN_DECLS
 

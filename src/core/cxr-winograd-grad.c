@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "cxr-cpu.h"
-#include "cxr-conv-train-private.h"
 #include "cxr-gemm.h"
+#include "cxr-transpose.h"
 
 #define POINTS 16
 /* Below this many tiles the 16 products are too narrow; im2col's single GEMM does as well. */
@@ -287,7 +287,7 @@ products_thread (int thread, int n_threads, gpointer data)
   for (gsize t = p0; t < p1; t++)
     {
       float *zt = job->zt + t * chunk * cout;
-      cxr_transpose_serial (zt, cout, job->z + t * cout * chunk, chunk, cout, chunk);
+      cxr_transpose_strided (zt, cout, job->z + t * cout * chunk, chunk, cout, chunk, NULL);
       CxrEpilogue epilogue = { NULL, NULL, job->previous ? job->previous + t * pairs : NULL, cout, FALSE };
       cxr_gemm (NULL, cin, cout, chunk, job->v + t * cin * chunk, chunk, zt, cout, job->acc + t * pairs, cout,
                 &epilogue);
