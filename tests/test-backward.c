@@ -5,6 +5,7 @@
  *   - BLAS kernels against their naive twins.
  * Each also checks that backward accumulates into its outputs and skips NULL ones. */
 #include "cxr-backward.h"
+#include "cxr-conv.h"
 #include "cxr-bn.h"
 #include "cxr-npy.h"
 #include "cxr-pool.h"
@@ -86,7 +87,7 @@ test_conv_fixture (gconstpointer data)
   g_autoptr (CxrTensor) dweight = filled_like (want_dweight, 0.5f);
   g_autoptr (CxrTensor) dbias = filled_like (want_dbias, 0.5f);
   cxr_conv2d_backward (dinp->data, dweight->data, dbias->data, dout->data, x->data, weight->data,
-                       &g, n, h, w, workspace);
+                       &g, n, h, w, workspace, NULL);
   subtract (dinp, 0.5f);
   subtract (dweight, 0.5f);
   subtract (dbias, 0.5f);
@@ -96,10 +97,12 @@ test_conv_fixture (gconstpointer data)
 
   /* Each gradient alone (the others NULL, and the inputs only they need NULL too). */
   g_autoptr (CxrTensor) only_dinp = zeros_like (want_dinp);
-  cxr_conv2d_backward (only_dinp->data, NULL, NULL, dout->data, NULL, weight->data, &g, n, h, w, workspace);
+  cxr_conv2d_backward (only_dinp->data, NULL, NULL, dout->data, NULL, weight->data, &g, n, h, w, workspace,
+                       NULL);
   cxr_assert_close (only_dinp->data, want_dinp->data, cxr_tensor_numel (dinp), FIXTURE_TOLERANCE);
   g_autoptr (CxrTensor) only_dweight = zeros_like (want_dweight);
-  cxr_conv2d_backward (NULL, only_dweight->data, NULL, dout->data, x->data, NULL, &g, n, h, w, workspace);
+  cxr_conv2d_backward (NULL, only_dweight->data, NULL, dout->data, x->data, NULL, &g, n, h, w, workspace,
+                       NULL);
   cxr_assert_close (only_dweight->data, want_dweight->data, cxr_tensor_numel (dweight), FIXTURE_TOLERANCE);
 
   /* Naive twin. */
@@ -352,7 +355,7 @@ test_conv_finite_differences (void)
 
       g_autofree float *dx = g_new0 (float, nx), *dw = g_new0 (float, nw), *db = g_new0 (float, nb);
       float *workspace = cxr_alloc_floats (MAX (1, cxr_conv2d_backward_workspace_floats (&c.g, c.n, c.h, c.w)));
-      cxr_conv2d_backward (dx, dw, db, df, xf, wf, &c.g, c.n, c.h, c.w, workspace);
+      cxr_conv2d_backward (dx, dw, db, df, xf, wf, &c.g, c.n, c.h, c.w, workspace, NULL);
       cxr_free_floats (workspace);
 
       g_autofree char *name = g_strdup_printf ("conv case %" G_GSIZE_FORMAT, k);
@@ -565,8 +568,8 @@ test_col2im_adjoint (void)
   g_autofree double *xd = random_doubles (rng, nx, -1, 1), *yd = random_doubles (rng, ncol, -1, 1);
   g_autofree float *x = to_floats (xd, nx), *y = to_floats (yd, ncol);
   g_autofree float *col = g_new (float, ncol), *back = g_new0 (float, nx);
-  cxr_im2col (col, x, &g, n, h, w);
-  cxr_col2im_add (back, y, &g, n, h, w);
+  cxr_im2col (col, x, &g, n, h, w, NULL);
+  cxr_col2im_add (back, y, &g, n, h, w, NULL);
   double lhs = 0, rhs = 0;
   for (gsize i = 0; i < ncol; i++)
     lhs += (double) col[i] * y[i];

@@ -186,17 +186,17 @@ test_conv (gconstpointer data)
 
   g_autoptr (CxrTensor) got = cxr_tensor_copy (want);
   g_autoptr (CxrTensor) got_naive = cxr_tensor_copy (want);
-  gsize ws = cxr_conv2d_workspace_floats (&g, n, h, w);
+  gsize ws = cxr_conv2d_forward_workspace_floats (&g, n, h, w, TRUE);
   float *workspace = cxr_alloc_floats (ws);
 
-  cxr_conv2d_forward (got->data, x->data, weight->data, NULL, bias->data, NULL, FALSE, &g, n, h, w, workspace, NULL);
+  cxr_conv2d_forward (got->data, x->data, weight->data, NULL, NULL, bias->data, NULL, FALSE, &g, n, h, w, workspace, NULL);
   cxr_conv2d_forward_naive (got_naive->data, x->data, weight->data, NULL, bias->data, NULL, FALSE, &g, n, h, w);
   cxr_assert_close (got->data, want->data, numel, TOLERANCE);
   cxr_assert_close (got_naive->data, want->data, numel, TOLERANCE);
   cxr_assert_close (got->data, got_naive->data, numel, TOLERANCE);
 
   /* Fused residual add + ReLU. */
-  cxr_conv2d_forward (got->data, x->data, weight->data, NULL, bias->data, residual->data, TRUE, &g, n, h, w, workspace, NULL);
+  cxr_conv2d_forward (got->data, x->data, weight->data, NULL, NULL, bias->data, residual->data, TRUE, &g, n, h, w, workspace, NULL);
   cxr_assert_close (got->data, want_rr->data, numel, TOLERANCE);
   cxr_conv2d_forward_naive (got_naive->data, x->data, weight->data, NULL, bias->data, residual->data, TRUE, &g, n, h, w);
   cxr_assert_close (got_naive->data, want_rr->data, numel, TOLERANCE);
@@ -221,14 +221,14 @@ test_conv_chunked (void)
   fill_random (weight, 8 * 3 * 49, rng);
   fill_random (shift, 8, rng);
   fill_random (residual, out_numel, rng);
-  gsize ws = cxr_conv2d_workspace_floats (&g, n, h, w);
+  gsize ws = cxr_conv2d_forward_workspace_floats (&g, n, h, w, TRUE);
   g_assert_cmpuint (ws, <, (gsize) 3 * 49 * n * ho * wo);
 
   float *workspace = cxr_alloc_floats (ws);
   g_autoptr (CxrParallel) team = cxr_parallel_new (2);
   g_autofree float *got = g_new (float, out_numel);
   g_autofree float *want = g_new (float, out_numel);
-  cxr_conv2d_forward (got, x, weight, NULL, shift, residual, TRUE, &g, n, h, w, workspace, team);
+  cxr_conv2d_forward (got, x, weight, NULL, NULL, shift, residual, TRUE, &g, n, h, w, workspace, team);
   cxr_conv2d_forward_naive (want, x, weight, NULL, shift, residual, TRUE, &g, n, h, w);
   cxr_assert_close (got, want, out_numel, TOLERANCE);
   cxr_free_floats (workspace);
@@ -257,8 +257,8 @@ test_conv_bn_fold (void)
   g_autoptr (CxrTensor) shift = cxr_tensor_new_1d (cout);
   cxr_batchnorm_fold (scale->data, shift->data, gamma->data, beta->data, mean->data, var->data, CXR_BN_EPS, cout);
   g_autoptr (CxrTensor) got = cxr_tensor_copy (want);
-  float *workspace = cxr_alloc_floats (cxr_conv2d_workspace_floats (&g, n, h, w));
-  cxr_conv2d_forward (got->data, x->data, weight->data, scale->data, shift->data, NULL, FALSE, &g, n, h, w, workspace, NULL);
+  float *workspace = cxr_alloc_floats (cxr_conv2d_forward_workspace_floats (&g, n, h, w, TRUE));
+  cxr_conv2d_forward (got->data, x->data, weight->data, NULL, scale->data, shift->data, NULL, FALSE, &g, n, h, w, workspace, NULL);
   cxr_assert_close (got->data, want->data, numel, TOLERANCE);
   cxr_conv2d_forward_naive (got->data, x->data, weight->data, scale->data, shift->data, NULL, FALSE, &g, n, h, w);
   cxr_assert_close (got->data, want->data, numel, TOLERANCE);

@@ -6,7 +6,7 @@
 
 #include "cxr-backward.h"
 #include "cxr-bn.h"
-#include "cxr-conv-train.h"
+#include "cxr-conv.h"
 #include "cxr-loss.h"
 #include "cxr-npy.h"
 #include "cxr-pool.h"
@@ -78,7 +78,9 @@ test_bn_pytorch (gconstpointer data)
   cxr_batchnorm_apply (out, x, scale, shift, NULL, relu, channels, plane, team);
   cxr_assert_close_abs (out, want, count, 1e-5);
 
-  g_autofree float *dx = g_new (float, count);
+  g_autofree float *dx = g_new0 (float, count);
+  memset (dgamma, 0, sizeof dgamma);
+  memset (dbeta, 0, sizeof dbeta);
   cxr_batchnorm_train_backward (dx, dgamma, dbeta, dy, x, mean, invstd, gamma->data, scale, shift, relu,
                                 channels, plane, team);
   cxr_assert_close (dx, want_dx, count, 1e-5);
@@ -118,11 +120,11 @@ test_bn_naive (void)
     {
       float rm[6] = { 0 }, rv[6] = { 1, 1, 1, 1, 1, 1 }, rm2[6] = { 0 }, rv2[6] = { 1, 1, 1, 1, 1, 1 };
       float mean[6], invstd[6], mean2[6], invstd2[6], scale[6], shift[6];
-      float dgamma[6], dbeta[6], dgamma2[6], dbeta2[6];
+      float dgamma[6] = { 0 }, dbeta[6] = { 0 }, dgamma2[6] = { 0 }, dbeta2[6] = { 0 };
       g_autofree float *out = g_new (float, count);
       g_autofree float *out2 = g_new (float, count);
-      g_autofree float *dx = g_new (float, count);
-      g_autofree float *dx2 = g_new (float, count);
+      g_autofree float *dx = g_new0 (float, count);
+      g_autofree float *dx2 = g_new0 (float, count);
 
       cxr_batchnorm_train_statistics (mean, invstd, rm, rv, x, channels, plane, 0.1, 1e-5, NULL);
       cxr_batchnorm_train_affine (scale, shift, gamma, beta, mean, invstd, channels);
@@ -193,7 +195,7 @@ test_bn_finite_differences (void)
 
   for (int relu = 0; relu <= 1; relu++)
     {
-      float mean[3], invstd[3], scale[3], shift[3], dgamma[3], dbeta[3], dx[120];
+      float mean[3], invstd[3], scale[3], shift[3], dgamma[3] = { 0 }, dbeta[3] = { 0 }, dx[120] = { 0 };
       cxr_batchnorm_train_statistics (mean, invstd, NULL, NULL, x, channels, plane, 0.1, 1e-5, NULL);
       cxr_batchnorm_train_affine (scale, shift, gamma, beta, mean, invstd, channels);
       cxr_batchnorm_train_backward (dx, dgamma, dbeta, r, x, mean, invstd, gamma, scale, shift, relu,
@@ -338,8 +340,9 @@ static const ConvCase conv_cases[] = {
   { "3x3-winograd-chunks", 3, 16, 150, 170, 16, 3, 1, 1 },
 };
 
-/* Against the double-precision naive kernel of cxr-backward.h, with and without a residual, on two
- * threads: dweight written, dinp = conv^T (dout) + residual. */
+/* cxr_conv2d_backward against its double-precision naive twin, from zero and onto a gradient that
+ * already holds another branch's (a residual), on two threads and on one: dinp += conv^T (dout),
+ * dweight += dout x im2col (inp)^T. */
 static void
 test_conv_backward (gconstpointer data)
 {
@@ -361,24 +364,23 @@ test_conv_backward (gconstpointer data)
   g_autofree float *want_dx = g_new0 (float, in_count), *want_dw = g_new0 (float, w_count);
   cxr_conv2d_backward_naive (want_dx, want_dw, NULL, dy, x, wt, &g, c->n, c->h, c->w);
 
-  g_autofree float *workspace = cxr_alloc_floats (cxr_conv2d_train_workspace_floats (&g, c->n, c->h, c->w) + 1);
-  g_autofree float *scratch = cxr_alloc_floats (cxr_conv2d_train_weight_scratch_floats (&g));
+  g_autofree float *workspace = cxr_alloc_floats (cxr_conv2d_backward_workspace_floats (&g, c->n, c->h, c->w) + 1);
   g_autoptr (CxrParallel) team = cxr_parallel_new (2);
-  g_autofree float *dx = g_new (float, in_count), *dw = g_new (float, w_count);
-  cxr_conv2d_train_backward (dx, NULL, dw, dy, x, wt, &g, c->n, c->h, c->w, workspace, scratch, team);
+  g_autofree float *dx = g_new0 (float, in_count), *dw = g_new0 (float, w_count);
+  cxr_conv2d_backward (dx, dw, NULL, dy, x, wt, &g, c->n, c->h, c->w, workspace, team);
   cxr_assert_close (dw, want_dw, w_count, 1e-5);
   cxr_assert_close (dx, want_dx, in_count, 1e-5);
 
   for (gsize i = 0; i < in_count; i++)
     want_dx[i] += residual[i];
-  cxr_conv2d_train_backward (dx, residual, dw, dy, x, wt, &g, c->n, c->h, c->w, workspace, scratch, NULL);
+  memcpy (dx, residual, in_count * sizeof (float));
+  cxr_conv2d_backward (dx, NULL, NULL, dy, NULL, wt, &g, c->n, c->h, c->w, workspace, NULL);
   cxr_assert_close (dx, want_dx, in_count, 1e-5);
   cxr_free_floats (g_steal_pointer (&workspace));
-  cxr_free_floats (g_steal_pointer (&scratch));
 }
 
-/* The training forward pass: Winograd (with the per-step weight transform) where preferred, else
- * im2col + GEMM, against the double-precision naive convolution. */
+/* The forward pass as training runs it (no kept Winograd weights: Winograd transforms them on every
+ * call where it is preferred, else im2col + GEMM), against the double-precision naive convolution. */
 static void
 test_conv_forward (void)
 {
@@ -409,16 +411,14 @@ test_conv_forward (void)
       for (int c = 0; c < g.out_channels; c++)
         scale[c] = 1 + 0.1f * c, shift[c] = 0.05f * c;
       g_autofree float *want = g_new (float, out_count), *got = g_new (float, out_count);
-      float *workspace = cxr_alloc_floats (cxr_conv2d_train_forward_workspace_floats (&g, n, h, w) + 1);
-      float *scratch = cxr_alloc_floats (cxr_conv2d_train_weight_scratch_floats (&g));
+      float *workspace = cxr_alloc_floats (cxr_conv2d_forward_workspace_floats (&g, n, h, w, TRUE) + 1);
       cxr_conv2d_forward_naive (want, x, wt, NULL, NULL, NULL, FALSE, &g, n, h, w);
-      cxr_conv2d_train_forward (got, x, wt, NULL, NULL, NULL, FALSE, &g, n, h, w, workspace, scratch, team);
+      cxr_conv2d_forward (got, x, wt, NULL, NULL, NULL, NULL, FALSE, &g, n, h, w, workspace, team);
       cxr_assert_close (got, want, out_count, 1e-5);
       cxr_conv2d_forward_naive (want, x, wt, scale, shift, r, TRUE, &g, n, h, w);
-      cxr_conv2d_train_forward (got, x, wt, scale, shift, r, TRUE, &g, n, h, w, workspace, scratch, NULL);
+      cxr_conv2d_forward (got, x, wt, NULL, scale, shift, r, TRUE, &g, n, h, w, workspace, NULL);
       cxr_assert_close (got, want, out_count, 1e-5);
       cxr_free_floats (workspace);
-      cxr_free_floats (scratch);
     }
 }
 

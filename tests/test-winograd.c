@@ -44,7 +44,7 @@ setup_init (Setup *s, const CxrConvGeometry *g, int n, int h, int w, const float
   s->wo = cxr_conv_out_size (w, 3, 1, g->pad_w);
   s->out_numel = (gsize) g->out_channels * n * s->ho * s->wo;
   s->u = cxr_alloc_floats (cxr_winograd_weight_floats (g));
-  cxr_winograd_transform_weight (s->u, weight, g);
+  cxr_winograd_transform_weight (s->u, weight, g, NULL);
   s->workspace = cxr_alloc_floats (cxr_winograd_workspace_floats (g, n, h, w));
 }
 

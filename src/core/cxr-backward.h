@@ -1,56 +1,25 @@
-/* cxr-backward.h: the backward passes of the forward kernels (cxr-conv.h, cxr-pool.h, cxr-linear.h,
- * cxr-elementwise.h, cxr-bn.h), in the llm.c style.
+/* cxr-backward.h: the backward passes of the small forward kernels (cxr-elementwise.h, cxr-pool.h,
+ * cxr-linear.h, eval-mode BatchNorm's affine), and the conventions of EVERY backward kernel in cxrcam:
+ * these, the convolution's (cxr-conv.h, with Winograd's weight gradient, cxr-winograd-grad.h),
+ * training BatchNorm's (cxr-bn.h) and the training network's passes (cxr-train-ops.h).
  *
- * Conventions, the same for every function:
- *   - gradients come first (dinp, dweight, dbias, ...), then dout, then what the forward pass saw;
- *   - backward ACCUMULATES (+=) into every gradient it writes, so a tensor used twice (a residual
- *     branch) sums its gradients without an extra buffer; clear them before the first use;
+ *   - outputs first: the gradients (dinp, dweight, dbias, ...), then dout, then what the forward pass saw;
+ *   - backward ACCUMULATES (+=) into every gradient it is given, so that a tensor used twice (a residual
+ *     branch) sums its gradients without a buffer of its own; clear a gradient before its first use. The
+ *     one exception is a gradient computed in place of the one it comes from (dinp == dout, where a kernel
+ *     allows it: the ReLU mask, training BatchNorm): there is nothing else to add it to, so it replaces it;
  *   - a NULL gradient is skipped, and the inputs only it needs may then be NULL too;
- *   - activations are channel-major [C, N, H, W] as in the forward kernels; weights keep PyTorch's layout.
+ *   - activations are channel-major [C, N, H, W] as in the forward kernels; weights keep PyTorch's layout;
+ *   - a kernel that takes a thread team (CxrParallel) runs on it; NULL runs it on the caller's thread.
  *
  * Every BLAS-backed kernel has a plain `_naive` twin in double precision, written for clarity only, that
  * the tests use as a reference next to PyTorch's autograd and finite differences (tests/test-backward.c).
- * The BLAS kernels call OpenBLAS's sgemm, which parallelises inside; they never allocate.
  */
 #pragma once
 
 #include <glib.h>
 
-#include "cxr-conv.h"
-
 G_BEGIN_DECLS
-
-/* ---- convolution ---------------------------------------------------------------------------------- */
-
-/* Floats of scratch that cxr_conv2d_backward needs: one [Cin*kh*kw, N*Ho*Wo] column matrix (0 for a 1x1
- * stride-1 convolution, whose column matrix is its input). The same as the forward pass's. */
-gsize cxr_conv2d_backward_workspace_floats (const CxrConvGeometry *geometry, int n, int h, int w);
-
-/* For out = conv (inp, weight) + bias:
- *   dweight [Cout, Cin*kh*kw] += dout [Cout, N*Ho*Wo] x col^T        (col = im2col (inp); one sgemm)
- *   dinp                      += col2im (weight^T x dout)             (one sgemm, then a scatter-add)
- *   dbias   [Cout]            += sum of dout over (N, Ho, Wo)
- * A 1x1 stride-1 convolution multiplies in place, without im2col or col2im. inp is needed only for dweight,
- * weight only for dinp. */
-void cxr_conv2d_backward (float *dinp,          /* [Cin, N, H, W] or NULL */
-                          float *dweight,       /* [Cout, Cin, kh, kw] or NULL */
-                          float *dbias,         /* [Cout] or NULL */
-                          const float *dout,    /* [Cout, N, Ho, Wo] */
-                          const float *inp,     /* [Cin, N, H, W] (for dweight) */
-                          const float *weight,  /* [Cout, Cin, kh, kw] (for dinp) */
-                          const CxrConvGeometry *geometry,
-                          int n, int h, int w,
-                          float *workspace);    /* cxr_conv2d_backward_workspace_floats () */
-
-void cxr_conv2d_backward_naive (float *dinp, float *dweight, float *dbias,
-                                const float *dout, const float *inp, const float *weight,
-                                const CxrConvGeometry *geometry, int n, int h, int w);
-
-/* inp[ci, n, ho*sh - ph + kh, wo*sw - pw + kw] += col[(ci, kh, kw), (n, ho, wo)] where inside: the
- * adjoint of cxr_im2col. */
-void cxr_col2im_add (float *inp,        /* [Cin, N, H, W] */
-                     const float *col,  /* [Cin*kh*kw, N*Ho*Wo] */
-                     const CxrConvGeometry *geometry, int n, int h, int w);
 
 /* ---- elementwise ---------------------------------------------------------------------------------- */
 

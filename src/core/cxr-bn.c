@@ -212,17 +212,25 @@ backward_sums (const float *restrict dout, const float *restrict x, float mean, 
   *sum_gx = tq;
 }
 
-/* Pass 2: dx = k_g * g + k_0 - (x - mean) * k_x. */
+/* Pass 2: dx = k_g * g + k_0 - (x - mean) * k_x, added onto dinp (@accumulate) or in place of dout. */
 CXR_TARGET_CLONES static void
 backward_input (float *dinp, const float *dout, const float *restrict x, float mean, float a, float b,
-                gboolean relu, float k_g, float k_0, float k_x, gsize n)
+                gboolean relu, float k_g, float k_0, float k_x, gboolean accumulate, gsize n)
 {
-  for (gsize i = 0; i < n; i++)
-    {
-      float v = x[i];
-      float g = (!relu || v * a + b > 0.0f) ? dout[i] : 0.0f;
-      dinp[i] = k_g * g + k_0 - (v - mean) * k_x;
-    }
+  if (accumulate)
+    for (gsize i = 0; i < n; i++)
+      {
+        float v = x[i];
+        float g = (!relu || v * a + b > 0.0f) ? dout[i] : 0.0f;
+        dinp[i] += k_g * g + k_0 - (v - mean) * k_x;
+      }
+  else
+    for (gsize i = 0; i < n; i++)
+      {
+        float v = x[i];
+        float g = (!relu || v * a + b > 0.0f) ? dout[i] : 0.0f;
+        dinp[i] = k_g * g + k_0 - (v - mean) * k_x;
+      }
 }
 
 typedef struct {
@@ -248,13 +256,13 @@ backward_thread (int thread, int n_threads, gpointer data)
       backward_sums (dout, x, job->mean[c], a, b, job->relu, job->plane, &sum_g, &sum_gx);
       double invstd = job->invstd[c];
       double dgamma = sum_gx * invstd;
-      job->dbeta[c] = (float) sum_g;
-      job->dgamma[c] = (float) dgamma;
+      job->dbeta[c] += (float) sum_g;
+      job->dgamma[c] += (float) dgamma;
       double k_g = job->gamma[c] * invstd;
       float k_0 = (float) (-k_g * sum_g / job->plane);
       float k_x = (float) (k_g * invstd * dgamma / job->plane);
       backward_input (job->dinp + c * job->plane, dout, x, job->mean[c], a, b, job->relu,
-                      (float) k_g, k_0, k_x, job->plane);
+                      (float) k_g, k_0, k_x, job->dinp != job->dout, job->plane);
     }
 }
 
@@ -323,13 +331,17 @@ cxr_batchnorm_train_backward_naive (float *dinp, float *dgamma, float *dbeta, co
           sg += g;
           sgx += g * xhat;
         }
-      dbeta[c] = (float) sg;
-      dgamma[c] = (float) sgx;
+      dbeta[c] += (float) sg;
+      dgamma[c] += (float) sgx;
       for (gsize i = 0; i < plane; i++)
         {
           double xhat = (x[i] - m) * is;
           double g = (!relu || xhat * gamma[c] + beta[c] > 0) ? dy[i] : 0;
-          dinp[(gsize) c * plane + i] = (float) (gamma[c] * is * (g - sg / plane - xhat * sgx / plane));
+          float d = (float) (gamma[c] * is * (g - sg / plane - xhat * sgx / plane));
+          if (dinp == dout)
+            dinp[(gsize) c * plane + i] = d;
+          else
+            dinp[(gsize) c * plane + i] += d;
         }
     }
 }

@@ -73,8 +73,8 @@ void cxr_batchnorm_apply (float *out,                                     /* [C,
 
 /* The backward pass of training-mode BatchNorm, optionally through the ReLU that followed it:
  * with @relu the gradient that counts is dout where inp * scale + shift > 0 (the output the
- * forward pass produced with the same scale and shift), else dout itself. Writes (does not
- * accumulate) dinp, dgamma and dbeta. @dinp may alias @dout. */
+ * forward pass produced with the same scale and shift), else dout itself. Accumulates into dinp,
+ * dgamma and dbeta (cxr-backward.h), except that @dinp may be @dout: then it replaces it in place. */
 void cxr_batchnorm_train_backward (float *dinp,                           /* [C, plane] */
                                    float *dgamma, float *dbeta,           /* [C] */
                                    const float *dout,                     /* [C, plane] */

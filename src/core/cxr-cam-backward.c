@@ -7,12 +7,18 @@
  * costs a forward pass of the blocks after the target (layer4's three blocks for a layer3 target) and
  * saves holding every activation of the network. BatchNorm is the folded affine of its running statistics,
  * so its backward is a per-channel scale.
+ *
+ * The convolutions are the engine's own (cxr-conv.h) at batch 1 on the network's thread team: the
+ * recomputation runs as the inference pass ran them (Winograd with its kept weights where its plan chose
+ * it), the backward pass is training's (Winograd, pointwise GEMM or im2col + GEMM), without weight
+ * gradients.
  */
 #include "cxr-cam-private.h"
 
 #include <string.h>
 
 #include "cxr-backward.h"
+#include "cxr-train-ops.h"
 
 void
 cxr_cam_activations_init (CxrCamActivations *kept, const CxrResnet *net, int first)
@@ -119,8 +125,10 @@ block_scratch_init (BlockScratch *s, const CxrResnet *net, const CxrCamActivatio
         workspace = MAX (workspace, cxr_conv2d_backward_workspace_floats (&block->downsample.geometry, 1, h, w));
       for (int c = 0; c < block->n_convs; c++)
         {
-          const CxrConvGeometry *g = &block->conv[c].geometry;
+          const CxrConvBn *unit = &block->conv[c];
+          const CxrConvGeometry *g = &unit->geometry;
           workspace = MAX (workspace, cxr_conv2d_backward_workspace_floats (g, 1, h, w));
+          workspace = MAX (workspace, cxr_conv2d_forward_workspace_floats (g, 1, h, w, unit->winograd_weight == NULL));
           activation = MAX (activation, (gsize) g->in_channels * h * w);
           h = out_h (g, h);
           w = out_w (g, w);
@@ -133,14 +141,6 @@ block_scratch_init (BlockScratch *s, const CxrResnet *net, const CxrCamActivatio
   s->dz = cxr_alloc_floats (activation);
   s->dinner = cxr_alloc_floats (activation);
   s->workspace = cxr_alloc_floats (workspace);
-}
-
-/* g = g where a > 0, else 0: ReLU's backward in place, from its output. */
-static void
-mask_by_positive (float *restrict g, const float *restrict a, gsize n)
-{
-  for (gsize i = 0; i < n; i++)
-    g[i] = a[i] > 0.0f ? g[i] : 0.0f;
 }
 
 /* dz = grad * scale[c]: the folded BatchNorm's backward into a cleared buffer. */
@@ -166,8 +166,8 @@ block_backward (CxrResnet *net, const CxrBlock *block, const float *x, int h, in
   for (int c = 0; c < last; c++)
     {
       const CxrConvBn *unit = &block->conv[c];
-      cxr_conv2d_forward (s->inner[c], inner[c], unit->weight->data, unit->scale, unit->shift, NULL, TRUE,
-                          &unit->geometry, 1, ih[c], iw[c], s->workspace, net->parallel);
+      cxr_conv2d_forward (s->inner[c], inner[c], unit->weight->data, unit->winograd_weight, unit->scale,
+                          unit->shift, NULL, TRUE, &unit->geometry, 1, ih[c], iw[c], s->workspace, net->parallel);
       inner[c + 1] = s->inner[c];
       ih[c + 1] = out_h (&unit->geometry, ih[c]);
       iw[c + 1] = out_w (&unit->geometry, iw[c]);
@@ -179,13 +179,13 @@ block_backward (CxrResnet *net, const CxrBlock *block, const float *x, int h, in
 
   /* out = relu (bn (conv_last (...)) + shortcut) */
   memcpy (s->grad, dout, sizeof (float) * out_size);
-  mask_by_positive (s->grad, out, out_size);
+  cxr_relu_backward_inplace (s->grad, out, out_size, net->parallel);
 
   if (block->has_downsample)
     {
       batchnorm_backward (s->dz, s->grad, &block->downsample, out_plane);
       cxr_conv2d_backward (dx, NULL, NULL, s->dz, NULL, block->downsample.weight->data,
-                           &block->downsample.geometry, 1, h, w, s->workspace);
+                           &block->downsample.geometry, 1, h, w, s->workspace, net->parallel);
     }
   else
     cxr_add_backward (dx, NULL, s->grad, out_size);
@@ -198,14 +198,15 @@ block_backward (CxrResnet *net, const CxrBlock *block, const float *x, int h, in
       batchnorm_backward (s->dz, grad, unit, (gsize) out_h (g, ih[c]) * out_w (g, iw[c]));
       if (c == 0)
         {
-          cxr_conv2d_backward (dx, NULL, NULL, s->dz, NULL, unit->weight->data, g, 1, ih[0], iw[0], s->workspace);
+          cxr_conv2d_backward (dx, NULL, NULL, s->dz, NULL, unit->weight->data, g, 1, ih[0], iw[0], s->workspace,
+                               net->parallel);
           break;
         }
       gsize in_size = (gsize) g->in_channels * ih[c] * iw[c];
       memset (s->dinner, 0, sizeof (float) * in_size);
       cxr_conv2d_backward (s->dinner, NULL, NULL, s->dz, NULL, unit->weight->data, g, 1, ih[c], iw[c],
-                           s->workspace);
-      mask_by_positive (s->dinner, inner[c], in_size);
+                           s->workspace, net->parallel);
+      cxr_relu_backward_inplace (s->dinner, inner[c], in_size, net->parallel);
       grad = s->dinner;
     }
 }

@@ -1,160 +1,117 @@
-#include "cxr-conv.h"
+/* cxr-conv.c: the convolution's forward pass: which algorithm, and the GEMM-based ones (see cxr-conv.h). */
+#include "cxr-conv-private.h"
 
-#include <string.h>
-
-#include "cxr-cpu.h"
 #include "cxr-gemm.h"
+#include "cxr-winograd.h"
 
-static gboolean
-is_pointwise (const CxrConvGeometry *g)
+/* im2col's scratch stays under this many floats (8 MB): a bigger input (the stem at batch 8
+ * would take 59 MB) is done in chunks of output rows, each one GEMM. */
+#define FORWARD_CHUNK_FLOATS (2u << 20)
+
+gboolean
+cxr_conv_is_pointwise (const CxrConvGeometry *g)
 {
   return g->kernel_h == 1 && g->kernel_w == 1 && g->stride_h == 1 && g->stride_w == 1
          && g->pad_h == 0 && g->pad_w == 0;
 }
 
-/* im2col's scratch stays under this many floats (8 MB): a bigger input (the stem at batch 8
- * would take 59 MB) is done in chunks of output rows, each one GEMM. */
-#define CHUNK_FLOATS (2u << 20)
-
-/* Output rows (all images' rows in a row: (n, y)) per chunk of im2col. */
-static int
-rows_per_chunk (const CxrConvGeometry *g, int n, int ho, int wo)
+CxrConvAlgorithm
+cxr_conv_algorithm (const CxrConvGeometry *g, int n, int h, int w)
 {
-  gsize depth = (gsize) g->in_channels * g->kernel_h * g->kernel_w;
-  gsize rows = CHUNK_FLOATS / MAX (depth * wo, 1);
-  return (int) CLAMP (rows, 1, (gsize) n * ho);
+  if (cxr_winograd_preferred (g, n, h, w))
+    return CXR_CONV_WINOGRAD;
+  if (cxr_conv_is_pointwise (g))
+    return CXR_CONV_POINTWISE;
+  return CXR_CONV_IM2COL;
 }
 
 gsize
-cxr_conv2d_workspace_floats (const CxrConvGeometry *g, int n, int h, int w)
+cxr_conv2d_forward_workspace_floats (const CxrConvGeometry *g, int n, int h, int w, gboolean transform_weight)
 {
-  if (is_pointwise (g))
-    return 0;
-  int ho = cxr_conv_out_size (h, g->kernel_h, g->stride_h, g->pad_h);
-  int wo = cxr_conv_out_size (w, g->kernel_w, g->stride_w, g->pad_w);
-  return (gsize) g->in_channels * g->kernel_h * g->kernel_w * rows_per_chunk (g, n, ho, wo) * wo;
-}
-
-/* One output row of im2col for a fixed (ci, kh, kw) and image: the input row
- * shifted by kw and subsampled by the stride, zero where it falls outside. */
-static inline __attribute__ ((always_inline)) void
-im2col_row (float *dst, const float *src_row, int w, int wo, int stride, int offset)
-{
-  if (stride == 1)
+  switch (cxr_conv_algorithm (g, n, h, w))
     {
-      /* dst[x] = src_row[x + offset] for 0 <= x + offset < w */
-      int first = MAX (0, -offset);
-      int last = MIN (wo, w - offset);  /* exclusive */
-      if (last <= first)
-        {
-          memset (dst, 0, sizeof (float) * wo);
-          return;
-        }
-      memset (dst, 0, sizeof (float) * first);
-      memcpy (dst + first, src_row + first + offset, sizeof (float) * (last - first));
-      memset (dst + last, 0, sizeof (float) * (wo - last));
-      return;
+    case CXR_CONV_WINOGRAD:
+      return cxr_winograd_workspace_floats (g, n, h, w) + (transform_weight ? cxr_winograd_weight_floats (g) : 0);
+    case CXR_CONV_POINTWISE:
+      return 0;
+    case CXR_CONV_IM2COL:
+    default:
+      break;
     }
-  /* [first, last): the x whose source x * stride + offset is inside the row, copied without a
-   * check so that the loop vectorises (the stem and every stride-2 convolution come here). */
-  int first = MIN (wo, MAX (0, (-offset + stride - 1) / stride));
-  int last = w - 1 - offset < 0 ? first : CLAMP ((w - 1 - offset) / stride + 1, first, wo);
-  for (int x = 0; x < first; x++)
-    dst[x] = 0.0f;
-  if (stride == 2)
-    for (int x = first; x < last; x++)
-      dst[x] = src_row[2 * x + offset];
-  else
-    for (int x = first; x < last; x++)
-      dst[x] = src_row[x * stride + offset];
-  for (int x = last; x < wo; x++)
-    dst[x] = 0.0f;
+  CxrConvChunking c = cxr_conv_chunking (g, n, h, w, FORWARD_CHUNK_FLOATS);
+  return (gsize) g->in_channels * g->kernel_h * g->kernel_w * c.max_columns;
 }
 
-/* Rows [first, last) of im2col (a row being one (ci, kh, kw)) for the output rows [unit0, unit1)
- * of all images counted together (unit = n * Ho + y): columns (unit - unit0) * Wo + x. */
-static inline __attribute__ ((always_inline)) void
-im2col_part (float *col, const float *inp, const CxrConvGeometry *g, int n, int h, int w,
-             gsize first, gsize last, int unit0, int unit1)
+/* out[Cout, columns] = epilogue (weight[Cout, depth] x col[depth, columns]): one GEMM on the input
+ * itself when pointwise, else one per chunk of output rows after im2col. */
+static void
+gemm_convolve (float *out, const float *inp, const float *weight, CxrEpilogue epilogue,
+               const CxrConvGeometry *g, int n, int h, int w, float *workspace, CxrParallel *parallel)
 {
-  int ho = cxr_conv_out_size (h, g->kernel_h, g->stride_h, g->pad_h);
-  int wo = cxr_conv_out_size (w, g->kernel_w, g->stride_w, g->pad_w);
-  gsize columns = (gsize) (unit1 - unit0) * wo;
-
-  for (gsize row = first; row < last; row++)
-    {
-      int kw = row % g->kernel_w;
-      int kh = row / g->kernel_w % g->kernel_h;
-      int ci = row / g->kernel_w / g->kernel_h;
-      float *dst = col + row * columns;
-      for (int unit = unit0; unit < unit1; unit++, dst += wo)
-        {
-          int b = unit / ho, y = unit % ho;
-          int sy = y * g->stride_h - g->pad_h + kh;
-          if (sy < 0 || sy >= h)
-            memset (dst, 0, sizeof (float) * wo);
-          else
-            im2col_row (dst, inp + (((gsize) ci * n + b) * h + sy) * w, w, wo, g->stride_w, kw - g->pad_w);
-        }
-    }
-}
-
-CXR_TARGET_CLONES void
-cxr_im2col (float *col, const float *inp, const CxrConvGeometry *g, int n, int h, int w)
-{
-  int ho = cxr_conv_out_size (h, g->kernel_h, g->stride_h, g->pad_h);
-  im2col_part (col, inp, g, n, h, w, 0, (gsize) g->in_channels * g->kernel_h * g->kernel_w, 0, n * ho);
-}
-
-typedef struct {
-  float *col;
-  const float *inp;
-  const CxrConvGeometry *geometry;
-  int n, h, w;
-  int unit0, unit1;
-} Im2colJob;
-
-CXR_TARGET_CLONES static void
-im2col_thread (int thread, int n_threads, gpointer data)
-{
-  const Im2colJob *job = data;
-  const CxrConvGeometry *g = job->geometry;
-  gsize begin, end;
-  cxr_parallel_split ((gsize) g->in_channels * g->kernel_h * g->kernel_w, 1, thread, n_threads, &begin, &end);
-  im2col_part (job->col, job->inp, g, job->n, job->h, job->w, begin, end, job->unit0, job->unit1);
-}
-
-void
-cxr_conv2d_forward (float *out, const float *inp, const float *weight, const float *scale, const float *shift,
-                    const float *residual, gboolean relu,
-                    const CxrConvGeometry *g, int n, int h, int w, float *workspace, CxrParallel *parallel)
-{
-  g_assert (out != inp && out != residual);
-
-  int ho = cxr_conv_out_size (h, g->kernel_h, g->stride_h, g->pad_h);
-  int wo = cxr_conv_out_size (w, g->kernel_w, g->stride_w, g->pad_w);
-  gsize columns = (gsize) n * ho * wo;
+  CxrConvChunking c = cxr_conv_chunking (g, n, h, w, FORWARD_CHUNK_FLOATS);
+  gsize columns = (gsize) n * c.ho * c.wo;
   int depth = g->in_channels * g->kernel_h * g->kernel_w;
-  CxrEpilogue epilogue = { scale, shift, residual, columns, relu };
+  epilogue.ldr = columns;
 
-  /* out[Cout, columns] = epilogue (weight[Cout, depth] x col[depth, columns]) */
-  if (is_pointwise (g))
+  if (cxr_conv_is_pointwise (g))
     {
       cxr_gemm (parallel, g->out_channels, columns, depth, weight, depth, inp, columns, out, columns, &epilogue);
       return;
     }
 
   /* In chunks of output rows: columns [unit0 * Wo, unit1 * Wo) of out and residual. */
-  int units = n * ho, step = rows_per_chunk (g, n, ho, wo);
-  for (int unit0 = 0; unit0 < units; unit0 += step)
+  const float *residual = epilogue.residual;
+  for (int unit0 = 0; unit0 < c.units; unit0 += c.per_chunk)
     {
-      Im2colJob job = { workspace, inp, g, n, h, w, unit0, MIN (units, unit0 + step) };
-      gsize offset = (gsize) unit0 * wo, chunk = (gsize) (job.unit1 - unit0) * wo;
-      cxr_parallel_run (parallel, im2col_thread, &job);
+      int unit1 = MIN (c.units, unit0 + c.per_chunk);
+      gsize offset = (gsize) unit0 * c.wo, chunk = (gsize) (unit1 - unit0) * c.wo;
+      cxr_im2col_units (workspace, inp, g, n, h, w, unit0, unit1, parallel);
       epilogue.residual = residual ? residual + offset : NULL;
       cxr_gemm (parallel, g->out_channels, chunk, depth, weight, depth, workspace, chunk, out + offset, columns,
                 &epilogue);
     }
+}
+
+/* The forward pass by the chosen algorithm; with @accumulate, out += conv (inp) (no epilogue). */
+static void
+convolve (float *out, const float *inp, const float *weight, const float *winograd_weight, const float *scale,
+          const float *shift, const float *residual, gboolean relu, gboolean accumulate,
+          const CxrConvGeometry *g, int n, int h, int w, float *workspace, CxrParallel *parallel)
+{
+  g_assert (out != inp && out != residual);
+
+  if (cxr_conv_algorithm (g, n, h, w) != CXR_CONV_WINOGRAD)
+    {
+      CxrEpilogue epilogue = { scale, shift, residual, 0, relu, accumulate };
+      gemm_convolve (out, inp, weight, epilogue, g, n, h, w, workspace, parallel);
+      return;
+    }
+  if (winograd_weight == NULL)
+    {
+      cxr_winograd_transform_weight (workspace, weight, g, parallel);
+      winograd_weight = workspace;
+      workspace += cxr_winograd_weight_floats (g);
+    }
+  if (accumulate)
+    cxr_winograd_conv2d_accumulate (out, inp, winograd_weight, g, n, h, w, workspace, parallel);
+  else
+    cxr_winograd_conv2d_forward (out, inp, winograd_weight, scale, shift, residual, relu, g, n, h, w, workspace,
+                                 parallel);
+}
+
+void
+cxr_conv2d_forward (float *out, const float *inp, const float *weight, const float *winograd_weight,
+                    const float *scale, const float *shift, const float *residual, gboolean relu,
+                    const CxrConvGeometry *g, int n, int h, int w, float *workspace, CxrParallel *parallel)
+{
+  convolve (out, inp, weight, winograd_weight, scale, shift, residual, relu, FALSE, g, n, h, w, workspace, parallel);
+}
+
+void
+cxr_conv2d_accumulate (float *out, const float *inp, const float *weight, const CxrConvGeometry *g, int n, int h,
+                       int w, float *workspace, CxrParallel *parallel)
+{
+  convolve (out, inp, weight, NULL, NULL, NULL, NULL, FALSE, TRUE, g, n, h, w, workspace, parallel);
 }
 
 void

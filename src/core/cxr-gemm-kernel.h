@@ -145,7 +145,7 @@ KERNEL (cxr_gemm_block) (const CxrGemmJob *job, int m0, int m1, int n0, int n1)
         .kc = MIN (KC, k - pc),
         .lda = job->lda,
         .ldc = job->ldc,
-        .accumulate = pc > 0,
+        .accumulate = pc > 0 || (job->epilogue != NULL && job->epilogue->accumulate),
       };
       t.epilogue = pc + t.kc == k ? job->epilogue : NULL;
 

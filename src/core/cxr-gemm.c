@@ -140,7 +140,8 @@ cxr_gemm (CxrParallel *parallel, int m, int n, int k, const float *a, gsize lda,
       gemm_own (kernels, parallel, &job);
       return;
     }
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+  float beta = epilogue != NULL && epilogue->accumulate ? 1.0f : 0.0f;
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
   cxr_epilogue_apply (c, ldc, m, n, epilogue);
 }
 
@@ -211,6 +212,8 @@ cxr_gemm_naive (int m, int n, int k, const float *a, gsize lda, const float *b, 
         double sum = 0.0;
         for (int p = 0; p < k; p++)
           sum += (double) a[i * lda + p] * b[p * ldb + j];
+        if (e && e->accumulate)
+          sum += c[i * ldc + j];
         if (e && e->scale)
           sum *= e->scale[i];
         if (e && e->shift)

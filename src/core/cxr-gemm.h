@@ -2,7 +2,8 @@
  * convolution's epilogue fused into it.
  *
  * C = epilogue (A B) for row-major A [M, K], B [K, N], C [M, N], where the
- * epilogue is c[i, j] = relu? (acc * scale[i] + shift[i] + residual[i, j])
+ * epilogue is c[i, j] = relu? (acc * scale[i] + shift[i] + residual[i, j]), acc being A B, or
+ * A B + C when it accumulates
  * applied while the accumulators are still in registers (BatchNorm folded
  * into scale/shift, the residual add and the ReLU: no extra pass over C).
  *
@@ -25,6 +26,7 @@ typedef struct {
   const float *residual;  /* [M, ldr] or NULL; must not alias C */
   gsize ldr;
   gboolean relu;
+  gboolean accumulate;    /* C = epilogue (A B + C): add to what C holds (the backward passes' +=) */
 } CxrEpilogue;
 
 /* C [M, N] (leading dimension ldc) = epilogue (A [M, K] (lda) x B [K, N] (ldb)), on the team's

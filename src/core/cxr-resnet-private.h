@@ -16,8 +16,9 @@ typedef struct {
   CxrTensor *running_mean, *running_var; /* [Cout] */
   CxrTensor *num_batches_tracked;  /* scalar, int64 in the file */
   float *scale, *shift;            /* [Cout], owned */
-  gboolean winograd;               /* the current plan runs it by Winograd (cxr-winograd.h) */
-  float *winograd_weight;          /* [16, Cout, Cin], owned, NULL until a plan needs it */
+  gboolean winograd;               /* the current plan runs it by Winograd (cxr_conv_algorithm) */
+  float *winograd_weight;          /* [16, Cout, Cin], owned, NULL until a plan needs it; passed to
+                                    * cxr_conv2d_forward, which reads it when the algorithm is Winograd */
 } CxrConvBn;
 
 typedef struct {

@@ -7,7 +7,7 @@
 
 #include "cxr-backward.h"
 #include "cxr-bn.h"
-#include "cxr-conv-train.h"
+#include "cxr-conv.h"
 #include "cxr-error.h"
 #include "cxr-linear.h"
 #include "cxr-pool.h"
@@ -59,8 +59,7 @@ struct _CxrResnetTrain {
   float *input;                 /* [Cin, N, H, W], kept for conv1's weight gradient */
   float *pool_output;           /* [C, N, Hp, Wp] kept when block 0 trains */
   float *scratch[N_SCRATCH];    /* each the largest activation */
-  float *workspace;             /* convolution scratch, forward and backward */
-  float *weight_scratch;        /* rearranged weights for the backward convolutions */
+  float *workspace;             /* convolution scratch, forward and backward (rearranged weights included) */
   gint32 *argmax;               /* [C, N, Hp, Wp] */
   float *pooled;                /* [N, F] */
   float *dpooled;               /* [N, F] */
@@ -234,7 +233,6 @@ release_plan (CxrResnetTrain *train)
   for (int i = 0; i < N_SCRATCH; i++)
     g_clear_pointer (&train->scratch[i], cxr_free_floats);
   g_clear_pointer (&train->workspace, cxr_free_floats);
-  g_clear_pointer (&train->weight_scratch, cxr_free_floats);
   g_clear_pointer (&train->argmax, g_free);
   g_clear_pointer (&train->pooled, cxr_free_floats);
   g_clear_pointer (&train->dpooled, cxr_free_floats);
@@ -339,7 +337,7 @@ unit_output_floats (const Unit *u, int n)
 
 /* Sets a unit's sizes for an input of h x w and returns its output size through h, w. */
 static void
-unit_measure (Unit *u, int n, int *h, int *w, gsize *largest, gsize *workspace, gsize *weight_scratch)
+unit_measure (Unit *u, int n, int *h, int *w, gsize *largest, gsize *workspace)
 {
   const CxrConvGeometry *g = &u->unit->geometry;
   u->h = *h;
@@ -348,9 +346,10 @@ unit_measure (Unit *u, int n, int *h, int *w, gsize *largest, gsize *workspace, 
   u->wo = cxr_conv_out_size (*w, g->kernel_w, g->stride_w, g->pad_w);
   *largest = MAX (*largest, unit_output_floats (u, n));
   *largest = MAX (*largest, (gsize) g->in_channels * n * *h * *w);
-  *workspace = MAX (*workspace, u->trainable ? cxr_conv2d_train_workspace_floats (g, n, *h, *w)
-                                             : cxr_conv2d_train_forward_workspace_floats (g, n, *h, *w));
-  *weight_scratch = MAX (*weight_scratch, cxr_conv2d_train_weight_scratch_floats (g));
+  /* The weights change every step: Winograd transforms them on every call, into the workspace. */
+  *workspace = MAX (*workspace, cxr_conv2d_forward_workspace_floats (g, n, *h, *w, TRUE));
+  if (u->trainable)
+    *workspace = MAX (*workspace, cxr_conv2d_backward_workspace_floats (g, n, *h, *w));
   *h = u->ho;
   *w = u->wo;
 }
@@ -363,9 +362,9 @@ ensure_plan (CxrResnetTrain *train, int n, int h, int w)
   if (train->plan_n == n && train->plan_h == h && train->plan_w == w)
     return;
 
-  gsize largest = 0, workspace = 0, weight_scratch = 0;
+  gsize largest = 0, workspace = 0;
   int ch = h, cw = w;
-  unit_measure (&train->stem, n, &ch, &cw, &largest, &workspace, &weight_scratch);
+  unit_measure (&train->stem, n, &ch, &cw, &largest, &workspace);
   train->stem_h = ch;
   train->stem_w = cw;
   ch = train->pool_h = (ch + 2 - 3) / 2 + 1;
@@ -377,11 +376,11 @@ ensure_plan (CxrResnetTrain *train, int n, int h, int w)
       block->w = cw;
       int bh = ch, bw = cw;
       for (int k = 0; k < block->block->n_convs; k++)
-        unit_measure (&block->conv[k], n, &bh, &bw, &largest, &workspace, &weight_scratch);
+        unit_measure (&block->conv[k], n, &bh, &bw, &largest, &workspace);
       if (block->block->has_downsample)
         {
           int dh = ch, dw = cw;
-          unit_measure (&block->downsample, n, &dh, &dw, &largest, &workspace, &weight_scratch);
+          unit_measure (&block->downsample, n, &dh, &dw, &largest, &workspace);
         }
       block->ho = ch = bh;
       block->wo = cw = bw;
@@ -421,7 +420,6 @@ ensure_plan (CxrResnetTrain *train, int n, int h, int w)
   for (int i = 0; i < N_SCRATCH; i++)
     train->scratch[i] = plan_alloc (train, largest);
   train->workspace = plan_alloc (train, workspace);
-  train->weight_scratch = plan_alloc (train, weight_scratch);
   gsize pooled_cells = (gsize) stem_channels * n * train->pool_h * train->pool_w;
   train->argmax = g_new (gint32, pooled_cells);
   train->buffer_bytes += pooled_cells * sizeof (gint32);
@@ -462,8 +460,8 @@ static void
 conv_forward (CxrResnetTrain *train, const Unit *u, float *out, const float *inp, const float *scale,
               const float *shift, const float *residual, gboolean relu, int n)
 {
-  cxr_conv2d_train_forward (out, inp, u->unit->weight->data, scale, shift, residual, relu, &u->unit->geometry,
-                            n, u->h, u->w, train->workspace, train->weight_scratch, train->parallel);
+  cxr_conv2d_forward (out, inp, u->unit->weight->data, NULL, scale, shift, residual, relu, &u->unit->geometry,
+                      n, u->h, u->w, train->workspace, train->parallel);
 }
 
 /* Frozen units normalise with their running statistics, folded into the convolution. */
@@ -710,22 +708,28 @@ cxr_resnet_train_head_backward (CxrResnetTrain *train, const float *features, co
 
 /* ---- backward ----------------------------------------------------------- */
 
-/* dweight of the unit (written) and, when @dinp is not NULL, dinp = conv^T (dz) + residual. */
+/* dweight of the unit += ... and, when @dinp is not NULL, dinp += conv^T (dz) (cxr-backward.h). */
 static void
-conv_backward (CxrResnetTrain *train, const Unit *u, float *dinp, const float *residual, const float *dz,
-               const float *inp, int n)
+conv_backward (CxrResnetTrain *train, const Unit *u, float *dinp, const float *dz, const float *inp, int n)
 {
-  cxr_conv2d_train_backward (dinp, residual, u->dweight->data, dz, inp, u->unit->weight->data, &u->unit->geometry,
-                             n, u->h, u->w, train->workspace, train->weight_scratch, train->parallel);
+  cxr_conv2d_backward (dinp, u->dweight->data, NULL, dz, inp, u->unit->weight->data, &u->unit->geometry,
+                       n, u->h, u->w, train->workspace, train->parallel);
 }
 
-/* dz = d(loss)/d(z) from the gradient at the unit's BatchNorm output (through its ReLU when @relu). */
+/* dz (+)= d(loss)/d(z) from the gradient at the unit's BatchNorm output (through its ReLU when @relu):
+ * in place when dz is dout, else added onto dz. */
 static void
 unit_bn_backward (CxrResnetTrain *train, const Unit *u, float *dz, const float *dout, gboolean relu, int n)
 {
   cxr_batchnorm_train_backward (dz, u->dgamma->data, u->dbeta->data, dout, u->z, u->mean, u->invstd,
                                 u->unit->gamma->data, u->scale, u->shift, relu,
                                 u->unit->geometry.out_channels, (gsize) n * u->ho * u->wo, train->parallel);
+}
+
+static void
+clear_floats (float *buffer, gsize count)
+{
+  memset (buffer, 0, count * sizeof (float));
 }
 
 /* Backward through a trainable block. @g holds d(loss)/d(output) and is used up; @x is the block's
@@ -741,6 +745,7 @@ block_backward (CxrResnetTrain *train, Block *block, float *g, const float *x, g
 
   /* The main branch, from the last convolution back to the first. */
   float *dz = free_scratch (train, g, x, NULL);
+  clear_floats (dz, out_count);
   unit_bn_backward (train, &block->conv[last], dz, g, FALSE, n);
   for (int k = last; k > 0; k--)
     {
@@ -748,23 +753,24 @@ block_backward (CxrResnetTrain *train, Block *block, float *g, const float *x, g
       float *a = free_scratch (train, g, x, dz, NULL);
       unit_apply (train, prev, a, NULL, TRUE, n);
       float *da = free_scratch (train, g, x, dz, a, NULL);
-      conv_backward (train, &block->conv[k], da, NULL, dz, a, n);
+      clear_floats (da, unit_output_floats (prev, n));
+      conv_backward (train, &block->conv[k], da, dz, a, n);
       unit_bn_backward (train, prev, da, da, TRUE, n);
       dz = da;
     }
 
   if (!src->has_downsample)
     {
-      /* d(x) = the main branch's + g, the identity shortcut's, added in the GEMM's epilogue. */
-      float *dx = need_dx ? free_scratch (train, g, x, dz, NULL) : NULL;
-      conv_backward (train, &block->conv[0], dx, g, dz, x, n);
-      return dx;
+      /* d(x) = g (the identity shortcut's) + the main branch's, added onto g, which is free by now. */
+      conv_backward (train, &block->conv[0], need_dx ? g : NULL, dz, x, n);
+      return need_dx ? g : NULL;
     }
-  float *dx_main = need_dx ? free_scratch (train, g, x, dz, NULL) : NULL;
-  conv_backward (train, &block->conv[0], dx_main, NULL, dz, x, n);
+  float *dx = need_dx ? free_scratch (train, g, x, dz, NULL) : NULL;
+  if (dx)
+    clear_floats (dx, (gsize) src->in_channels * n * block->h * block->w);
+  conv_backward (train, &block->conv[0], dx, dz, x, n);
   unit_bn_backward (train, &block->downsample, g, g, FALSE, n);
-  float *dx = need_dx ? free_scratch (train, g, x, dx_main, NULL) : NULL;
-  conv_backward (train, &block->downsample, dx, dx_main, g, x, n);
+  conv_backward (train, &block->downsample, dx, g, x, n);
   return dx;
 }
 
@@ -778,7 +784,7 @@ stem_backward (CxrResnetTrain *train, const float *dpool, int n)
   cxr_maxpool2d_backward_parallel (da, dpool, train->argmax, channels, n, train->stem_h, train->stem_w,
                                    train->pool_h, train->pool_w, train->parallel);
   unit_bn_backward (train, stem, da, da, TRUE, n);
-  conv_backward (train, stem, NULL, NULL, da, train->input, n);
+  conv_backward (train, stem, NULL, da, train->input, n);
 }
 
 void
@@ -792,6 +798,13 @@ cxr_resnet_train_backward (CxrResnetTrain *train, const float *dlogits)
   cxr_resnet_train_head_backward (train, train->pooled, dlogits, n);
   if (train->first_trainable == train->n_blocks)
     return;
+  /* The kernels accumulate: every other gradient starts from zero. */
+  for (guint i = 0; i < cxr_state_dict_size (train->grads); i++)
+    {
+      CxrTensor *grad = cxr_state_dict_lookup (train->grads, cxr_state_dict_key_at (train->grads, i));
+      if (grad != train->dfc_weight && grad != train->dfc_bias)
+        zero_tensor (grad);
+    }
 
   memset (train->dpooled, 0, (gsize) n * features * sizeof (float));
   cxr_linear_backward (train->dpooled, NULL, NULL, dlogits, NULL, net->fc_weight->data,

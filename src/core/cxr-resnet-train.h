@@ -20,8 +20,9 @@
  * activation size carry the transient activations and gradients; frozen parts keep nothing.
  * Buffers are planned once per (N, H, W) and reused.
  *
- * Gradients are written (not accumulated) by every backward pass into tensors keyed like the
- * parameters (cxr_resnet_train_get_gradients), in the network's parameter order.
+ * Every backward pass writes the gradients afresh (it clears them, then its kernels accumulate into
+ * them) into tensors keyed like the parameters (cxr_resnet_train_get_gradients), in the network's
+ * parameter order.
  *
  * Like the network, a CxrResnetTrain belongs to one thread at a time (the engine thread).
  */

@@ -520,7 +520,7 @@ fold_unit (CxrConvBn *unit)
                       unit->running_mean->data, unit->running_var->data, CXR_BN_EPS,
                       unit->geometry.out_channels);
   if (unit->winograd_weight)
-    cxr_winograd_transform_weight (unit->winograd_weight, unit->weight->data, &unit->geometry);
+    cxr_winograd_transform_weight (unit->winograd_weight, unit->weight->data, &unit->geometry, NULL);
 }
 
 static void
@@ -536,13 +536,13 @@ grow (gsize *size, gsize candidate)
   *size = MAX (*size, candidate);
 }
 
-/* Plans one convolution on an (n, h, w) input: Winograd or im2col, and the scratch it needs. */
+/* Plans one convolution on an (n, h, w) input: whether it runs by Winograd (then its transformed
+ * weights are kept), and the scratch it needs. */
 static gsize
 plan_conv (CxrConvBn *unit, int n, int h, int w)
 {
-  unit->winograd = cxr_winograd_preferred (&unit->geometry, n, h, w);
-  return unit->winograd ? cxr_winograd_workspace_floats (&unit->geometry, n, h, w)
-                        : cxr_conv2d_workspace_floats (&unit->geometry, n, h, w);
+  unit->winograd = cxr_conv_algorithm (&unit->geometry, n, h, w) == CXR_CONV_WINOGRAD;
+  return cxr_conv2d_forward_workspace_floats (&unit->geometry, n, h, w, FALSE);
 }
 
 /* Walks the network's shapes for an (n, h, w) input to plan every convolution and size the
@@ -591,7 +591,7 @@ prepare_winograd_weight (CxrConvBn *unit)
   if (!unit->winograd || unit->winograd_weight)
     return;
   unit->winograd_weight = cxr_alloc_floats (cxr_winograd_weight_floats (&unit->geometry));
-  cxr_winograd_transform_weight (unit->winograd_weight, unit->weight->data, &unit->geometry);
+  cxr_winograd_transform_weight (unit->winograd_weight, unit->weight->data, &unit->geometry, NULL);
 }
 
 static void
@@ -636,12 +636,8 @@ run_conv (CxrResnet *net, const CxrConvBn *unit, float *out, const float *inp, c
   check_fits (net, out, (gsize) unit->geometry.out_channels * n
                         * cxr_conv_out_size (*h, unit->geometry.kernel_h, unit->geometry.stride_h, unit->geometry.pad_h)
                         * cxr_conv_out_size (*w, unit->geometry.kernel_w, unit->geometry.stride_w, unit->geometry.pad_w));
-  if (unit->winograd)
-    cxr_winograd_conv2d_forward (out, inp, unit->winograd_weight, unit->scale, unit->shift, residual, relu,
-                                 &unit->geometry, n, *h, *w, net->workspace, net->parallel);
-  else
-    cxr_conv2d_forward (out, inp, unit->weight->data, unit->scale, unit->shift, residual, relu,
-                        &unit->geometry, n, *h, *w, net->workspace, net->parallel);
+  cxr_conv2d_forward (out, inp, unit->weight->data, unit->winograd_weight, unit->scale, unit->shift, residual, relu,
+                      &unit->geometry, n, *h, *w, net->workspace, net->parallel);
   *h = cxr_conv_out_size (*h, unit->geometry.kernel_h, unit->geometry.stride_h, unit->geometry.pad_h);
   *w = cxr_conv_out_size (*w, unit->geometry.kernel_w, unit->geometry.stride_w, unit->geometry.pad_w);
 }

@@ -294,7 +294,7 @@ products_thread (int thread, int n_threads, gpointer data)
     }
 }
 
-/* ---- dg = G^T dU G ------------------------------------------------------------------------- */
+/* ---- dg += G^T dU G ------------------------------------------------------------------------- */
 
 static void
 weight_transform_thread (int thread, int n_threads, gpointer data)
@@ -318,9 +318,9 @@ weight_transform_thread (int thread, int n_threads, gpointer data)
         float *dw = job->dweight + ((gsize) co * cin + ci) * 9;
         for (int k = 0; k < 3; k++)
           {
-            dw[0 * 3 + k] = q[0][k] + 0.5f * (q[1][k] + q[2][k]);
-            dw[1 * 3 + k] = 0.5f * (q[1][k] - q[2][k]);
-            dw[2 * 3 + k] = 0.5f * (q[1][k] + q[2][k]) + q[3][k];
+            dw[0 * 3 + k] += q[0][k] + 0.5f * (q[1][k] + q[2][k]);
+            dw[1 * 3 + k] += 0.5f * (q[1][k] - q[2][k]);
+            dw[2 * 3 + k] += 0.5f * (q[1][k] + q[2][k]) + q[3][k];
           }
       }
 }

@@ -24,7 +24,7 @@ G_BEGIN_DECLS
 gboolean cxr_winograd_grad_preferred        (const CxrConvGeometry *geometry, int n, int h, int w);
 gsize    cxr_winograd_grad_workspace_floats (const CxrConvGeometry *geometry, int n, int h, int w);
 
-/* dweight [Cout, Cin, 3, 3] = the weight gradient (written, not accumulated). */
+/* dweight [Cout, Cin, 3, 3] += the weight gradient (accumulated, as every backward pass: cxr-backward.h). */
 void     cxr_winograd_weight_gradient       (float *dweight,        /* [Cout, Cin, 3, 3] */
                                              const float *dout,     /* [Cout, N, Ho, Wo] */
                                              const float *inp,      /* [Cin, N, H, W] */

@@ -53,21 +53,81 @@ cxr_winograd_weight_floats (const CxrConvGeometry *g)
   return (gsize) POINTS * g->out_channels * g->in_channels;
 }
 
-void
-cxr_winograd_transform_weight (float *u, const float *weight, const CxrConvGeometry *g)
+typedef float v16sf __attribute__ ((vector_size (64)));
+
+/* Winograd's weight transform U = G g G^T (cxr-winograd.h's layout [16, Cout, Cin], point
+ * t = 4 i + j), 16 kernels at a time: their nine taps gathered into vectors, G's products spelled
+ * out (G holds only 0, 1 and 1/2, so these adds and halvings round exactly as the matrix products
+ * G g G^T of the naive twin do), each point's 16 values stored contiguously. Training's weights
+ * change every step, so this runs twice per 3x3 convolution per step: a scalar transform with
+ * sixteen strided stores per kernel cost a tenth of a ResNet-18 step. */
+CXR_TARGET_CLONES static void
+transform_pairs (float *u, const float *weight, gsize pairs, gsize begin, gsize end)
 {
-  gsize pairs = (gsize) g->out_channels * g->in_channels;
-  for (gsize pair = 0; pair < pairs; pair++)
+  gsize p = begin;
+  for (; p + 16 <= end; p += 16)
     {
-      const float *k = weight + pair * 9;
-      float gk[4][3];  /* G g */
+      v16sf k[9];
+      for (int t = 0; t < 9; t++)
+        for (int l = 0; l < 16; l++)
+          k[t][l] = weight[(p + l) * 9 + t];
+      v16sf gk[4][3];
+      for (int c = 0; c < 3; c++)
+        {
+          gk[0][c] = k[c];
+          gk[1][c] = 0.5f * ((k[c] + k[3 + c]) + k[6 + c]);
+          gk[2][c] = 0.5f * ((k[c] - k[3 + c]) + k[6 + c]);
+          gk[3][c] = k[6 + c];
+        }
       for (int i = 0; i < 4; i++)
-        for (int c = 0; c < 3; c++)
-          gk[i][c] = G[i][0] * k[c] + G[i][1] * k[3 + c] + G[i][2] * k[6 + c];
-      for (int i = 0; i < 4; i++)
-        for (int j = 0; j < 4; j++)
-          u[(gsize) (4 * i + j) * pairs + pair] = gk[i][0] * G[j][0] + gk[i][1] * G[j][1] + gk[i][2] * G[j][2];
+        {
+          v16sf row[4] = { gk[i][0], 0.5f * ((gk[i][0] + gk[i][1]) + gk[i][2]),
+                           0.5f * ((gk[i][0] - gk[i][1]) + gk[i][2]), gk[i][2] };
+          for (int j = 0; j < 4; j++)
+            memcpy (u + (gsize) (4 * i + j) * pairs + p, &row[j], sizeof (v16sf));
+        }
     }
+  for (; p < end; p++)
+    {
+      const float *k = weight + p * 9;
+      float gk[4][3];
+      for (int c = 0; c < 3; c++)
+        {
+          gk[0][c] = k[c];
+          gk[1][c] = 0.5f * ((k[c] + k[3 + c]) + k[6 + c]);
+          gk[2][c] = 0.5f * ((k[c] - k[3 + c]) + k[6 + c]);
+          gk[3][c] = k[6 + c];
+        }
+      for (int i = 0; i < 4; i++)
+        {
+          float row[4] = { gk[i][0], 0.5f * ((gk[i][0] + gk[i][1]) + gk[i][2]),
+                           0.5f * ((gk[i][0] - gk[i][1]) + gk[i][2]), gk[i][2] };
+          for (int j = 0; j < 4; j++)
+            u[(gsize) (4 * i + j) * pairs + p] = row[j];
+        }
+    }
+}
+
+typedef struct {
+  float *u;
+  const float *weight;
+  gsize pairs;
+} TransformJob;
+
+static void
+transform_thread (int thread, int n_threads, gpointer data)
+{
+  const TransformJob *job = data;
+  gsize begin, end;
+  cxr_parallel_split (job->pairs, 16, thread, n_threads, &begin, &end);
+  transform_pairs (job->u, job->weight, job->pairs, begin, end);
+}
+
+void
+cxr_winograd_transform_weight (float *u, const float *weight, const CxrConvGeometry *g, CxrParallel *parallel)
+{
+  TransformJob job = { u, weight, (gsize) g->out_channels * g->in_channels };
+  cxr_parallel_run (parallel, transform_thread, &job);
 }
 
 /* ---- geometry of a convolution's tiles ---------------------------------------------------- */
@@ -132,6 +192,7 @@ typedef struct {
   float *out;
   const float *scale, *shift, *residual;
   gboolean relu;
+  gboolean accumulate;  /* out += the convolution (no scale, shift, residual or ReLU) */
 } Pass;
 
 /* floor (a / 2) for either sign. */
@@ -293,10 +354,20 @@ products_thread (int thread, int n_threads, gpointer data)
  * tail: one output row of a row of tiles, with the epilogue f (x) = relu? (x * scale + shift + r). */
 static inline __attribute__ ((always_inline)) void
 store_output_row (float *restrict dst, const float *restrict res, const float *restrict a, const float *restrict b,
-                  int pairs, gboolean tail, float scale, float shift, gboolean relu)
+                  int pairs, gboolean tail, float scale, float shift, gboolean relu, gboolean accumulate)
 {
 #define EPILOGUE(x, r) ({ float y_ = (x) * scale + shift + (r); relu && y_ < 0.0f ? 0.0f : y_; })
-  if (res)
+  if (accumulate)
+    {
+      for (int j = 0; j < pairs; j++)
+        {
+          dst[2 * j] += a[j];
+          dst[2 * j + 1] += b[j];
+        }
+      if (tail)
+        dst[2 * pairs] += a[pairs];
+    }
+  else if (res)
     {
       for (int j = 0; j < pairs; j++)
         {
@@ -359,7 +430,7 @@ output_chunk (const Pass *p, const float *o, gsize point_stride, float *plane, c
           break;
         gsize at = (gsize) y * wo, slot = (gsize) q * stride;
         store_output_row (plane + at, res_plane ? res_plane + at : NULL, (r ? y10 : y00) + slot,
-                          (r ? y11 : y01) + slot, pairs, tail, scale, shift, p->relu);
+                          (r ? y11 : y01) + slot, pairs, tail, scale, shift, p->relu, p->accumulate);
       }
 }
 
@@ -391,6 +462,27 @@ output_transform_thread (int thread, int n_threads, gpointer data)
     }
 }
 
+static void
+run_passes (Pass *p, float *workspace, CxrParallel *parallel)
+{
+  const CxrConvGeometry *g = p->g;
+  for (p->n0 = 0; p->n0 < p->n; p->n0 += p->images)
+    {
+      p->images = MIN (p->t.images_per_pass, p->n - p->n0);
+      p->tiles = p->t.tiles_per_image * p->images;
+      p->v = workspace;
+      p->o = workspace + (gsize) POINTS * g->in_channels * p->tiles;
+
+      cxr_parallel_run (parallel, input_transform_thread, p);
+      /* cxrcam's kernel runs one product per thread; OpenBLAS parallelises each product itself. */
+      if (cxr_gemm_has_own_kernel ())
+        cxr_parallel_run (parallel, products_thread, p);
+      else
+        products_thread (0, 1, p);
+      cxr_parallel_run (parallel, output_transform_thread, p);
+    }
+}
+
 void
 cxr_winograd_conv2d_forward (float *out, const float *inp, const float *u, const float *scale, const float *shift,
                              const float *residual, gboolean relu, const CxrConvGeometry *g, int n, int h, int w,
@@ -403,21 +495,19 @@ cxr_winograd_conv2d_forward (float *out, const float *inp, const float *u, const
     .g = g, .t = tiling_for (g, n, h, w), .n = n, .h = h, .w = w,
     .inp = inp, .u = u, .out = out, .scale = scale, .shift = shift, .residual = residual, .relu = relu,
   };
-  for (p.n0 = 0; p.n0 < n; p.n0 += p.images)
-    {
-      p.images = MIN (p.t.images_per_pass, n - p.n0);
-      p.tiles = p.t.tiles_per_image * p.images;
-      p.v = workspace;
-      p.o = workspace + (gsize) POINTS * g->in_channels * p.tiles;
+  run_passes (&p, workspace, parallel);
+}
 
-      cxr_parallel_run (parallel, input_transform_thread, &p);
-      /* cxrcam's kernel runs one product per thread; OpenBLAS parallelises each product itself. */
-      if (cxr_gemm_has_own_kernel ())
-        cxr_parallel_run (parallel, products_thread, &p);
-      else
-        products_thread (0, 1, &p);
-      cxr_parallel_run (parallel, output_transform_thread, &p);
-    }
+void
+cxr_winograd_conv2d_accumulate (float *out, const float *inp, const float *u, const CxrConvGeometry *g,
+                                int n, int h, int w, float *workspace, CxrParallel *parallel)
+{
+  g_assert (cxr_winograd_supports (g));
+  g_assert (out != inp);
+
+  Pass p = { .g = g, .t = tiling_for (g, n, h, w), .n = n, .h = h, .w = w, .inp = inp, .u = u, .out = out,
+             .accumulate = TRUE };
+  run_passes (&p, workspace, parallel);
 }
 
 /* ---- the naive twin ------------------------------------------------------------------------ */
@@ -429,9 +519,20 @@ cxr_winograd_conv2d_forward_naive (float *out, const float *inp, const float *we
 {
   Tiling t = tiling_for (g, n, h, w);
   int cin = g->in_channels, cout = g->out_channels;
-  g_autofree float *u = g_new (float, cxr_winograd_weight_floats (g));
-  cxr_winograd_transform_weight (u, weight, g);
   gsize pairs = (gsize) cout * cin;
+  g_autofree float *u = g_new (float, cxr_winograd_weight_floats (g));
+  for (gsize pair = 0; pair < pairs; pair++)
+    {
+      /* U = G g G^T by the matrices */
+      const float *k = weight + pair * 9;
+      float gk[4][3];
+      for (int i = 0; i < 4; i++)
+        for (int c = 0; c < 3; c++)
+          gk[i][c] = G[i][0] * k[c] + G[i][1] * k[3 + c] + G[i][2] * k[6 + c];
+      for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++)
+          u[(gsize) (4 * i + j) * pairs + pair] = gk[i][0] * G[j][0] + gk[i][1] * G[j][1] + gk[i][2] * G[j][2];
+    }
 
   for (int co = 0; co < cout; co++)
     for (int b = 0; b < n; b++)

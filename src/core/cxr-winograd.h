@@ -35,11 +35,13 @@ gboolean cxr_winograd_supports           (const CxrConvGeometry *geometry);
  * the network keeps in memory (more tiles for the largest weights). */
 gboolean cxr_winograd_preferred          (const CxrConvGeometry *geometry, int n, int h, int w);
 
-/* U = G g G^T for every (co, ci), once per set of weights: [16, Cout, Cin]. */
+/* U = G g G^T for every (co, ci): [16, Cout, Cin]. Inference transforms its weights once and keeps
+ * them; training, whose weights change every step, on every call (cxr-conv.h). */
 gsize    cxr_winograd_weight_floats      (const CxrConvGeometry *geometry);
 void     cxr_winograd_transform_weight   (float *u,             /* [16, Cout, Cin] */
                                           const float *weight,  /* [Cout, Cin, 3, 3] */
-                                          const CxrConvGeometry *geometry);
+                                          const CxrConvGeometry *geometry,
+                                          CxrParallel *parallel);
 
 gsize    cxr_winograd_workspace_floats   (const CxrConvGeometry *geometry, int n, int h, int w);
 
@@ -51,6 +53,16 @@ void     cxr_winograd_conv2d_forward     (float *out,            /* [Cout, N, Ho
                                           const float *shift,    /* [Cout] or NULL */
                                           const float *residual, /* [Cout, N, Ho, Wo] or NULL */
                                           gboolean relu,
+                                          const CxrConvGeometry *geometry,
+                                          int n, int h, int w,
+                                          float *workspace,      /* cxr_winograd_workspace_floats () */
+                                          CxrParallel *parallel);
+
+/* out += conv (inp) with the transformed weights: the backward pass's transposed convolution adds
+ * onto the gradient it accumulates (cxr-conv.h). */
+void     cxr_winograd_conv2d_accumulate  (float *out,            /* [Cout, N, Ho, Wo] */
+                                          const float *inp,      /* [Cin, N, H, W] */
+                                          const float *u,        /* cxr_winograd_transform_weight () */
                                           const CxrConvGeometry *geometry,
                                           int n, int h, int w,
                                           float *workspace,      /* cxr_winograd_workspace_floats () */
