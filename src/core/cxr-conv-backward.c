@@ -38,6 +38,7 @@ pointwise_gives_transpose (const CxrConvGeometry *g)
   return g->in_channels > g->out_channels;
 }
 
+/* Floats of workspace the weight gradient needs (see weight_gradient). */
 static gsize
 weight_gradient_floats (const CxrConvGeometry *g, int n, int h, int w)
 {
@@ -46,9 +47,9 @@ weight_gradient_floats (const CxrConvGeometry *g, int n, int h, int w)
     return cxr_winograd_grad_workspace_floats (g, n, h, w);
   CxrConvChunking c = cxr_conv_chunking (g, n, h, w, BACKWARD_CHUNK_FLOATS);
   if (cxr_conv_is_pointwise (g))
-    return (pointwise_gives_transpose (g) ? cin * cout : 0) + c.max_columns * MIN (cin, cout);
+    return 2 * cin * cout + c.max_columns * MIN (cin, cout);
   gsize depth = cin * g->kernel_h * g->kernel_w;
-  return depth * cout + c.max_columns * (depth + cout);
+  return 2 * depth * cout + c.max_columns * (depth + cout);
 }
 
 static gsize
@@ -91,18 +92,19 @@ bias_thread (int thread, int n_threads, gpointer data)
   for (gsize c = begin; c < end; c++)
     {
       const float *d = job->dout + c * job->plane;
-      double sum = 0.0;
+      float sum = 0.0f;
       for (gsize i = 0; i < job->plane; i++)
         sum += d[i];
-      job->dbias[c] += (float) sum;
+      job->dbias[c] += sum;
     }
 }
 
 /* ---- dweight ------------------------------------------------------------------------------------- */
 
 /* dweight += dout x im2col (inp)^T. Winograd's where it pays; else chunk by chunk of output rows, each
- * chunk's product added in the GEMM's epilogue: onto dweight itself, or onto its transpose when the
- * product comes out transposed (transposed in, accumulated, transposed back). */
+ * chunk's product added to the previous ones' in the GEMM's epilogue (two accumulators take turns: the
+ * epilogue's residual must not be its output), the sum then added onto dweight (transposed back first
+ * when the product comes out transposed). */
 static void
 weight_gradient (float *dweight, const float *dout, const float *inp, const CxrConvGeometry *g,
                  int n, int h, int w, gsize m, float *workspace, CxrParallel *parallel)
@@ -120,13 +122,12 @@ weight_gradient (float *dweight, const float *dout, const float *inp, const CxrC
   /* The product's shape: dweight^T [depth, Cout] (im2col; pointwise [Cin, Cout]) or dweight [Cout, Cin]. */
   int rows = pointwise ? (transposed_result ? cin : cout) : depth;
   int cols = pointwise ? (transposed_result ? cout : cin) : cout;
-  float *acc = transposed_result ? workspace : dweight;
-  float *col = workspace + (transposed_result ? (gsize) rows * cols : 0);   /* im2col: [depth, columns] */
-  float *t = pointwise ? col : col + (gsize) depth * c.max_columns;       /* the transposed operand: [columns, cols] */
-  CxrEpilogue accumulate = { .ldr = cols, .accumulate = TRUE };
+  gsize count = (gsize) rows * cols;
+  float *acc[2] = { workspace, workspace + count };
+  float *col = acc[1] + count;                                        /* im2col: [depth, columns] */
+  float *t = pointwise ? col : col + (gsize) depth * c.max_columns;  /* the transposed operand: [columns, cols] */
+  int current = -1;
 
-  if (transposed_result)
-    cxr_transpose (acc, dweight, cols, rows, parallel);
   for (int u0 = 0; u0 < c.units; u0 += c.per_chunk)
     {
       int u1 = MIN (c.units, u0 + c.per_chunk);
@@ -148,10 +149,19 @@ weight_gradient (float *dweight, const float *dout, const float *inp, const CxrC
           a = col;
           lda = columns;
         }
-      cxr_gemm (parallel, rows, cols, columns, a, lda, t, cols, acc, cols, &accumulate);
+      int next = current == 0 ? 1 : 0;
+      CxrEpilogue epilogue = { NULL, NULL, current >= 0 ? acc[current] : NULL, cols, FALSE, FALSE };
+      cxr_gemm (parallel, rows, cols, columns, a, lda, t, cols, acc[next], cols, &epilogue);
+      current = next;
     }
+  const float *sum = acc[current];
   if (transposed_result)
-    cxr_transpose (dweight, acc, rows, cols, parallel);
+    {
+      cxr_transpose (acc[1 - current], sum, rows, cols, parallel);
+      sum = acc[1 - current];
+    }
+  for (gsize i = 0; i < count; i++)
+    dweight[i] += sum[i];
 }
 
 /* ---- dinp ---------------------------------------------------------------------------------------- */

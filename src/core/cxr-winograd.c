@@ -64,12 +64,13 @@ typedef float v16sf __attribute__ ((vector_size (64)));
 CXR_TARGET_CLONES static void
 transform_pairs (float *u, const float *weight, gsize pairs, gsize begin, gsize end)
 {
-  gsize p = begin;
-  for (; p + 16 <= end; p += 16)
+  for (gsize p = begin; p < end; p += 16)
     {
-      v16sf k[9];
+      /* The last group of a range may be short: its missing lanes are zeros, computed and not stored. */
+      int lanes = (int) MIN (16, end - p);
+      v16sf k[9] = { { 0 } };
       for (int t = 0; t < 9; t++)
-        for (int l = 0; l < 16; l++)
+        for (int l = 0; l < lanes; l++)
           k[t][l] = weight[(p + l) * 9 + t];
       v16sf gk[4][3];
       for (int c = 0; c < 3; c++)
@@ -84,26 +85,10 @@ transform_pairs (float *u, const float *weight, gsize pairs, gsize begin, gsize 
           v16sf row[4] = { gk[i][0], 0.5f * ((gk[i][0] + gk[i][1]) + gk[i][2]),
                            0.5f * ((gk[i][0] - gk[i][1]) + gk[i][2]), gk[i][2] };
           for (int j = 0; j < 4; j++)
-            memcpy (u + (gsize) (4 * i + j) * pairs + p, &row[j], sizeof (v16sf));
-        }
-    }
-  for (; p < end; p++)
-    {
-      const float *k = weight + p * 9;
-      float gk[4][3];
-      for (int c = 0; c < 3; c++)
-        {
-          gk[0][c] = k[c];
-          gk[1][c] = 0.5f * ((k[c] + k[3 + c]) + k[6 + c]);
-          gk[2][c] = 0.5f * ((k[c] - k[3 + c]) + k[6 + c]);
-          gk[3][c] = k[6 + c];
-        }
-      for (int i = 0; i < 4; i++)
-        {
-          float row[4] = { gk[i][0], 0.5f * ((gk[i][0] + gk[i][1]) + gk[i][2]),
-                           0.5f * ((gk[i][0] - gk[i][1]) + gk[i][2]), gk[i][2] };
-          for (int j = 0; j < 4; j++)
-            u[(gsize) (4 * i + j) * pairs + p] = row[j];
+            if (lanes == 16)
+              memcpy (u + (gsize) (4 * i + j) * pairs + p, &row[j], sizeof (v16sf));
+            else
+              memcpy (u + (gsize) (4 * i + j) * pairs + p, &row[j], sizeof (float) * lanes);
         }
     }
 }
