@@ -155,11 +155,11 @@ test_errors_and_cancellation (void)
   g_autoptr (GCancellable) cancelled = g_cancellable_new ();
   g_cancellable_cancel (cancelled);
   load_and_wait (thumbnailer, image, cancelled, &c);
-  g_assert_error ((GError *) c.errors->pdata[2], CXR_ERROR, CXR_ERROR_CANCELLED);
+  g_assert_error ((GError *) c.errors->pdata[2], G_IO_ERROR, G_IO_ERROR_CANCELLED);
   collector_clear (&c);
 
   /* Many requests, half of them cancelled at once: every one gets its callback, with a thumbnail or
-   * CXR_ERROR_CANCELLED, and dropping our reference early loses none. */
+   * G_IO_ERROR_CANCELLED, and dropping our reference early loses none. */
   collector_init (&c);
   g_autoptr (CxrThumbnailer) busy = cxr_thumbnailer_new (cache, 64);
   g_autoptr (GPtrArray) cancellables = g_ptr_array_new_with_free_func (g_object_unref);
@@ -189,7 +189,7 @@ test_errors_and_cancellation (void)
         made++;
       else
         {
-          g_assert_error (e, CXR_ERROR, CXR_ERROR_CANCELLED);
+          g_assert_error (e, G_IO_ERROR, G_IO_ERROR_CANCELLED);
           cancelled_count++;
         }
     }

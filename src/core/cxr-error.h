@@ -20,8 +20,10 @@ typedef enum {
   CXR_ERROR_MISMATCH,     /* weights do not fit the network: missing/unexpected keys, shapes */
   CXR_ERROR_INVALID,      /* a bad argument or value from the user */
   CXR_ERROR_CONFLICT,     /* a file changed on disk since it was read */
-  CXR_ERROR_CANCELLED,    /* the job was cancelled */
 } CxrErrorCode;
+
+/* A cancelled job or request fails with G_IO_ERROR_CANCELLED (GIO's, which GTask and every GIO call
+ * report too), never with a code of its own. */
 
 GQuark cxr_error_quark (void);
 

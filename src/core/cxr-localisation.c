@@ -15,7 +15,6 @@ typedef struct {
 } Record;
 
 struct _CxrLocalisations {
-  gatomicrefcount ref_count;
   char *class_name;
   GPtrArray *records;    /* Record*, owned by rc boxes: see record_ref */
 };
@@ -43,8 +42,7 @@ record_unref (Record *record)
 CxrLocalisations *
 cxr_localisations_new (const char *class_name)
 {
-  CxrLocalisations *self = g_new0 (CxrLocalisations, 1);
-  g_atomic_ref_count_init (&self->ref_count);
+  CxrLocalisations *self = g_atomic_rc_box_new0 (CxrLocalisations);
   self->class_name = g_strdup (class_name);
   self->records = g_ptr_array_new_with_free_func ((GDestroyNotify) record_unref);
   return self;
@@ -53,18 +51,20 @@ cxr_localisations_new (const char *class_name)
 CxrLocalisations *
 cxr_localisations_ref (CxrLocalisations *self)
 {
-  g_atomic_ref_count_inc (&self->ref_count);
-  return self;
+  return g_atomic_rc_box_acquire (self);
+}
+
+static void
+localisations_clear (CxrLocalisations *self)
+{
+  g_ptr_array_unref (self->records);
+  g_free (self->class_name);
 }
 
 void
 cxr_localisations_unref (CxrLocalisations *self)
 {
-  if (!g_atomic_ref_count_dec (&self->ref_count))
-    return;
-  g_ptr_array_unref (self->records);
-  g_free (self->class_name);
-  g_free (self);
+  g_atomic_rc_box_release_full (self, (GDestroyNotify) localisations_clear);
 }
 
 const char *

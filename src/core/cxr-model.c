@@ -5,8 +5,8 @@
 #include "cxr-checkpoint.h"
 #include "cxr-error.h"
 
+/* Reference counted as a GLib atomic rc box, like every shared value of the core. */
 struct _CxrModel {
-  gint ref_count;
   char *path;
   CxrResnet *network;
   CxrModelCard *card;
@@ -57,8 +57,7 @@ init_preprocess (CxrModel *model, GError **error)
 CxrModel *
 cxr_model_new (CxrResnet *network, const CxrModelCard *card, const char *path)
 {
-  CxrModel *model = g_new0 (CxrModel, 1);
-  model->ref_count = 1;
+  CxrModel *model = g_atomic_rc_box_new0 (CxrModel);
   model->path = g_strdup (path);
   model->network = network;
   model->card = cxr_model_card_copy (card);
@@ -86,8 +85,7 @@ cxr_model_load (const char *weights_path, const char *card_path, GError **error)
   if (card == NULL)
     return NULL;
 
-  g_autoptr (CxrModel) model = g_new0 (CxrModel, 1);
-  model->ref_count = 1;
+  g_autoptr (CxrModel) model = g_atomic_rc_box_new0 (CxrModel);
   model->path = g_strdup (weights_path);
   model->network = g_steal_pointer (&network);
   model->card = g_steal_pointer (&card);
@@ -102,20 +100,23 @@ cxr_model_load (const char *weights_path, const char *card_path, GError **error)
 CxrModel *
 cxr_model_ref (CxrModel *model)
 {
-  g_atomic_int_inc (&model->ref_count);
-  return model;
+  return g_atomic_rc_box_acquire (model);
+}
+
+static void
+model_clear (CxrModel *model)
+{
+  cxr_resnet_free (model->network);
+  cxr_model_card_free (model->card);
+  cxr_free_floats (model->input);
+  g_free (model->path);
 }
 
 void
 cxr_model_unref (CxrModel *model)
 {
-  if (model == NULL || !g_atomic_int_dec_and_test (&model->ref_count))
-    return;
-  cxr_resnet_free (model->network);
-  cxr_model_card_free (model->card);
-  cxr_free_floats (model->input);
-  g_free (model->path);
-  g_free (model);
+  if (model != NULL)
+    g_atomic_rc_box_release_full (model, (GDestroyNotify) model_clear);
 }
 
 const char *

@@ -54,7 +54,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (JobResult, job_result_free)
 static gboolean
 set_cancelled (GError **error)
 {
-  g_set_error (error, CXR_ERROR, CXR_ERROR_CANCELLED, "the thumbnail was cancelled");
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "the thumbnail was cancelled");
   return FALSE;
 }
 
@@ -212,7 +212,7 @@ cxr_thumbnailer_load_async (CxrThumbnailer *thumbnailer, const char *image_path,
 {
   GTask *task = g_task_new (thumbnailer, cancellable, callback, user_data);
   g_task_set_source_tag (task, cxr_thumbnailer_load_async);
-  /* We report cancellation ourselves, as CXR_ERROR_CANCELLED. */
+  /* We report cancellation ourselves (G_IO_ERROR_CANCELLED), from the worker that sees it. */
   g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, job_new (thumbnailer, image_path), job_free);
   g_thread_pool_push (thumbnailer->pool, task, NULL);

@@ -11,7 +11,7 @@
  *
  * Threads: a thumbnailer owns a GThreadPool of two workers. Each request is a GTask with its own GCancellable;
  * its callback runs in the thread-default main context of the caller, like any GIO async call. A request
- * cancelled before its result is ready fails with CXR_ERROR_CANCELLED. Each pending request holds a reference
+ * cancelled before its result is ready fails with G_IO_ERROR_CANCELLED. Each pending request holds a reference
  * to the thumbnailer, so dropping the caller's reference never loses a callback.
  */
 #pragma once

@@ -247,8 +247,7 @@ on_thumbnail_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
   if (pixbuf == NULL)
     {
       /* A broken image shows no thumbnail; opening it explains why. Cancelled requests are expected. */
-      if (!g_error_matches (error, CXR_ERROR, CXR_ERROR_CANCELLED)
-          && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_debug ("thumbnail: %s", error->message);
       thumbnail_request_free (request);
       return;
