@@ -48,11 +48,9 @@ typedef double v8df __attribute__ ((vector_size (64)));
  * between the target clones). */
 #define LOAD8(dst, p) memcpy (&(dst), (p), sizeof (v8sf))
 
-static inline double
-lanes_sum (v8df v)
-{
-  return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
-}
+/* The sum of a v8df's lanes, in a fixed order. A macro as well: a 64-byte vector passed by value has
+ * a different ABI with and without AVX-512, so clang refuses such a call in the default clone. */
+#define LANES_SUM(v) ((((v)[0] + (v)[1]) + ((v)[2] + (v)[3])) + (((v)[4] + (v)[5]) + ((v)[6] + (v)[7])))
 
 /* Sum and sum of squares of @n floats, in double. */
 CXR_TARGET_CLONES static void
@@ -68,7 +66,7 @@ sum_and_squares (const float *x, gsize n, double *sum, double *sum_sq)
       s += v;
       q += v * v;
     }
-  double ts = lanes_sum (s), tq = lanes_sum (q);
+  double ts = LANES_SUM (s), tq = LANES_SUM (q);
   for (; i < n; i++)
     {
       ts += x[i];
@@ -200,7 +198,7 @@ backward_sums (const float *restrict dout, const float *restrict x, float mean, 
       s += __builtin_convertvector (g, v8df);
       q += __builtin_convertvector (g * (v - mean), v8df);
     }
-  double ts = lanes_sum (s), tq = lanes_sum (q);
+  double ts = LANES_SUM (s), tq = LANES_SUM (q);
   for (; i < n; i++)
     {
       float v = x[i];

@@ -6,7 +6,6 @@
 #include "cxr-cpu.h"
 
 typedef float v8sf __attribute__ ((vector_size (32)));
-typedef int v8si __attribute__ ((vector_size (32)));
 
 /* out[c * ldo + r] = in[r * ldi + c] for an 8 x 8 tile, in registers: three rounds of pairwise
  * shuffles (the classic unpack / shuffle / permute ladder). */
@@ -16,27 +15,37 @@ transpose8x8 (float *out, gsize ldo, const float *in, gsize ldi)
   v8sf r[8], t[8], u[8];
   for (int i = 0; i < 8; i++)
     memcpy (&r[i], in + i * ldi, sizeof (v8sf));
-  const v8si lo = { 0, 8, 1, 9, 4, 12, 5, 13 }, hi = { 2, 10, 3, 11, 6, 14, 7, 15 };
-  const v8si lo2 = { 0, 1, 8, 9, 4, 5, 12, 13 }, hi2 = { 2, 3, 10, 11, 6, 7, 14, 15 };
-  const v8si lo4 = { 0, 1, 2, 3, 8, 9, 10, 11 }, hi4 = { 4, 5, 6, 7, 12, 13, 14, 15 };
+  /* __builtin_shufflevector (GCC 12 and clang) takes the lane indices as constants. */
+#define LO(a, b) __builtin_shufflevector (a, b, 0, 8, 1, 9, 4, 12, 5, 13)
+#define HI(a, b) __builtin_shufflevector (a, b, 2, 10, 3, 11, 6, 14, 7, 15)
+#define LO2(a, b) __builtin_shufflevector (a, b, 0, 1, 8, 9, 4, 5, 12, 13)
+#define HI2(a, b) __builtin_shufflevector (a, b, 2, 3, 10, 11, 6, 7, 14, 15)
+#define LO4(a, b) __builtin_shufflevector (a, b, 0, 1, 2, 3, 8, 9, 10, 11)
+#define HI4(a, b) __builtin_shufflevector (a, b, 4, 5, 6, 7, 12, 13, 14, 15)
   for (int i = 0; i < 8; i += 2)
     {
-      t[i] = __builtin_shuffle (r[i], r[i + 1], lo);
-      t[i + 1] = __builtin_shuffle (r[i], r[i + 1], hi);
+      t[i] = LO (r[i], r[i + 1]);
+      t[i + 1] = HI (r[i], r[i + 1]);
     }
   for (int i = 0; i < 8; i += 4)
     {
-      u[i] = __builtin_shuffle (t[i], t[i + 2], lo2);
-      u[i + 1] = __builtin_shuffle (t[i], t[i + 2], hi2);
-      u[i + 2] = __builtin_shuffle (t[i + 1], t[i + 3], lo2);
-      u[i + 3] = __builtin_shuffle (t[i + 1], t[i + 3], hi2);
+      u[i] = LO2 (t[i], t[i + 2]);
+      u[i + 1] = HI2 (t[i], t[i + 2]);
+      u[i + 2] = LO2 (t[i + 1], t[i + 3]);
+      u[i + 3] = HI2 (t[i + 1], t[i + 3]);
     }
   for (int i = 0; i < 4; i++)
     {
-      v8sf a = __builtin_shuffle (u[i], u[i + 4], lo4), b = __builtin_shuffle (u[i], u[i + 4], hi4);
+      v8sf a = LO4 (u[i], u[i + 4]), b = HI4 (u[i], u[i + 4]);
       memcpy (out + i * ldo, &a, sizeof a);
       memcpy (out + (i + 4) * ldo, &b, sizeof b);
     }
+#undef LO
+#undef HI
+#undef LO2
+#undef HI2
+#undef LO4
+#undef HI4
 }
 
 /* out[c * ldo + r] = in[r * ldi + c] for rows [r0, r1), in blocks of 64 x 64 so that both sides

@@ -62,7 +62,6 @@ cxr_winograd_grad_workspace_floats (const CxrConvGeometry *g, int n, int h, int 
 /* ---- the transforms, 16 tiles at a time ------------------------------------------------------ */
 
 typedef float v16sf __attribute__ ((vector_size (64)));
-typedef int v16si __attribute__ ((vector_size (64)));
 
 #define LOAD16(dst, p) memcpy (&(dst), (p), sizeof (v16sf))
 #define STORE16(p, src) memcpy ((p), &(src), sizeof (v16sf))
@@ -74,10 +73,10 @@ typedef int v16si __attribute__ ((vector_size (64)));
       v16sf lo_, hi_;                                                                       \
       LOAD16 (lo_, (p));                                                                    \
       LOAD16 (hi_, (p) + 16);                                                               \
-      const v16si e_ = { 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30 };       \
-      const v16si o_ = { 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31 };       \
-      (even) = __builtin_shuffle (lo_, hi_, e_);                                            \
-      (odd) = __builtin_shuffle (lo_, hi_, o_);                                             \
+      (even) = __builtin_shufflevector (lo_, hi_, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22,  \
+                                        24, 26, 28, 30);                                    \
+      (odd) = __builtin_shufflevector (lo_, hi_, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23,   \
+                                       25, 27, 29, 31);                                     \
     }                                                                                       \
   while (0)
 
