@@ -455,6 +455,14 @@ test_bad_edits_change_nothing (void)
   g_assert_false (cxr_bbox_store_set_label (store, 1, "", &error));
   g_assert_error (error, CXR_ERROR, CXR_ERROR_INVALID);
   g_clear_error (&error);
+  /* Names that are not UTF-8 would make BB.csv unreadable (`bbox add BB.csv $'\xff.png' ...` once saved one). */
+  g_assert_cmpuint (cxr_bbox_store_add (store, "\xff.png", "L", 0, 0, 1, 1, &error), ==, 0);
+  g_assert_error (error, CXR_ERROR, CXR_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "not valid UTF-8"));
+  g_clear_error (&error);
+  g_assert_false (cxr_bbox_store_set_label (store, 1, "Mass\xc3", &error));
+  g_assert_error (error, CXR_ERROR, CXR_ERROR_INVALID);
+  g_clear_error (&error);
   g_assert_false (cxr_bbox_store_remove (store, 7, &error));
   g_assert_error (error, CXR_ERROR, CXR_ERROR_INVALID);
   g_clear_error (&error);

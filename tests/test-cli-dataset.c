@@ -167,6 +167,14 @@ test_bbox_edits (void)
   g_auto (CxrCliRun) word = { 0 };
   cxr_test_run_cli (&word, (const char *[]) { "bbox", "add", csv, "e.png", "Mass", "one", "2", "3", "4", NULL });
   g_assert_cmpint (word.status, ==, 2);
+  /* A name that is not UTF-8 is refused before any edit: once, it was saved and bricked BB.csv. */
+  g_auto (CxrCliRun) binary = { 0 };
+  cxr_test_run_cli (&binary, (const char *[]) { "bbox", "add", csv, "\xff.png", "Mass", "1", "2", "3", "4", NULL });
+  g_assert_cmpint (binary.status, ==, 1);
+  g_assert_nonnull (strstr (binary.err, "is not valid UTF-8"));
+  g_auto (CxrCliRun) relist = { 0 };
+  cxr_test_run_cli (&relist, (const char *[]) { "bbox", "list", csv, NULL });
+  g_assert_cmpint (relist.status, ==, 0);
   g_autofree char *unchanged = read_file (csv);
   g_assert_cmpstr (unchanged, ==, after);
   g_autofree char *journal = g_strconcat (csv, ".journal", NULL);

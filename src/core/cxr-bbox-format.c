@@ -114,6 +114,19 @@ cxr_bbox_check_values (const char *image, const char *label, double x, double y,
       g_set_error (error, CXR_ERROR, CXR_ERROR_INVALID, "a box needs a label");
       return FALSE;
     }
+  /* BB.csv is UTF-8 text: a name that is not would make the whole file unreadable. */
+  const char *const names[2][2] = { { "image name", image }, { "label", label } };
+  for (int k = 0; k < 2; k++)
+    {
+      const char *bad;
+      if (!g_utf8_validate (names[k][1], -1, &bad))
+        {
+          g_autofree char *shown = g_strescape (names[k][1], NULL);
+          g_set_error (error, CXR_ERROR, CXR_ERROR_INVALID, "the %s \"%s\" is not valid UTF-8 (byte 0x%02x at %d)",
+                       names[k][0], shown, (guchar) *bad, (int) (bad - names[k][1]));
+          return FALSE;
+        }
+    }
   const double values[4] = { x, y, w, h };
   for (int k = 0; k < 4; k++)
     if (!isfinite (values[k]) || values[k] < 0.0 || values[k] > CXR_BBOX_MAX_COORDINATE)
