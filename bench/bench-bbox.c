@@ -29,7 +29,7 @@ time_edits (const char *path, gboolean sync, const char *what)
   if (store == NULL)
     g_error ("%s", error->message);
   if (!sync)
-    cxr_bbox_store_set_hooks (store, &(CxrBBoxHooks) { 0, 0, TRUE });
+    cxr_bbox_store_set_hooks (store, &(CxrCrashHooks) { 0, 0, TRUE });
   double us[N_EDITS];
   for (int i = 0; i < N_EDITS; i++)
     {

@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cxr-bbox-file.h"
+#include "cxr-input-file.h"
 #include "cxr-bbox-store-private.h"
 #include "cxr-error.h"
 #include "cxr-test-util.h"
@@ -115,7 +115,7 @@ run_child (char **argv)
       g_printerr ("child: %s\n", error->message);
       return 2;
     }
-  CxrBBoxHooks hooks = { crash_at, 0, !sync };
+  CxrCrashHooks hooks = { crash_at, 0, !sync };
   cxr_bbox_store_set_hooks (store, &hooks);
   g_autoptr (GRand) rand = g_rand_new_with_seed (seed);
   for (guint k = 1; k <= n_ops; k++)
@@ -153,16 +153,16 @@ static char *
 hash_bytes (GBytes *bytes)
 {
   char hex[65];
-  cxr_bbox_file_sha256 (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), hex);
+  cxr_file_sha256 (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), hex);
   return g_strdup (hex);
 }
 
 static char *
 hash_file (const char *path)
 {
-  CxrBBoxFileIdentity identity;
+  CxrFileIdentity identity;
   g_autoptr (GError) error = NULL;
-  g_assert_true (cxr_bbox_file_identify (path, &identity, &error));
+  g_assert_true (cxr_file_identify (path, &identity, &error));
   g_assert_no_error (error);
   g_assert_true (identity.exists);
   return g_strdup (identity.sha256);

@@ -113,6 +113,23 @@ test_bad_files (void)
     }
 }
 
+/* 80,000 nested arrays (160 KB) overflowed json-glib's recursion and crashed the store's save (gt_dict.json follows BB.csv); the nesting limit comes first. */
+static void
+test_deep_nesting (void)
+{
+  g_autofree char *dir = cxr_test_make_tmpdir ();
+  g_autoptr (GString) deep = g_string_new ("{\"a.png\": ");
+  for (int i = 0; i < 80000; i++)
+    g_string_append_c (deep, '[');
+  g_autofree char *path = write_file (dir, "gt_dict.json", deep->str);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CxrGtDict) loaded = cxr_gt_dict_load (path, &error);
+  g_assert_null (loaded);
+  g_assert_error (error, CXR_ERROR, CXR_ERROR_LIMIT);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_nonnull (strstr (error->message, "nesting limit"));
+}
+
 /* The tutorial's file: every Cardiomegaly box of BB.csv, one per image. */
 static void
 test_sync_follows_bb_csv (void)
@@ -209,6 +226,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/gt-dict/python-texts-round-trip", test_python_texts_round_trip);
   g_test_add_func ("/gt-dict/values-and-labels", test_values_and_labels);
   g_test_add_func ("/gt-dict/bad-files", test_bad_files);
+  g_test_add_func ("/gt-dict/deep-nesting", test_deep_nesting);
   g_test_add_func ("/gt-dict/sync-follows-bb-csv", test_sync_follows_bb_csv);
   return g_test_run ();
 }

@@ -198,6 +198,13 @@ test_bad_cards (void)
     { "{\"class_names\": [\"a\", \"a\"]}", CXR_ERROR_FORMAT, "'class_names'" },
     { "{\"class_names\": [\"a\", \"b\"], \"positive_class\": \"c\"}", CXR_ERROR_FORMAT, "'positive_class'" },
     { "{\"positive_class\": 2}", CXR_ERROR_FORMAT, "'positive_class'" },
+    /* Degenerate normalisation: once a std of 1e-45 (a float32 denormal) made every probability NaN. */
+    { "{\"std\": 1e-45}", CXR_ERROR_FORMAT, "'std'" },
+    { "{\"std\": [0.2, 0.2, 1e300]}", CXR_ERROR_FORMAT, "'std'" },
+    { "{\"mean\": [0.5, 1e39, 0.5]}", CXR_ERROR_FORMAT, "'mean'" },
+    /* Once accepted, and 17.4 GB for one forward pass. */
+    { "{\"input_size\": 8192}", CXR_ERROR_LIMIT, "input size limit" },
+    { "{\"input_width\": 4096}", CXR_ERROR_LIMIT, "input size limit" },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -213,6 +220,20 @@ test_bad_cards (void)
       if (strstr (error->message, cases[i].mention) == NULL)
         g_error ("'%s' lacks '%s'", error->message, cases[i].mention);
     }
+
+  /* 80,000 nested arrays (160 KB) overflowed json-glib's recursion; the nesting limit comes first now. */
+  g_autofree char *deep_path = g_build_filename (dir, "deep.json", NULL);
+  g_autoptr (GString) deep = g_string_new ("{\"mean\": ");
+  for (int i = 0; i < 80000; i++)
+    g_string_append_c (deep, '[');
+  g_assert_true (g_file_set_contents (deep_path, deep->str, deep->len, NULL));
+  {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (CxrModelCard) card = cxr_model_card_load (deep_path, 2, &error);
+    g_assert_null (card);
+    g_assert_error (error, CXR_ERROR, CXR_ERROR_LIMIT);
+    g_assert_nonnull (strstr (error->message, "nesting limit"));
+  }
 
   g_autofree char *missing = g_build_filename (dir, "missing.json", NULL);
   g_autoptr (GError) error = NULL;

@@ -146,6 +146,23 @@ test_bad_files (void)
     }
 }
 
+/* 80,000 nested arrays (160 KB) overflowed json-glib's recursion and crashed the window as it opened the folder; the nesting limit comes first. */
+static void
+test_deep_nesting (void)
+{
+  g_autofree char *dir = cxr_test_make_tmpdir ();
+  g_autoptr (GString) deep = g_string_new ("{\"a.png\": ");
+  for (int i = 0; i < 80000; i++)
+    g_string_append_c (deep, '[');
+  g_autofree char *path = write_file (dir, "cxrcam-review.json", deep->str);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CxrReview) loaded = cxr_review_open (path, &error);
+  g_assert_null (loaded);
+  g_assert_error (error, CXR_ERROR, CXR_ERROR_LIMIT);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_nonnull (strstr (error->message, "nesting limit"));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -154,5 +171,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/review/unknown-members-are-kept", test_unknown_members_are_kept);
   g_test_add_func ("/review/conflicts", test_conflicts);
   g_test_add_func ("/review/bad-files", test_bad_files);
+  g_test_add_func ("/review/deep-nesting", test_deep_nesting);
   return g_test_run ();
 }

@@ -187,6 +187,12 @@ test_malformed (void)
   assert_refused (huge, CXR_ERROR_FORMAT, "huge.st");
   g_autofree char *longer = write_raw (dir, "longer.st", strlen (header) + 100, header, 8);
   assert_refused (longer, CXR_ERROR_FORMAT, "truncated");
+  /* A header of 80,000 nested arrays overflowed json-glib's recursion. */
+  g_autoptr (GString) deep = g_string_new ("{\"a\":");
+  for (int i = 0; i < 80000; i++)
+    g_string_append_c (deep, '[');
+  g_autofree char *nested = write_raw (dir, "nested.st", deep->len, deep->str, 0);
+  assert_refused (nested, CXR_ERROR_LIMIT, "nesting limit");
   g_autofree char *tiny = g_build_filename (dir, "tiny.st", NULL);
   g_assert_true (g_file_set_contents (tiny, "\x02\x00", 2, NULL));
   assert_refused (tiny, CXR_ERROR_FORMAT, "tiny.st");

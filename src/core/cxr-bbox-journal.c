@@ -8,20 +8,22 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "cxr-atomic-file.h"
 #include "cxr-csv.h"
 #include "cxr-error.h"
 #include "cxr-format.h"
+#include "cxr-limits.h"
 
 #define JOURNAL_MAGIC "cxrcam-bbox-journal"
 #define JOURNAL_VERSION "1"
 /* A journal holds at most a day of edits; anything bigger is not one of ours. */
-#define JOURNAL_MAX_SIZE (256u << 20)
+#define JOURNAL_MAX_SIZE CXR_LIMIT_SIDECAR_BYTES
 
 struct _CxrBBoxJournal {
   char *path;
   int fd;
   gsize length;        /* bytes of whole records: a failed append is cut back to here */
-  CxrBBoxHooks *hooks;
+  CxrCrashHooks *hooks;
 };
 
 /* ---- writing ---------------------------------------------------------------------------------------------- */
@@ -110,21 +112,21 @@ write_line_once (CxrBBoxJournal *journal, const GString *line, GError **error)
 {
   /* Under the kill test, two writes with a crash point between: a torn record must be recognised. */
   gsize first = journal->hooks != NULL ? line->len / 2 : line->len;
-  if (!cxr_bbox_file_write_all (journal->fd, line->str, first, journal->path, error))
+  if (!cxr_write_all (journal->fd, line->str, first, journal->path, error))
     return FALSE;
   if (first < line->len)
     {
-      cxr_bbox_hooks_step (journal->hooks);
-      if (!cxr_bbox_file_write_all (journal->fd, line->str + first, line->len - first, journal->path, error))
+      cxr_crash_hooks_step (journal->hooks);
+      if (!cxr_write_all (journal->fd, line->str + first, line->len - first, journal->path, error))
         return FALSE;
     }
-  cxr_bbox_hooks_step (journal->hooks);
-  if (cxr_bbox_hooks_sync_enabled (journal->hooks) && fdatasync (journal->fd) != 0)
+  cxr_crash_hooks_step (journal->hooks);
+  if (cxr_crash_hooks_sync_enabled (journal->hooks) && fdatasync (journal->fd) != 0)
     {
       g_set_error (error, CXR_ERROR, CXR_ERROR_IO, "could not sync %s: %s", journal->path, g_strerror (errno));
       return FALSE;
     }
-  cxr_bbox_hooks_step (journal->hooks);
+  cxr_crash_hooks_step (journal->hooks);
   return TRUE;
 }
 
@@ -171,8 +173,8 @@ open_locked (const char *path, GError **error)
 }
 
 CxrBBoxJournal *
-cxr_bbox_journal_create (const char *path, const CxrBBoxFileIdentity *base, const CxrBBoxJournalSlot *order,
-                         guint n_order, CxrBBoxHooks *hooks, GError **error)
+cxr_bbox_journal_create (const char *path, const CxrFileIdentity *base, const CxrBBoxJournalSlot *order,
+                         guint n_order, CxrCrashHooks *hooks, GError **error)
 {
   int fd = open_locked (path, error);
   if (fd < 0)
@@ -188,7 +190,7 @@ cxr_bbox_journal_create (const char *path, const CxrBBoxFileIdentity *base, cons
       return NULL;
     }
   journal->length = 0;
-  cxr_bbox_hooks_step (hooks);
+  cxr_crash_hooks_step (hooks);
 
   g_autoptr (GString) header = g_string_new (JOURNAL_MAGIC "," JOURNAL_VERSION);
   finish_line (header);
@@ -202,13 +204,13 @@ cxr_bbox_journal_create (const char *path, const CxrBBoxFileIdentity *base, cons
     return NULL;
 
   g_autofree char *dir = g_path_get_dirname (path);
-  if (!cxr_bbox_file_sync_dir (dir, hooks, error))
+  if (!cxr_atomic_file_sync_dir (dir, hooks, error))
     return NULL;
   return g_steal_pointer (&journal);
 }
 
 CxrBBoxJournal *
-cxr_bbox_journal_continue (const char *path, gsize intact_length, CxrBBoxHooks *hooks, GError **error)
+cxr_bbox_journal_continue (const char *path, gsize intact_length, CxrCrashHooks *hooks, GError **error)
 {
   int fd = open_locked (path, error);
   if (fd < 0)
@@ -252,7 +254,7 @@ cxr_bbox_journal_delete (CxrBBoxJournal *journal, GError **error)
       g_set_error (error, CXR_ERROR, CXR_ERROR_IO, "could not delete %s: %s", journal->path, g_strerror (errno));
       return FALSE;
     }
-  cxr_bbox_hooks_step (journal->hooks);
+  cxr_crash_hooks_step (journal->hooks);
   close (journal->fd);
   journal->fd = -1;
   return TRUE;
@@ -433,8 +435,8 @@ cxr_bbox_journal_read (const char *path, GError **error)
 {
   g_autofree char *data = NULL;
   gsize length;
-  CxrBBoxFileIdentity identity;
-  if (!cxr_bbox_file_read (path, JOURNAL_MAX_SIZE, &data, &length, &identity, error))
+  CxrFileIdentity identity;
+  if (!cxr_input_file_read (path, JOURNAL_MAX_SIZE, &data, &length, &identity, error))
     return NULL;
 
   g_autoptr (CxrBBoxJournalContents) contents = g_new0 (CxrBBoxJournalContents, 1);

@@ -25,8 +25,8 @@
 
 #include <glib.h>
 
-#include "cxr-bbox-file.h"
-#include "cxr-bbox-hooks.h"
+#include "cxr-input-file.h"
+#include "cxr-crash-hooks.h"
 
 G_BEGIN_DECLS
 
@@ -83,12 +83,12 @@ typedef struct _CxrBBoxJournal CxrBBoxJournal;
 
 /* Starts a journal at path, replacing an old one, and makes it durable. Fails with CXR_ERROR_CONFLICT when
  * another process holds the journal (it is editing the same file). hooks may be NULL. */
-CxrBBoxJournal *cxr_bbox_journal_create (const char *path, const CxrBBoxFileIdentity *base,
+CxrBBoxJournal *cxr_bbox_journal_create (const char *path, const CxrFileIdentity *base,
                                          const CxrBBoxJournalSlot *order, guint n_order,
-                                         CxrBBoxHooks *hooks, GError **error);
+                                         CxrCrashHooks *hooks, GError **error);
 
 /* Takes over an existing journal after recovery, first cutting it to intact_length. */
-CxrBBoxJournal *cxr_bbox_journal_continue (const char *path, gsize intact_length, CxrBBoxHooks *hooks,
+CxrBBoxJournal *cxr_bbox_journal_continue (const char *path, gsize intact_length, CxrCrashHooks *hooks,
                                            GError **error);
 
 /* Appends a record and syncs it (fdatasync). When this returns FALSE the record may be partly written; a reader

@@ -3,14 +3,15 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "cxr-bbox-file.h"
+#include "cxr-atomic-file.h"
 #include "cxr-bbox-format.h"
 #include "cxr-bbox-journal.h"
 #include "cxr-bbox-store-private.h"
 #include "cxr-error.h"
+#include "cxr-limits.h"
 
 /* BB.csv for all of NIH is 92 KB; a file of this size is something else. */
-#define BBOX_MAX_FILE_SIZE (64u << 20)
+#define BBOX_MAX_FILE_SIZE CXR_LIMIT_BBOX_CSV_BYTES
 
 typedef struct {
   guint64 serial;
@@ -25,7 +26,7 @@ struct _CxrBBoxStore {
   char *path;
   char *text;                 /* the file's bytes as read or last saved */
   gsize text_length;
-  CxrBBoxFileIdentity disk;   /* the identity of those bytes on disk */
+  CxrFileIdentity disk;   /* the identity of those bytes on disk */
   CxrBBoxStyle style;
 
   GArray *items;              /* CxrBBoxItem in file order; rows are never removed while the store lives */
@@ -42,7 +43,7 @@ struct _CxrBBoxStore {
   CxrBBoxRecovery recovery;
   CxrBBoxJournalContents *pending;   /* the journal found at open, while recovery is PENDING */
   guint recovery_edits;
-  CxrBBoxHooks *hooks;        /* NULL except under the kill test */
+  CxrCrashHooks *hooks;        /* NULL except under the kill test */
 };
 
 enum {
@@ -262,7 +263,7 @@ load_text (CxrBBoxStore *store, GError **error)
 
 /* The save that a SAVE record announced happened when the file now has its hash. */
 static gboolean
-journal_ends_with_save_of (const CxrBBoxJournalContents *contents, const CxrBBoxFileIdentity *disk)
+journal_ends_with_save_of (const CxrBBoxJournalContents *contents, const CxrFileIdentity *disk)
 {
   guint n = contents->records->len;
   if (n == 0 || !disk->exists)
@@ -315,7 +316,10 @@ cxr_bbox_store_open (const char *path, GError **error)
 {
   g_autoptr (CxrBBoxStore) store = g_object_new (CXR_TYPE_BBOX_STORE, NULL);
   store->path = g_strdup (path);
-  if (!cxr_bbox_file_read (path, BBOX_MAX_FILE_SIZE, &store->text, &store->text_length, &store->disk, error))
+  /* Saves (of BB.csv, gt_dict.json, the review sidecar) that a killed process left half way. */
+  g_autofree char *dir = g_path_get_dirname (path);
+  cxr_atomic_file_sweep (dir);
+  if (!cxr_input_file_read (path, BBOX_MAX_FILE_SIZE, &store->text, &store->text_length, &store->disk, error))
     return NULL;
   if (!load_text (store, error))
     return NULL;
@@ -749,6 +753,53 @@ adopt_saved_text (CxrBBoxStore *store, char *text, gsize length, GError **error)
   return TRUE;
 }
 
+
+static const char *
+intern_copy (gpointer data, const char *text, gsize length)
+{
+  return g_string_chunk_insert_len (data, text, (gssize) length);
+}
+
+/* The atomic writer's read-back: the bytes about to replace BB.csv parse, and hold exactly the store's present
+ * rows in order, so that a save never leaves a file that cxrcam (or the next edit) cannot read. */
+static gboolean
+verify_saved (GBytes *contents, const char *path, gpointer user_data, GError **error)
+{
+  CxrBBoxStore *store = user_data;
+  gsize length;
+  const char *text = g_bytes_get_data (contents, &length);
+  g_autoptr (GStringChunk) strings = g_string_chunk_new (4096);
+  g_autoptr (GArray) items = g_array_new (FALSE, TRUE, sizeof (CxrBBoxItem));
+  CxrBBoxStyle style;
+  if (!cxr_bbox_format_parse (path, text != NULL ? text : "", length, intern_copy, strings, items, &style, error))
+    return FALSE;
+  guint read = 0;
+  for (guint i = 0; i < store->items->len; i++)
+    {
+      const CxrBBoxItem *mine = item_at (store, i);
+      if (mine->kind != CXR_BBOX_ITEM_ROW || !mine->now.present)
+        continue;
+      const CxrBBoxItem *theirs = NULL;
+      while (read < items->len && (theirs = &g_array_index (items, CxrBBoxItem, read++))->kind != CXR_BBOX_ITEM_ROW)
+        theirs = NULL;
+      const CxrBBoxRowState *a = &mine->now, *b = theirs != NULL ? &theirs->now : NULL;
+      if (b == NULL || strcmp (a->image, b->image) != 0 || strcmp (a->label, b->label) != 0 || a->x != b->x
+          || a->y != b->y || a->w != b->w || a->h != b->h)
+        {
+          g_set_error (error, CXR_ERROR, CXR_ERROR_FAILED, "the box of %s (%s) reads back differently", a->image,
+                       a->label);
+          return FALSE;
+        }
+    }
+  for (; read < items->len; read++)
+    if (g_array_index (items, CxrBBoxItem, read).kind == CXR_BBOX_ITEM_ROW)
+      {
+        g_set_error (error, CXR_ERROR, CXR_ERROR_FAILED, "it holds more boxes than the store");
+        return FALSE;
+      }
+  return TRUE;
+}
+
 static gboolean
 save_to (CxrBBoxStore *store, const char *path, gboolean check_conflict, GError **error)
 {
@@ -761,10 +812,10 @@ save_to (CxrBBoxStore *store, const char *path, gboolean check_conflict, GError 
     }
   if (check_conflict)
     {
-      CxrBBoxFileIdentity now;
-      if (!cxr_bbox_file_identify (path, &now, error))
+      CxrFileIdentity now;
+      if (!cxr_file_identify (path, &now, error))
         return FALSE;
-      if (!cxr_bbox_file_identity_same_content (&now, &store->disk))
+      if (!cxr_file_identity_same_content (&now, &store->disk))
         {
           g_set_error (error, CXR_ERROR, CXR_ERROR_CONFLICT,
                        store->disk.exists ? (now.exists ? "%s changed on disk since it was read: reload it, or save "
@@ -780,8 +831,8 @@ save_to (CxrBBoxStore *store, const char *path, gboolean check_conflict, GError 
   g_autoptr (GBytes) bytes = cxr_bbox_store_serialize (store);
   gsize length;
   const char *data = g_bytes_get_data (bytes, &length);
-  CxrBBoxFileIdentity written = { TRUE, (gint64) length, 0, "" };
-  cxr_bbox_file_sha256 (data, length, written.sha256);
+  CxrFileIdentity written = { TRUE, (gint64) length, 0, "" };
+  cxr_file_sha256 (data, length, written.sha256);
 
   /* Announce the save, so that recovery after a crash in the middle of it can tell which file it finds. */
   if (store->journal != NULL)
@@ -794,7 +845,9 @@ save_to (CxrBBoxStore *store, const char *path, gboolean check_conflict, GError 
     }
 
   g_autofree char *backup = backup_path_for (path);
-  if (!cxr_bbox_file_replace (path, data, length, backup, store->hooks, error))
+  CxrAtomicOptions options = { .backup_path = backup, .verify = verify_saved, .verify_data = store,
+                               .hooks = store->hooks };
+  if (!cxr_atomic_file_set_contents_full (path, data, length, &options, error))
     {
       if (store->journal != NULL)
         {
@@ -806,8 +859,8 @@ save_to (CxrBBoxStore *store, const char *path, gboolean check_conflict, GError 
 
   /* From here the file is saved: whatever happens, the store must now describe the new file. */
   Flags flags = get_flags (store);
-  CxrBBoxFileIdentity after;
-  if (cxr_bbox_file_identify (path, &after, NULL) && cxr_bbox_file_identity_same_content (&after, &written))
+  CxrFileIdentity after;
+  if (cxr_file_identify (path, &after, NULL) && cxr_file_identity_same_content (&after, &written))
     written.mtime_ns = after.mtime_ns;
   if (store->journal != NULL)
     {
@@ -857,10 +910,10 @@ cxr_bbox_store_save_as (CxrBBoxStore *store, const char *path, GError **error)
 gboolean
 cxr_bbox_store_has_changed_on_disk (CxrBBoxStore *store)
 {
-  CxrBBoxFileIdentity now;
-  if (!cxr_bbox_file_identify (store->path, &now, NULL))
+  CxrFileIdentity now;
+  if (!cxr_file_identify (store->path, &now, NULL))
     return TRUE;
-  return !cxr_bbox_file_identity_same_content (&now, &store->disk);
+  return !cxr_file_identity_same_content (&now, &store->disk);
 }
 
 /* ---- recovery -------------------------------------------------------------------------------------------- */
@@ -1090,13 +1143,13 @@ cxr_bbox_store_recover (CxrBBoxStore *store, GError **error)
 /* ---- test hooks ------------------------------------------------------------------------------------------ */
 
 void
-cxr_bbox_store_set_hooks (CxrBBoxStore *store, const CxrBBoxHooks *hooks)
+cxr_bbox_store_set_hooks (CxrBBoxStore *store, const CxrCrashHooks *hooks)
 {
   g_free (store->hooks);
   store->hooks = g_memdup2 (hooks, sizeof *hooks);
 }
 
-CxrBBoxHooks *
+CxrCrashHooks *
 cxr_bbox_store_get_hooks (CxrBBoxStore *store)
 {
   return store->hooks;

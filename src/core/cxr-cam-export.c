@@ -109,6 +109,8 @@ cxr_cam_exporter_new (const CxrCamExportOptions *options, GCancellable *cancella
       g_set_error (error, CXR_ERROR, CXR_ERROR_IO, "cannot create %s: %s", options->folder, g_strerror (saved));
       return NULL;
     }
+  /* What an export or a cam run killed half way left behind. */
+  cxr_atomic_file_sweep (options->folder);
   CxrCamExporter *self = g_new0 (CxrCamExporter, 1);
   self->options = *options;
   self->folder = g_strdup (options->folder);

@@ -20,6 +20,7 @@ typedef enum {
   CXR_ERROR_MISMATCH,     /* weights do not fit the network: missing/unexpected keys, shapes */
   CXR_ERROR_INVALID,      /* a bad argument or value from the user */
   CXR_ERROR_CONFLICT,     /* a file changed on disk since it was read */
+  CXR_ERROR_LIMIT,        /* an input claims more than cxr-limits.h allows (elements, bytes, pixels, nesting) */
 } CxrErrorCode;
 
 /* A cancelled job or request fails with G_IO_ERROR_CANCELLED (GIO's, which GTask and every GIO call

@@ -4,11 +4,12 @@
 #include <math.h>
 #include <string.h>
 
-#include "cxr-bbox-file.h"
+#include "cxr-atomic-file.h"
 #include "cxr-csv.h"
-#include "cxr-dataset-json.h"
+#include "cxr-json-read.h"
+#include "cxr-json-writer.h"
+#include "cxr-limits.h"
 #include "cxr-error.h"
-#include "cxr-format.h"
 
 /* ---- the model ------------------------------------------------------------------------------------------- */
 
@@ -147,11 +148,11 @@ detect_indent (const char *text)
   return spaces;
 }
 
-CxrGtDict *
-cxr_gt_dict_load (const char *path, GError **error)
+/* @text is NUL-terminated after its @length bytes. */
+static CxrGtDict *
+parse_text (const char *path, const char *text, gsize length, GError **error)
 {
-  g_autofree char *text = NULL;
-  g_autoptr (JsonParser) parser = cxr_dataset_json_load (path, NULL, &text, error);
+  g_autoptr (JsonParser) parser = cxr_json_parse (text, length, path, error);
   if (parser == NULL)
     return NULL;
   g_autoptr (CxrGtDict) dict = cxr_gt_dict_new (CXR_GT_DICT_SHAPE_BOX, detect_indent (text));
@@ -223,147 +224,65 @@ cxr_gt_dict_load (const char *path, GError **error)
   return NULL;
 }
 
+CxrGtDict *
+cxr_gt_dict_load (const char *path, GError **error)
+{
+  g_autofree char *text = NULL;
+  gsize length;
+  if (!cxr_input_file_read (path, CXR_LIMIT_SIDECAR_BYTES, &text, &length, NULL, error))
+    return NULL;
+  return parse_text (path, text, length, error);
+}
+
 /* ---- writing --------------------------------------------------------------------------------------------- */
 
-typedef struct {
-  GString *out;
-  guint indent;
-  guint level;
-} Writer;
-
 static void
-newline (Writer *w)
+write_box (CxrJsonWriter *w, const char *key, const CxrGtDictBox *box)
 {
-  g_string_append_c (w->out, '\n');
-  for (guint i = 0; i < w->indent * w->level; i++)
-    g_string_append_c (w->out, ' ');
+  cxr_json_writer_begin_array (w, key, CXR_JSON_BLOCK);
+  cxr_json_writer_add_double (w, NULL, box->x);
+  cxr_json_writer_add_double (w, NULL, box->y);
+  cxr_json_writer_add_double (w, NULL, box->w);
+  cxr_json_writer_add_double (w, NULL, box->h);
+  cxr_json_writer_end (w);
 }
 
 static void
-open_container (Writer *w, char bracket)
+write_labelled (CxrJsonWriter *w, const char *key, const CxrGtDictBox *box, gboolean with_image)
 {
-  g_string_append_c (w->out, bracket);
-  w->level++;
-}
-
-/* Before each item of a container: Python's separators, ", " on one line, ",\n" + indent otherwise. */
-static void
-next_item (Writer *w, gboolean first)
-{
-  if (!first)
-    g_string_append_c (w->out, ',');
-  if (w->indent > 0)
-    newline (w);
-  else if (!first)
-    g_string_append_c (w->out, ' ');
-}
-
-static void
-close_container (Writer *w, char bracket, gboolean empty)
-{
-  w->level--;
-  if (w->indent > 0 && !empty)
-    newline (w);
-  g_string_append_c (w->out, bracket);
-}
-
-static void
-write_string (Writer *w, const char *text)
-{
-  g_string_append_c (w->out, '"');
-  for (const char *p = text; *p; p++)
-    {
-      guchar c = (guchar) *p;
-      if (c == '"' || c == '\\')
-        g_string_append_printf (w->out, "\\%c", c);
-      else if (c == '\n')
-        g_string_append (w->out, "\\n");
-      else if (c < 0x20)
-        g_string_append_printf (w->out, "\\u%04x", c);
-      else
-        g_string_append_c (w->out, (char) c);
-    }
-  g_string_append_c (w->out, '"');
-}
-
-static void
-write_key (Writer *w, const char *key)
-{
-  write_string (w, key);
-  g_string_append (w->out, ": ");
-}
-
-/* Floats as Python's repr writes them: the shortest text that reads back, with ".0" on whole numbers. */
-static void
-write_number (Writer *w, double value)
-{
-  char buf[CXR_FORMAT_BUF];
-  const char *text = cxr_format_double (buf, value);
-  g_string_append (w->out, text);
-  if (strpbrk (text, ".en") == NULL)
-    g_string_append (w->out, ".0");
-}
-
-static void
-write_box (Writer *w, const CxrGtDictBox *box)
-{
-  const double v[4] = { box->x, box->y, box->w, box->h };
-  open_container (w, '[');
-  for (int i = 0; i < 4; i++)
-    {
-      next_item (w, i == 0);
-      write_number (w, v[i]);
-    }
-  close_container (w, ']', FALSE);
-}
-
-static void
-write_labelled (Writer *w, const CxrGtDictBox *box, gboolean with_image)
-{
-  open_container (w, '{');
-  gboolean first = TRUE;
+  cxr_json_writer_begin_object (w, key, CXR_JSON_BLOCK);
   if (with_image)
-    {
-      next_item (w, TRUE);
-      write_key (w, "image");
-      write_string (w, box->image);
-      first = FALSE;
-    }
-  next_item (w, first);
-  write_key (w, "label");
-  write_string (w, box->label != NULL ? box->label : "");
-  next_item (w, FALSE);
-  write_key (w, "bbox");
-  write_box (w, box);
-  close_container (w, '}', FALSE);
+    cxr_json_writer_add_string (w, "image", box->image);
+  cxr_json_writer_add_string (w, "label", box->label != NULL ? box->label : "");
+  write_box (w, "bbox", box);
+  cxr_json_writer_end (w);
 }
 
 char *
 cxr_gt_dict_to_json (const CxrGtDict *dict)
 {
-  Writer w = { g_string_new (NULL), dict->indent, 0 };
+  /* As Python's json.dump wrote it: indent=N, or everything on one line. */
+  g_autoptr (CxrJsonWriter) w = cxr_json_writer_new (dict->indent > 0 ? CXR_JSON_INDENTED : CXR_JSON_ONE_LINE,
+                                                     dict->indent);
   const CxrGtDictBox *boxes = (const CxrGtDictBox *) dict->boxes->data;
   guint n = dict->boxes->len;
 
   if (dict->shape == CXR_GT_DICT_SHAPE_LIST_OF_DICTS || dict->shape == CXR_GT_DICT_SHAPE_RECORDS)
     {
-      open_container (&w, '[');
+      cxr_json_writer_begin_array (w, NULL, CXR_JSON_BLOCK);
       for (guint i = 0; i < n; i++)
         {
-          next_item (&w, i == 0);
           if (dict->shape == CXR_GT_DICT_SHAPE_RECORDS)
-            write_labelled (&w, &boxes[i], TRUE);
+            write_labelled (w, NULL, &boxes[i], TRUE);
           else
             {
-              open_container (&w, '{');
-              next_item (&w, TRUE);
-              write_key (&w, boxes[i].image);
-              write_box (&w, &boxes[i]);
-              close_container (&w, '}', FALSE);
+              cxr_json_writer_begin_object (w, NULL, CXR_JSON_BLOCK);
+              write_box (w, boxes[i].image, &boxes[i]);
+              cxr_json_writer_end (w);
             }
         }
-      close_container (&w, ']', n == 0);
-      return g_string_free (w.out, FALSE);
+      cxr_json_writer_end (w);
+      return cxr_json_writer_free_to_text (g_steal_pointer (&w), NULL);
     }
 
   /* The object shapes: one key per image, in the order images first appear. */
@@ -372,41 +291,47 @@ cxr_gt_dict_to_json (const CxrGtDict *dict)
   for (guint i = 0; i < n; i++)
     g_hash_table_insert (last_of_image, boxes[i].image, GUINT_TO_POINTER (i));
   g_autoptr (GHashTable) written = g_hash_table_new (g_str_hash, g_str_equal);
-  open_container (&w, '{');
-  gboolean first = TRUE;
+  cxr_json_writer_begin_object (w, NULL, CXR_JSON_BLOCK);
   for (guint i = 0; i < n; i++)
     {
       if (!g_hash_table_add (written, boxes[i].image))
         continue;
-      next_item (&w, first);
-      first = FALSE;
-      write_key (&w, boxes[i].image);
       if (one_per_image)
         {
           /* Like Python's dict built row by row: the image's last box wins. */
           const CxrGtDictBox *box = &boxes[GPOINTER_TO_UINT (g_hash_table_lookup (last_of_image, boxes[i].image))];
           if (dict->shape == CXR_GT_DICT_SHAPE_BOX)
-            write_box (&w, box);
+            write_box (w, boxes[i].image, box);
           else
-            write_labelled (&w, box, FALSE);
+            write_labelled (w, boxes[i].image, box, FALSE);
           continue;
         }
-      open_container (&w, '[');
-      gboolean first_box = TRUE;
+      cxr_json_writer_begin_array (w, boxes[i].image, CXR_JSON_BLOCK);
       for (guint j = i; j < n; j++)
         if (strcmp (boxes[j].image, boxes[i].image) == 0)
           {
-            next_item (&w, first_box);
-            first_box = FALSE;
             if (dict->shape == CXR_GT_DICT_SHAPE_BOX_LIST)
-              write_box (&w, &boxes[j]);
+              write_box (w, NULL, &boxes[j]);
             else
-              write_labelled (&w, &boxes[j], FALSE);
+              write_labelled (w, NULL, &boxes[j], FALSE);
           }
-      close_container (&w, ']', FALSE);
+      cxr_json_writer_end (w);
     }
-  close_container (&w, '}', first);
-  return g_string_free (w.out, FALSE);
+  cxr_json_writer_end (w);
+  return cxr_json_writer_free_to_text (g_steal_pointer (&w), NULL);
+}
+
+/* The atomic writer's read-back: what is about to replace gt_dict.json reads as a gt_dict. */
+static gboolean
+verify_saved (GBytes *contents, const char *path, gpointer user_data, GError **error)
+{
+  gsize length;
+  const char *data = g_bytes_get_data (contents, &length);
+  g_autofree char *text = g_malloc (length + 1);
+  memcpy (text, data, length);
+  text[length] = '\0';
+  g_autoptr (CxrGtDict) dict = parse_text (path, text, length, error);
+  return dict != NULL;
 }
 
 gboolean
@@ -414,7 +339,8 @@ cxr_gt_dict_save (const CxrGtDict *dict, const char *path, GError **error)
 {
   g_autofree char *json = cxr_gt_dict_to_json (dict);
   g_autofree char *backup = g_strconcat (path, "~", NULL);
-  return cxr_bbox_file_replace (path, json, strlen (json), backup, NULL, error);
+  CxrAtomicOptions options = { .backup_path = backup, .verify = verify_saved };
+  return cxr_atomic_file_set_contents_full (path, json, strlen (json), &options, error);
 }
 
 /* ---- following BB.csv ------------------------------------------------------------------------------------ */

@@ -6,9 +6,13 @@
 
 #include "cxr-atomic-file.h"
 #include "cxr-error.h"
-#include "cxr-format.h"
+#include "cxr-json-read.h"
+#include "cxr-json-writer.h"
+#include "cxr-limits.h"
 
-#define MAX_INPUT_SIZE 8192
+/* The smallest std a card may give: dividing by less turns pixels into infinities (a float32 std of 1e-45 is a
+ * denormal whose reciprocal overflows). */
+#define MIN_STD 1e-6
 
 const char *const cxr_nih14_labels[14] = {
   "Atelectasis", "Cardiomegaly", "Effusion", "Infiltration", "Mass", "Nodule", "Pneumonia",
@@ -183,8 +187,8 @@ read_triple (JsonObject *object, const char *key, gboolean positive, float out[3
   JsonNode *node = json_object_get_member (object, key);
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return TRUE;
-  const char *expected = positive ? "a positive number or a list of 3 positive numbers"
-                                  : "a number or a list of 3 numbers";
+  const char *expected = positive ? "a number from 1e-06 to 1e+06 or a list of 3 such numbers (a std)"
+                                  : "a number from -1e+06 to 1e+06 or a list of 3 such numbers";
   double values[3];
   if (node_is_number (node))
     values[0] = values[1] = values[2] = json_node_get_double (node);
@@ -202,7 +206,7 @@ read_triple (JsonObject *object, const char *key, gboolean positive, float out[3
     return bad_value (error, path, key, expected);
   for (int i = 0; i < 3; i++)
     {
-      if (!isfinite (values[i]) || (positive && values[i] <= 0.0))
+      if (!isfinite (values[i]) || fabs (values[i]) > 1e6 || (positive && !(values[i] >= MIN_STD)))
         return bad_value (error, path, key, expected);
       out[i] = (float) values[i];
     }
@@ -215,7 +219,7 @@ read_input_size (JsonObject *object, CxrModelCard *card, const char *path, GErro
   JsonNode *node = json_object_get_member (object, "input_size");
   if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
     {
-      const char *expected = "an integer or [width, height], from 1 to 8192";
+      const char *expected = "an integer or [width, height], each at least 1";
       gint64 w, h;
       if (node_is_integer (node))
         w = h = json_node_get_int (node);
@@ -228,13 +232,19 @@ read_input_size (JsonObject *object, CxrModelCard *card, const char *path, GErro
         }
       else
         return bad_value (error, path, "input_size", expected);
-      if (w < 1 || h < 1 || w > MAX_INPUT_SIZE || h > MAX_INPUT_SIZE)
+      if (w < 1 || h < 1)
         return bad_value (error, path, "input_size", expected);
+      g_autofree char *what = g_strdup_printf ("model card %s: 'input_size'", path);
+      if (!cxr_limits_check_input_side (w, h, what, error))
+        return FALSE;
       card->input_width = (guint) w;
       card->input_height = (guint) h;
     }
-  return read_uint (object, "input_width", 1, MAX_INPUT_SIZE, &card->input_width, path, error)
-         && read_uint (object, "input_height", 1, MAX_INPUT_SIZE, &card->input_height, path, error);
+  if (!read_uint (object, "input_width", 1, G_MAXINT, &card->input_width, path, error)
+      || !read_uint (object, "input_height", 1, G_MAXINT, &card->input_height, path, error))
+    return FALSE;
+  g_autofree char *what = g_strdup_printf ("model card %s", path);
+  return cxr_limits_check_input_side (card->input_width, card->input_height, what, error);
 }
 
 static gboolean
@@ -325,17 +335,15 @@ CxrModelCard *
 cxr_model_card_load (const char *path, guint n_outputs, GError **error)
 {
   g_autoptr (GError) local_error = NULL;
-  g_autofree char *contents = NULL;
-  gsize length;
-  if (!g_file_get_contents (path, &contents, &length, &local_error))
+  g_autoptr (JsonParser) parser = cxr_json_load (path, CXR_LIMIT_CARD_BYTES, NULL, NULL, &local_error);
+  if (parser == NULL)
     {
-      g_set_error (error, CXR_ERROR, CXR_ERROR_IO, "could not read model card %s: %s", path, local_error->message);
-      return NULL;
-    }
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, contents, (gssize) length, &local_error))
-    {
-      g_set_error (error, CXR_ERROR, CXR_ERROR_FORMAT, "model card %s is not valid JSON: %s", path, local_error->message);
+      if (g_error_matches (local_error, CXR_ERROR, CXR_ERROR_FORMAT))
+        g_set_error (error, CXR_ERROR, CXR_ERROR_FORMAT, "model card %s is not valid JSON: %s", path,
+                     local_error->message);
+      else
+        g_set_error (error, CXR_ERROR, local_error->code, "could not read model card %s: %s", path,
+                     local_error->message);
       return NULL;
     }
   JsonNode *root = json_parser_get_root (parser);
@@ -421,60 +429,35 @@ cxr_model_card_load_for_weights (const char *weights_path, const char *card_path
 /* ------------------------------------------------------------------------------------------------ */
 /* Writing                                                                                          */
 
-static void
-append_string (GString *s, const char *text)
-{
-  g_string_append_c (s, '"');
-  for (const guchar *p = (const guchar *) text; *p; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        g_string_append_printf (s, "\\%c", *p);
-      else if (*p < 0x20)
-        g_string_append_printf (s, "\\u%04x", *p);
-      else
-        g_string_append_c (s, (char) *p);
-    }
-  g_string_append_c (s, '"');
-}
-
-static void
-append_triple (GString *s, const char *key, const float v[3])
-{
-  g_string_append_printf (s, "  \"%s\": [", key);
-  for (int i = 0; i < 3; i++)
-    {
-      if (i)
-        g_string_append (s, ", ");
-      cxr_format_append_float (s, v[i]);
-    }
-  g_string_append (s, "],\n");
-}
-
 char *
 cxr_model_card_to_json (const CxrModelCard *card)
 {
-  GString *s = g_string_new ("{\n  \"class_names\": [");
+  /* Python's indent=2, with the short lists on one line. */
+  g_autoptr (CxrJsonWriter) w = cxr_json_writer_new (CXR_JSON_INDENTED, 2);
+  cxr_json_writer_begin_object (w, NULL, CXR_JSON_BLOCK);
+  cxr_json_writer_begin_array (w, "class_names", CXR_JSON_INLINE);
   for (guint i = 0; i < card->n_classes; i++)
+    cxr_json_writer_add_string (w, NULL, card->class_names[i]);
+  cxr_json_writer_end (w);
+  cxr_json_writer_add_string (w, "activation", cxr_activation_name (card->activation));
+  cxr_json_writer_add_string (w, "positive_class",
+                              card->positive_class < card->n_classes ? card->class_names[card->positive_class] : "");
+  cxr_json_writer_add_uint (w, "input_width", card->input_width);
+  cxr_json_writer_add_uint (w, "input_height", card->input_height);
+  cxr_json_writer_add_uint (w, "input_channels", card->input_channels);
+  const struct { const char *key; const float *v; } triples[] = { { "mean", card->mean }, { "std", card->std } };
+  for (gsize t = 0; t < G_N_ELEMENTS (triples); t++)
     {
-      if (i)
-        g_string_append (s, ", ");
-      append_string (s, card->class_names[i]);
+      cxr_json_writer_begin_array (w, triples[t].key, CXR_JSON_INLINE);
+      for (int i = 0; i < 3; i++)
+        cxr_json_writer_add_float (w, NULL, triples[t].v[i]);
+      cxr_json_writer_end (w);
     }
-  g_string_append_printf (s, "],\n  \"activation\": \"%s\",\n  \"positive_class\": ",
-                          cxr_activation_name (card->activation));
-  append_string (s, card->positive_class < card->n_classes ? card->class_names[card->positive_class] : "");
-  g_string_append_printf (s, ",\n  \"input_width\": %u,\n  \"input_height\": %u,\n  \"input_channels\": %u,\n",
-                          card->input_width, card->input_height, card->input_channels);
-  append_triple (s, "mean", card->mean);
-  append_triple (s, "std", card->std);
-  g_string_append (s, "  \"resize_mode\": ");
-  append_string (s, card->resize_mode);
-  g_string_append (s, ",\n  \"cam_layer\": ");
-  append_string (s, card->cam_layer);
-  g_string_append (s, ",\n  \"cam_threshold\": ");
-  cxr_format_append_float (s, card->cam_threshold);
-  g_string_append (s, "\n}");
-  return g_string_free (s, FALSE);
+  cxr_json_writer_add_string (w, "resize_mode", card->resize_mode);
+  cxr_json_writer_add_string (w, "cam_layer", card->cam_layer);
+  cxr_json_writer_add_float (w, "cam_threshold", card->cam_threshold);
+  cxr_json_writer_end (w);
+  return cxr_json_writer_free_to_text (g_steal_pointer (&w), NULL);
 }
 
 gboolean

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "cxr-atomic-file.h"
 #include "cxr-error.h"
 #include "cxr-half.h"
 
@@ -186,5 +187,5 @@ cxr_npy_save (const char *path, const float *data, int ndim, const gint64 *shape
   g_byte_array_append (out, (const guint8 *) header->str, header->len);
   g_byte_array_append (out, (const guint8 *) data, numel * 4);
 
-  return g_file_set_contents (path, (const char *) out->data, out->len, error);
+  return cxr_atomic_file_set_contents (path, out->data, out->len, error);
 }

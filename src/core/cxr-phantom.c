@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 #include <math.h>
 
+#include "cxr-atomic-file.h"
 #include "cxr-error.h"
 #include "cxr-format.h"
 #include "cxr-image-save.h"
@@ -183,6 +184,9 @@ cxr_phantom_write_dataset (const char *folder, const CxrPhantomOptions *options,
       g_set_error (error, CXR_ERROR, CXR_ERROR_IO, "cannot create %s: %s", images_dir, g_strerror (saved));
       return FALSE;
     }
+  /* What a killed run of this left half written. */
+  cxr_atomic_file_sweep (folder);
+  cxr_atomic_file_sweep (images_dir);
 
   g_autoptr (GString) labels = g_string_new (
     "Image Index,Finding Labels,Follow-up #,Patient ID,Patient Age,Patient Gender,View Position,"
@@ -222,6 +226,6 @@ cxr_phantom_write_dataset (const char *folder, const CxrPhantomOptions *options,
         }
     }
 
-  return g_file_set_contents (labels_path, labels->str, labels->len, error)
-         && g_file_set_contents (boxes_path, boxes->str, boxes->len, error);
+  return cxr_atomic_file_set_contents (labels_path, labels->str, labels->len, error)
+         && cxr_atomic_file_set_contents (boxes_path, boxes->str, boxes->len, error);
 }

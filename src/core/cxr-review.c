@@ -2,8 +2,10 @@
 
 #include <string.h>
 
-#include "cxr-bbox-file.h"
-#include "cxr-dataset-json.h"
+#include "cxr-atomic-file.h"
+#include "cxr-json-read.h"
+#include "cxr-json-writer.h"
+#include "cxr-limits.h"
 #include "cxr-error.h"
 
 #define REVIEW_VERSION 1
@@ -13,7 +15,7 @@ struct _CxrReview {
   char *path;
   JsonObject *root;            /* the whole file, unknown members included */
   JsonObject *images;          /* root's "images" */
-  CxrBBoxFileIdentity disk;    /* what was read or last saved */
+  CxrFileIdentity disk;    /* what was read or last saved */
   gboolean dirty;
 };
 
@@ -125,7 +127,7 @@ cxr_review_open (const char *path, GError **error)
   review->path = g_strdup (path);
   if (g_file_test (path, G_FILE_TEST_EXISTS))
     {
-      g_autoptr (JsonParser) parser = cxr_dataset_json_load (path, &review->disk, NULL, error);
+      g_autoptr (JsonParser) parser = cxr_json_load (path, CXR_LIMIT_SIDECAR_BYTES, &review->disk, NULL, error);
       if (parser == NULL)
         return NULL;
       JsonNode *root = json_parser_get_root (parser);
@@ -246,31 +248,45 @@ cxr_review_is_dirty (CxrReview *review)
   return review->dirty;
 }
 
+/* The atomic writer's read-back: what is about to replace the sidecar reads as a review file. */
+static gboolean
+verify_saved (GBytes *contents, const char *path, gpointer user_data, GError **error)
+{
+  gsize length;
+  const char *text = g_bytes_get_data (contents, &length);
+  g_autoptr (JsonParser) parser = cxr_json_parse (text != NULL ? text : "", length, path, error);
+  if (parser == NULL)
+    return FALSE;
+  JsonNode *root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return format_error (error, path, NULL, "not a review file (expected a JSON object)");
+  return check_root (path, json_node_get_object (root), error);
+}
+
 gboolean
 cxr_review_save (CxrReview *review, GError **error)
 {
-  CxrBBoxFileIdentity now;
-  if (!cxr_bbox_file_identify (review->path, &now, error))
+  CxrFileIdentity now;
+  if (!cxr_file_identify (review->path, &now, error))
     return FALSE;
-  if (!cxr_bbox_file_identity_same_content (&now, &review->disk))
+  if (!cxr_file_identity_same_content (&now, &review->disk))
     {
       g_set_error (error, CXR_ERROR, CXR_ERROR_CONFLICT, "%s changed on disk since it was read: reload it before "
                    "saving", review->path);
       return FALSE;
     }
   g_autoptr (JsonNode) root = json_node_init_object (json_node_alloc (), review->root);
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-  json_generator_set_root (generator, root);
+  g_autoptr (CxrJsonWriter) writer = cxr_json_writer_new (CXR_JSON_INDENTED, 2);
+  cxr_json_writer_add_node (writer, NULL, root);
   gsize length;
-  g_autofree char *text = json_generator_to_data (generator, &length);
+  g_autofree char *text = cxr_json_writer_free_to_text (g_steal_pointer (&writer), &length);
   g_autofree char *with_newline = g_strconcat (text, "\n", NULL);
   g_autofree char *backup = g_strconcat (review->path, "~", NULL);
-  if (!cxr_bbox_file_replace (review->path, with_newline, length + 1, backup, NULL, error))
+  CxrAtomicOptions options = { .backup_path = backup, .verify = verify_saved };
+  if (!cxr_atomic_file_set_contents_full (review->path, with_newline, length + 1, &options, error))
     return FALSE;
-  review->disk = (CxrBBoxFileIdentity) { TRUE, (gint64) length + 1, 0, "" };
-  cxr_bbox_file_sha256 (with_newline, length + 1, review->disk.sha256);
+  review->disk = (CxrFileIdentity) { TRUE, (gint64) length + 1, 0, "" };
+  cxr_file_sha256 (with_newline, length + 1, review->disk.sha256);
   if (review->dirty)
     {
       review->dirty = FALSE;

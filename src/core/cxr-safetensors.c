@@ -6,9 +6,10 @@
 #include "cxr-atomic-file.h"
 #include "cxr-dtype.h"
 #include "cxr-error.h"
+#include "cxr-json-read.h"
+#include "cxr-json-writer.h"
+#include "cxr-limits.h"
 
-/* The reference implementation refuses headers over 100 MB; so do we. */
-#define MAX_HEADER_SIZE 100000000
 
 static const struct {
   const char *name;
@@ -142,14 +143,11 @@ CxrStateDict *
 cxr_safetensors_load (const char *path, GError **error)
 {
   g_autoptr (GError) local_error = NULL;
-  g_autoptr (GMappedFile) mapped = g_mapped_file_new (path, FALSE, &local_error);
+  g_autoptr (GBytes) mapped = cxr_input_file_map (path, error);
   if (mapped == NULL)
-    {
-      g_set_error (error, CXR_ERROR, CXR_ERROR_IO, "could not read %s: %s", path, local_error->message);
-      return NULL;
-    }
-  const guint8 *contents = (const guint8 *) g_mapped_file_get_contents (mapped);
-  gsize length = g_mapped_file_get_length (mapped);
+    return NULL;
+  gsize length;
+  const guint8 *contents = g_bytes_get_data (mapped, &length);
   if (length < 8)
     {
       header_error (error, path, NULL, "not a safetensors file: too short for the header length");
@@ -158,7 +156,7 @@ cxr_safetensors_load (const char *path, GError **error)
   guint64 header_size = 0;
   for (int i = 7; i >= 0; i--)
     header_size = (header_size << 8) | contents[i];
-  if (header_size > MAX_HEADER_SIZE || header_size > length - 8)
+  if (header_size > CXR_LIMIT_SAFETENSORS_HEADER || header_size > length - 8)
     {
       g_autofree char *detail = g_strdup_printf ("not a safetensors file, or truncated: the header claims %" G_GUINT64_FORMAT
                                                  " bytes but the file has %" G_GSIZE_FORMAT, header_size, length);
@@ -166,9 +164,16 @@ cxr_safetensors_load (const char *path, GError **error)
       return NULL;
     }
 
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, (const char *) contents + 8, (gssize) header_size, &local_error))
+  g_autofree char *header_name = g_strdup_printf ("%s (safetensors header)", path);
+  g_autoptr (JsonParser) parser = cxr_json_parse ((const char *) contents + 8, (gsize) header_size, header_name,
+                                                  &local_error);
+  if (parser == NULL)
     {
+      if (g_error_matches (local_error, CXR_ERROR, CXR_ERROR_LIMIT))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
       g_autofree char *detail = g_strdup_printf ("the safetensors header is not valid JSON: %s", local_error->message);
       header_error (error, path, NULL, detail);
       return NULL;
@@ -208,6 +213,19 @@ cxr_safetensors_load (const char *path, GError **error)
         }
     }
 
+  /* Every tensor's bytes are in the file, so this only bounds the float32 copies (4 bytes per byte of uint8). */
+  CxrLimitBudget budget;
+  cxr_limit_budget_init (&budget, path, length);
+  for (guint i = 0; i < infos->len; i++)
+    {
+      const TensorInfo *info = &g_array_index (infos, TensorInfo, i);
+      g_autofree char *what = g_strdup_printf ("tensor '%s'", info->name);
+      guint64 numel;
+      if (!cxr_limits_check_shape (info->ndim, info->shape, &numel, what, error)
+          || !cxr_limit_budget_claim (&budget, numel, sizeof (float), what, error))
+        return NULL;
+    }
+
   g_autoptr (CxrStateDict) dict = cxr_state_dict_new ();
   for (guint i = 0; i < infos->len; i++)
     {
@@ -220,26 +238,14 @@ cxr_safetensors_load (const char *path, GError **error)
   return g_steal_pointer (&dict);
 }
 
-static void
-append_json_string (GString *s, const char *text)
-{
-  g_string_append_c (s, '"');
-  for (const guchar *p = (const guchar *) text; *p; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        g_string_append_printf (s, "\\%c", *p);
-      else if (*p < 0x20)
-        g_string_append_printf (s, "\\u%04x", *p);
-      else
-        g_string_append_c (s, (char) *p);
-    }
-  g_string_append_c (s, '"');
-}
-
 static char *
 build_header (const CxrStateDict *dict, GError **error)
 {
-  GString *s = g_string_new ("{\"__metadata__\":{\"format\":\"pt\"}");
+  g_autoptr (CxrJsonWriter) w = cxr_json_writer_new (CXR_JSON_COMPACT, 0);
+  cxr_json_writer_begin_object (w, NULL, CXR_JSON_BLOCK);
+  cxr_json_writer_begin_object (w, "__metadata__", CXR_JSON_BLOCK);
+  cxr_json_writer_add_string (w, "format", "pt");
+  cxr_json_writer_end (w);
   guint64 offset = 0;
   for (guint i = 0; i < cxr_state_dict_size (dict); i++)
     {
@@ -250,20 +256,25 @@ build_header (const CxrStateDict *dict, GError **error)
         {
           g_set_error (error, CXR_ERROR, CXR_ERROR_UNSUPPORTED, "tensor '%s' cannot be saved as safetensors (%s)", key,
                        dtype == NULL ? "unknown dtype" : "reserved or invalid name");
-          g_string_free (s, TRUE);
           return NULL;
         }
       guint64 bytes = (guint64) cxr_tensor_numel (tensor) * cxr_dtype_size (tensor->dtype);
-      g_string_append_c (s, ',');
-      append_json_string (s, key);
-      g_string_append_printf (s, ":{\"dtype\":\"%s\",\"shape\":[", dtype);
+      cxr_json_writer_begin_object (w, key, CXR_JSON_BLOCK);
+      cxr_json_writer_add_string (w, "dtype", dtype);
+      cxr_json_writer_begin_array (w, "shape", CXR_JSON_BLOCK);
       for (int d = 0; d < tensor->ndim; d++)
-        g_string_append_printf (s, "%s%" G_GINT64_FORMAT, d ? "," : "", tensor->shape[d]);
-      g_string_append_printf (s, "],\"data_offsets\":[%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT "]}", offset,
-                              offset + bytes);
+        cxr_json_writer_add_int (w, NULL, tensor->shape[d]);
+      cxr_json_writer_end (w);
+      cxr_json_writer_begin_array (w, "data_offsets", CXR_JSON_BLOCK);
+      cxr_json_writer_add_uint (w, NULL, offset);
+      cxr_json_writer_add_uint (w, NULL, offset + bytes);
+      cxr_json_writer_end (w);
+      cxr_json_writer_end (w);
       offset += bytes;
     }
-  g_string_append_c (s, '}');
+  cxr_json_writer_end (w);
+  g_autofree char *json = cxr_json_writer_free_to_text (g_steal_pointer (&w), NULL);
+  GString *s = g_string_new (json);
   /* Pad with spaces so the data starts 8-byte aligned. */
   while (s->len % 8 != 0)
     g_string_append_c (s, ' ');

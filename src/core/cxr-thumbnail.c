@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "cxr-atomic-file.h"
 #include "cxr-error.h"
 
 #define WORKERS 2
@@ -122,7 +123,7 @@ make_thumbnail (const Job *job, GCancellable *cancellable, gboolean *from_cache,
   gsize png_length;
   if (g_mkdir_with_parents (job->cache_dir, 0700) == 0
       && gdk_pixbuf_save_to_buffer (pixbuf, &png, &png_length, "png", NULL, NULL))
-    g_file_set_contents_full (cached, png, (gssize) png_length, G_FILE_SET_CONTENTS_CONSISTENT, 0644, NULL);
+    cxr_atomic_file_set_contents (cached, png, png_length, NULL);
   *from_cache = FALSE;
   return g_steal_pointer (&pixbuf);
 }

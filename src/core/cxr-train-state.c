@@ -10,6 +10,9 @@
 #include "cxr-atomic-file.h"
 #include "cxr-error.h"
 #include "cxr-format.h"
+#include "cxr-json-read.h"
+#include "cxr-json-writer.h"
+#include "cxr-limits.h"
 #include "cxr-safetensors.h"
 
 #define STATE_FILE "train-state.json"
@@ -40,214 +43,109 @@ cxr_train_state_clear (CxrTrainState *state)
 
 /* ---- JSON --------------------------------------------------------------- */
 
-/* A small JSON writer: json-glib's generator writes 1e-08 as "1e-08.0", which no parser reads back
- * (json-glib 1.6), so numbers are printed here as the shortest text that reads back as the same double. */
-typedef struct {
-  GString *out;
-  int depth;
-  gboolean first;              /* no member written yet at this depth */
-} Writer;
-
 static void
-write_separator (Writer *w)
+build_config (CxrJsonWriter *b, const CxrTrainConfig *c)
 {
-  if (!w->first)
-    g_string_append_c (w->out, ',');
-  g_string_append_c (w->out, '\n');
-  for (int i = 0; i < w->depth; i++)
-    g_string_append (w->out, "  ");
-  w->first = FALSE;
-}
-
-static void
-write_escaped (GString *out, const char *text)
-{
-  g_string_append_c (out, '"');
-  for (const guchar *p = (const guchar *) text; *p; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        g_string_append_printf (out, "\\%c", *p);
-      else if (*p < 0x20)
-        g_string_append_printf (out, "\\u%04x", *p);
-      else
-        g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
-}
-
-static void
-write_name (Writer *w, const char *name)
-{
-  write_separator (w);
-  if (name)
-    {
-      write_escaped (w->out, name);
-      g_string_append (w->out, ": ");
-    }
-}
-
-static void
-begin (Writer *w, const char *name, char bracket)
-{
-  if (w->depth > 0 || name)
-    write_name (w, name);
-  g_string_append_c (w->out, bracket);
-  w->depth++;
-  w->first = TRUE;
-}
-
-static void
-end (Writer *w, char bracket)
-{
-  w->depth--;
-  if (!w->first)
-    {
-      g_string_append_c (w->out, '\n');
-      for (int i = 0; i < w->depth; i++)
-        g_string_append (w->out, "  ");
-    }
-  g_string_append_c (w->out, bracket);
-  w->first = FALSE;
-}
-
-static void
-add_double (Writer *w, const char *name, double value)
-{
-  write_name (w, name);
-  if (isfinite (value))
-    cxr_format_append_double (w->out, value);
-  else
-    g_string_append (w->out, "null");
-}
-
-static void
-add_int (Writer *w, const char *name, gint64 value)
-{
-  write_name (w, name);
-  g_string_append_printf (w->out, "%" G_GINT64_FORMAT, value);
-}
-
-static void
-add_string (Writer *w, const char *name, const char *value)
-{
-  write_name (w, name);
-  if (value)
-    write_escaped (w->out, value);
-  else
-    g_string_append (w->out, "null");
-}
-
-static void
-add_bool (Writer *w, const char *name, gboolean value)
-{
-  write_name (w, name);
-  g_string_append (w->out, value ? "true" : "false");
-}
-
-static void
-build_config (Writer *b, const CxrTrainConfig *c)
-{
-  begin (b, "config", '{');
-  add_string (b, "data_dir", c->data_dir);
-  add_string (b, "model_path", c->model_path);
-  add_string (b, "arch", c->arch);
-  add_int (b, "n_outputs", c->n_outputs);
-  add_int (b, "input_size", c->input_size);
-  add_string (b, "out_dir", c->out_dir);
-  add_int (b, "epochs", c->epochs);
-  add_int (b, "batch_size", c->batch_size);
-  add_double (b, "lr", c->lr);
-  add_string (b, "optimizer", cxr_optimizer_kind_name (c->optimizer.kind));
-  add_double (b, "momentum", c->optimizer.momentum);
-  add_double (b, "dampening", c->optimizer.dampening);
-  add_bool (b, "nesterov", c->optimizer.nesterov);
-  add_double (b, "beta1", c->optimizer.beta1);
-  add_double (b, "beta2", c->optimizer.beta2);
-  add_double (b, "eps", c->optimizer.eps);
-  add_double (b, "weight_decay", c->optimizer.weight_decay);
-  add_string (b, "schedule", cxr_schedule_kind_name (c->schedule));
-  add_double (b, "warmup_epochs", c->warmup_epochs);
-  add_double (b, "step_epochs", c->step_epochs);
-  add_double (b, "gamma", c->gamma);
-  add_double (b, "min_lr", c->min_lr);
-  add_string (b, "freeze", cxr_trainable_freeze_name (c->trainable));
-  add_bool (b, "augment", c->augment);
-  add_double (b, "scale_min", c->augment_params.scale_min);
-  add_double (b, "scale_max", c->augment_params.scale_max);
-  add_double (b, "ratio_min", c->augment_params.ratio_min);
-  add_double (b, "ratio_max", c->augment_params.ratio_max);
-  add_double (b, "max_rotation", c->augment_params.max_rotation);
-  add_double (b, "hflip", c->augment_params.hflip);
-  add_double (b, "brightness", c->augment_params.brightness);
-  add_double (b, "contrast", c->augment_params.contrast);
-  add_bool (b, "balanced_sampling", c->balanced_sampling);
-  add_string (b, "subset", c->subset == CXR_TRAIN_SUBSET_BALANCED ? "balanced" : "all");
-  add_double (b, "val_fraction", c->val_fraction);
+  cxr_json_writer_begin_object (b, "config", CXR_JSON_BLOCK);
+  cxr_json_writer_add_string (b, "data_dir", c->data_dir);
+  cxr_json_writer_add_string (b, "model_path", c->model_path);
+  cxr_json_writer_add_string (b, "arch", c->arch);
+  cxr_json_writer_add_int (b, "n_outputs", c->n_outputs);
+  cxr_json_writer_add_int (b, "input_size", c->input_size);
+  cxr_json_writer_add_string (b, "out_dir", c->out_dir);
+  cxr_json_writer_add_int (b, "epochs", c->epochs);
+  cxr_json_writer_add_int (b, "batch_size", c->batch_size);
+  cxr_json_writer_add_double (b, "lr", c->lr);
+  cxr_json_writer_add_string (b, "optimizer", cxr_optimizer_kind_name (c->optimizer.kind));
+  cxr_json_writer_add_double (b, "momentum", c->optimizer.momentum);
+  cxr_json_writer_add_double (b, "dampening", c->optimizer.dampening);
+  cxr_json_writer_add_bool (b, "nesterov", c->optimizer.nesterov);
+  cxr_json_writer_add_double (b, "beta1", c->optimizer.beta1);
+  cxr_json_writer_add_double (b, "beta2", c->optimizer.beta2);
+  cxr_json_writer_add_double (b, "eps", c->optimizer.eps);
+  cxr_json_writer_add_double (b, "weight_decay", c->optimizer.weight_decay);
+  cxr_json_writer_add_string (b, "schedule", cxr_schedule_kind_name (c->schedule));
+  cxr_json_writer_add_double (b, "warmup_epochs", c->warmup_epochs);
+  cxr_json_writer_add_double (b, "step_epochs", c->step_epochs);
+  cxr_json_writer_add_double (b, "gamma", c->gamma);
+  cxr_json_writer_add_double (b, "min_lr", c->min_lr);
+  cxr_json_writer_add_string (b, "freeze", cxr_trainable_freeze_name (c->trainable));
+  cxr_json_writer_add_bool (b, "augment", c->augment);
+  cxr_json_writer_add_double (b, "scale_min", c->augment_params.scale_min);
+  cxr_json_writer_add_double (b, "scale_max", c->augment_params.scale_max);
+  cxr_json_writer_add_double (b, "ratio_min", c->augment_params.ratio_min);
+  cxr_json_writer_add_double (b, "ratio_max", c->augment_params.ratio_max);
+  cxr_json_writer_add_double (b, "max_rotation", c->augment_params.max_rotation);
+  cxr_json_writer_add_double (b, "hflip", c->augment_params.hflip);
+  cxr_json_writer_add_double (b, "brightness", c->augment_params.brightness);
+  cxr_json_writer_add_double (b, "contrast", c->augment_params.contrast);
+  cxr_json_writer_add_bool (b, "balanced_sampling", c->balanced_sampling);
+  cxr_json_writer_add_string (b, "subset", c->subset == CXR_TRAIN_SUBSET_BALANCED ? "balanced" : "all");
+  cxr_json_writer_add_double (b, "val_fraction", c->val_fraction);
   /* A string: JSON readers keep integers only to 2^53 or 2^63. */
   g_autofree char *seed = g_strdup_printf ("%" G_GUINT64_FORMAT, c->seed);
-  add_string (b, "seed", seed);
-  add_double (b, "pos_weight", c->pos_weight);
-  add_int (b, "max_images", c->max_images);
-  end (b, '}');
+  cxr_json_writer_add_string (b, "seed", seed);
+  cxr_json_writer_add_double (b, "pos_weight", c->pos_weight);
+  cxr_json_writer_add_int (b, "max_images", c->max_images);
+  cxr_json_writer_end (b);
 }
 
 static void
-build_metrics (Writer *b, const CxrEpochMetrics *m)
+build_metrics (CxrJsonWriter *b, const CxrEpochMetrics *m)
 {
-  begin (b, NULL, '{');
-  add_int (b, "epoch", m->epoch);
-  add_double (b, "train_loss", m->train_loss);
-  add_double (b, "train_accuracy", m->train_accuracy);
-  add_double (b, "val_loss", m->val_loss);
-  add_double (b, "val_accuracy", m->val_accuracy);
-  add_double (b, "val_auc", m->val_auc);
-  add_double (b, "val_sensitivity", m->val_sensitivity);
-  add_double (b, "val_specificity", m->val_specificity);
-  add_int (b, "n_train", m->n_train);
-  add_int (b, "n_val", m->n_val);
-  add_double (b, "seconds", m->seconds);
-  add_double (b, "images_per_second", m->images_per_second);
-  add_bool (b, "best", m->best);
-  end (b, '}');
+  cxr_json_writer_begin_object (b, NULL, CXR_JSON_BLOCK);
+  cxr_json_writer_add_int (b, "epoch", m->epoch);
+  cxr_json_writer_add_double (b, "train_loss", m->train_loss);
+  cxr_json_writer_add_double (b, "train_accuracy", m->train_accuracy);
+  cxr_json_writer_add_double (b, "val_loss", m->val_loss);
+  cxr_json_writer_add_double (b, "val_accuracy", m->val_accuracy);
+  cxr_json_writer_add_double (b, "val_auc", m->val_auc);
+  cxr_json_writer_add_double (b, "val_sensitivity", m->val_sensitivity);
+  cxr_json_writer_add_double (b, "val_specificity", m->val_specificity);
+  cxr_json_writer_add_int (b, "n_train", m->n_train);
+  cxr_json_writer_add_int (b, "n_val", m->n_val);
+  cxr_json_writer_add_double (b, "seconds", m->seconds);
+  cxr_json_writer_add_double (b, "images_per_second", m->images_per_second);
+  cxr_json_writer_add_bool (b, "best", m->best);
+  cxr_json_writer_end (b);
 }
 
 static void
-build_names (Writer *b, const char *name, GPtrArray *names)
+build_names (CxrJsonWriter *b, const char *name, GPtrArray *names)
 {
-  begin (b, name, '[');
+  cxr_json_writer_begin_array (b, name, CXR_JSON_BLOCK);
   for (guint i = 0; i < names->len; i++)
-    add_string (b, NULL, g_ptr_array_index (names, i));
-  end (b, ']');
+    cxr_json_writer_add_string (b, NULL, g_ptr_array_index (names, i));
+  cxr_json_writer_end (b);
 }
 
 static char *
 state_to_json (const CxrTrainState *s)
 {
-  Writer w = { g_string_new (NULL), 0, TRUE };
-  Writer *b = &w;
-  begin (b, NULL, '{');
-  add_string (b, "format", STATE_FORMAT);
-  add_int (b, "version", 1);
+  CxrJsonWriter *b = cxr_json_writer_new (CXR_JSON_INDENTED, 2);
+  cxr_json_writer_begin_object (b, NULL, CXR_JSON_BLOCK);
+  cxr_json_writer_add_string (b, "format", STATE_FORMAT);
+  cxr_json_writer_add_int (b, "version", 1);
   build_config (b, &s->config);
-  add_int (b, "epochs_done", s->epochs_done);
-  add_int (b, "step_in_epoch", s->step_in_epoch);
-  add_int (b, "global_step", (gint64) s->global_step);
-  add_double (b, "epoch_loss_sum", s->epoch_loss_sum);
-  add_int (b, "epoch_correct", s->epoch_correct);
-  add_int (b, "epoch_seen", s->epoch_seen);
-  add_double (b, "epoch_seconds", s->epoch_seconds);
-  add_double (b, "best_auc", s->best_auc);
-  add_int (b, "best_epoch", s->best_epoch);
-  begin (b, "history", '[');
+  cxr_json_writer_add_int (b, "epochs_done", s->epochs_done);
+  cxr_json_writer_add_int (b, "step_in_epoch", s->step_in_epoch);
+  cxr_json_writer_add_int (b, "global_step", (gint64) s->global_step);
+  cxr_json_writer_add_double (b, "epoch_loss_sum", s->epoch_loss_sum);
+  cxr_json_writer_add_int (b, "epoch_correct", s->epoch_correct);
+  cxr_json_writer_add_int (b, "epoch_seen", s->epoch_seen);
+  cxr_json_writer_add_double (b, "epoch_seconds", s->epoch_seconds);
+  cxr_json_writer_add_double (b, "best_auc", s->best_auc);
+  cxr_json_writer_add_int (b, "best_epoch", s->best_epoch);
+  cxr_json_writer_begin_array (b, "history", CXR_JSON_BLOCK);
   for (guint i = 0; i < s->history->len; i++)
     build_metrics (b, &g_array_index (s->history, CxrEpochMetrics, i));
-  end (b, ']');
+  cxr_json_writer_end (b);
   build_names (b, "train_images", s->train_images);
   build_names (b, "val_images", s->val_images);
-  add_string (b, "tensors", s->tensors_file);
-  end (b, '}');
-  g_string_append_c (w.out, '\n');
-  return g_string_free (w.out, FALSE);
+  cxr_json_writer_add_string (b, "tensors", s->tensors_file);
+  cxr_json_writer_end (b);
+  g_autofree char *json = cxr_json_writer_free_to_text (b, NULL);
+  return g_strconcat (json, "\n", NULL);
 }
 
 /* Readers: every member is required (the file is ours); a wrong type is a format error. */
@@ -472,12 +370,9 @@ gboolean
 cxr_train_state_read (const char *out_dir, CxrTrainState *state, GError **error)
 {
   g_autofree char *path = g_build_filename (out_dir, STATE_FILE, NULL);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  if (!json_parser_load_from_file (parser, path, error))
-    {
-      g_prefix_error (error, "%s: ", path);
-      return FALSE;
-    }
+  g_autoptr (JsonParser) parser = cxr_json_load (path, CXR_LIMIT_SIDECAR_BYTES, NULL, NULL, error);
+  if (parser == NULL)
+    return FALSE;
   JsonNode *root = json_parser_get_root (parser);
   JsonObject *o = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
   if (o == NULL || g_strcmp0 (json_object_get_string_member_with_default (o, "format", ""), STATE_FORMAT) != 0)

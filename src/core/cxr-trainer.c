@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "cxr-atomic-file.h"
 #include "cxr-checkpoint.h"
 #include "cxr-dataset-sample.h"
 #include "cxr-dataset.h"
@@ -753,6 +754,8 @@ prepare_output (const CxrTrainConfig *c, gboolean resume, GError **error)
       g_set_error (error, CXR_ERROR, CXR_ERROR_IO, "cannot create %s: %s", c->out_dir, g_strerror (saved));
       return FALSE;
     }
+  /* Checkpoints and resume points that a killed run left half written. */
+  cxr_atomic_file_sweep (c->out_dir);
   g_autofree char *state = g_build_filename (c->out_dir, "train-state.json", NULL);
   if (!resume && g_file_test (state, G_FILE_TEST_EXISTS))
     {

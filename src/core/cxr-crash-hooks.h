@@ -1,9 +1,9 @@
-/* cxr-bbox-hooks.h: crash points for the kill test (private to libcxrcore and its tests).
+/* cxr-crash-hooks.h: crash points for the kill tests (private to libcxrcore and its tests).
  *
- * The store and the journal call cxr_bbox_hooks_step() between the system calls that make an edit or a save
- * durable (every write, fsync, link, rename, unlink). tests/test-bbox-kill.c runs a child that dies by SIGKILL
- * at step N for every N, which proves that no step leaves a damaged file or loses an edit. With no hooks set
- * (the normal case) a step is one compare.
+ * Every step that makes a file durable (each write, fsync, link, rename, unlink of the atomic writer, the BB.csv
+ * store and its journal) calls cxr_crash_hooks_step(). tests/test-bbox-kill.c and tests/test-atomic-file.c run a
+ * child that dies by SIGKILL at step N for every N, which proves that no step leaves a damaged file or loses an
+ * edit. With no hooks set (the normal case) a step is one compare.
  */
 #pragma once
 
@@ -17,10 +17,10 @@ typedef struct {
   gint64 crash_at_step;   /* 1-based step at which to SIGKILL ourselves; 0: never */
   gint64 steps_taken;     /* steps passed so far, so a test can learn how many there are */
   gboolean no_sync;       /* skip fsync/fdatasync (SIGKILL keeps the page cache, so it does not change the outcome) */
-} CxrBBoxHooks;
+} CxrCrashHooks;
 
 static inline void
-cxr_bbox_hooks_step (CxrBBoxHooks *hooks)
+cxr_crash_hooks_step (CxrCrashHooks *hooks)
 {
   if (hooks == NULL)
     return;
@@ -30,7 +30,7 @@ cxr_bbox_hooks_step (CxrBBoxHooks *hooks)
 }
 
 static inline gboolean
-cxr_bbox_hooks_sync_enabled (const CxrBBoxHooks *hooks)
+cxr_crash_hooks_sync_enabled (const CxrCrashHooks *hooks)
 {
   return hooks == NULL || !hooks->no_sync;
 }
