@@ -169,7 +169,8 @@ test_files (void)
   g_autofree char *csv_path = path_in (out, "history.csv");
   g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));
   g_assert_true (g_str_has_prefix (csv, "epoch,train_loss,train_accuracy,val_loss"));
-  g_assert_cmpuint (g_strv_length (g_strsplit (csv, "\n", -1)), ==, 4);
+  g_auto (GStrv) lines = g_strsplit (csv, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);
 
   /* Cancelled before it starts: nothing is trained or written. */
   g_autofree char *untouched = path_in (dir, "untouched");

@@ -230,7 +230,9 @@ cxr_cam_find_components (CxrCamWorkspace *ws, const guint8 *mask, int width, int
       component->area += run->x1 - run->x0 + 1;
     }
 
-  qsort (ws->components, ws->n_components, sizeof (CxrCamComponent), compare_components);
+  /* qsort's array may not be NULL, even for no elements (an empty mask has no components array yet). */
+  if (ws->n_components > 1)
+    qsort (ws->components, ws->n_components, sizeof (CxrCamComponent), compare_components);
   return ws->n_components;
 }
 
