@@ -6,6 +6,7 @@
 
 #include "cxr-checkpoint.h"
 #include "cxr-error.h"
+#include "cxr-model.h"
 #include "cxr-npy.h"
 #include "cxr-resnet.h"
 #include "cxr-test-util.h"
@@ -181,6 +182,35 @@ test_not_a_resnet (void)
   g_assert_nonnull (strstr (error->message, "conv1.weight"));
 }
 
+/* Weights no network can compute with, saved by PyTorch: once integer weights printed 0.5,0.5 for every image
+ * and a NaN printed nan, both with exit status 0. Now each is refused naming the tensor. */
+static void
+test_broken_weights (void)
+{
+  g_autofree char *dir = cxr_test_make_tmpdir ();
+  g_autofree char *source = cxr_test_fixture_path ("networks/basic_c3_k2.pth");
+  const struct { const char *file, *how, *key, *what; CxrErrorCode code; const char *mention; } cases[] = {
+    { "int64.pth", "dtype", "fc.weight", "int64", CXR_ERROR_UNSUPPORTED, "tensor 'fc.weight' has dtype int64" },
+    { "uint8.pth", "dtype", "conv1.weight", "uint8", CXR_ERROR_UNSUPPORTED, "tensor 'conv1.weight' has dtype uint8" },
+    { "nan.pth", "value", "fc.weight", "nan", CXR_ERROR_INVALID, "tensor 'fc.weight' holds NaN (element 0 of 48)" },
+    { "inf.pth", "value", "bn1.running_var", "inf", CXR_ERROR_INVALID, "tensor 'bn1.running_var' holds an infinity" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, cases[i].file, NULL);
+      if (!cxr_test_run_reference ("bad_checkpoints.py", (const char *[]) { cases[i].how, path, source, cases[i].key,
+                                                                              cases[i].what, NULL }))
+        return;
+      g_autoptr (GError) error = NULL;
+      g_autoptr (CxrModel) model = cxr_model_load (path, NULL, &error);
+      g_assert_null (model);
+      g_assert_error (error, CXR_ERROR, (gint) cases[i].code);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, path));
+      g_assert_nonnull (strstr (error->message, cases[i].mention));
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -197,5 +227,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/resnet/missing-unexpected-keys", test_missing_and_unexpected_keys);
   g_test_add_func ("/resnet/shape-mismatch", test_shape_mismatch);
   g_test_add_func ("/resnet/not-a-resnet", test_not_a_resnet);
+  g_test_add_func ("/resnet/broken-weights", test_broken_weights);
   return g_test_run ();
 }

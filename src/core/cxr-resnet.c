@@ -421,6 +421,35 @@ append_key_list (GString *message, const char *what, GPtrArray *keys)
     g_string_append_printf (message, ", … (%u more)", keys->len - 20);
 }
 
+/* Weights a network can compute with: floating point (integer weights once gave 0.5, 0.5 for every image) and
+ * finite (a NaN once gave NaN probabilities with exit status 0). */
+static gboolean
+check_weights (const char *key, const CxrTensor *tensor, GError **error)
+{
+  switch (tensor->dtype)
+    {
+    case CXR_DTYPE_F32:
+    case CXR_DTYPE_F16:
+    case CXR_DTYPE_BF16:
+    case CXR_DTYPE_F64:
+      break;
+    default:
+      g_set_error (error, CXR_ERROR, CXR_ERROR_UNSUPPORTED, "tensor '%s' has dtype %s: a network's weights must be "
+                   "floating point", key, cxr_dtype_name (tensor->dtype));
+      return FALSE;
+    }
+  gint64 n = cxr_tensor_numel (tensor);
+  for (gint64 j = 0; j < n; j++)
+    if (!isfinite (tensor->data[j]))
+      {
+        g_set_error (error, CXR_ERROR, CXR_ERROR_INVALID, "tensor '%s' holds %s (element %" G_GINT64_FORMAT " of %"
+                     G_GINT64_FORMAT "): the weights are broken", key, isnan (tensor->data[j]) ? "NaN" : "an infinity",
+                     j, n);
+        return FALSE;
+      }
+  return TRUE;
+}
+
 gboolean
 cxr_resnet_load_state_dict (CxrResnet *net, const CxrStateDict *dict, GError **error)
 {
@@ -468,6 +497,13 @@ cxr_resnet_load_state_dict (CxrResnet *net, const CxrStateDict *dict, GError **e
       return FALSE;
     }
 
+  for (guint i = 0; i < cxr_state_dict_size (net->params); i++)
+    {
+      const char *key = cxr_state_dict_key_at (net->params, i);
+      const CxrTensor *theirs = cxr_state_dict_lookup (dict, key);
+      if (theirs != NULL && !is_batch_counter (key) && !check_weights (key, theirs, error))
+        return FALSE;
+    }
   for (guint i = 0; i < cxr_state_dict_size (net->params); i++)
     {
       const char *key = cxr_state_dict_key_at (net->params, i);
