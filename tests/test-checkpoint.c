@@ -620,6 +620,26 @@ test_dtype_conversions_through_pytorch (void)
   cxr_test_run_reference ("ckpt_dtypes.py", (const char *[]) { path, NULL });
 }
 
+/* Files that claim far more than they hold: each stops at the expansion limit before the memory is taken (a
+ * 4 MB file of four deflated 1 GB storages took 8.4 GB and 57 s; torch.zeros(1).expand(2**40) asked for 4 TB and
+ * aborted; a 2^28-element view took 1.06 GB before the file was refused). */
+static void
+test_hostile_claims (void)
+{
+  g_autofree char *dir = cxr_test_make_tmpdir ();
+  g_autofree char *bomb = g_build_filename (dir, "bomb.pth", NULL);
+  g_autofree char *view40 = g_build_filename (dir, "view40.pth", NULL);
+  g_autofree char *view28 = g_build_filename (dir, "view28.pth", NULL);
+  if (!cxr_test_run_reference ("bad_checkpoints.py", (const char *[]) { "bomb", bomb, "96", "2", NULL })
+      || !cxr_test_run_reference ("bad_checkpoints.py", (const char *[]) { "view", view40, "1099511627776", NULL })
+      || !cxr_test_run_reference ("bad_checkpoints.py", (const char *[]) { "view", view28, "268435456", NULL }))
+    return;
+  assert_load_fails (bomb, CXR_ERROR_LIMIT, (const char *[]) { "zip entry 'bomb/data/0'", "96.0 MiB",
+                                                               "expansion limit", NULL });
+  assert_load_fails (view40, CXR_ERROR_LIMIT, (const char *[]) { "tensor 'w'", "4.0 TiB", "expansion limit", NULL });
+  assert_load_fails (view28, CXR_ERROR_LIMIT, (const char *[]) { "tensor 'w'", "1.0 GiB", "expansion limit", NULL });
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -645,6 +665,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/checkpoint/pickle/fuzz", test_fuzz_pickles);
   g_test_add_func ("/checkpoint/pickle/hostile-structures", test_hostile_structures);
   g_test_add_func ("/checkpoint/strip-module-prefix", test_strip_module_prefix);
+  g_test_add_func ("/checkpoint/hostile-claims", test_hostile_claims);
   g_test_add_func ("/checkpoint/save/round-trip", test_save_load_round_trip);
   g_test_add_func ("/checkpoint/save/atomic", test_save_is_atomic);
   g_test_add_func ("/checkpoint/pytorch/resnet18", test_resnet18_through_pytorch);

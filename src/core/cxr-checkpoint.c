@@ -3,15 +3,17 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cxr-error.h"
 #include "cxr-dtype.h"
+#include "cxr-input-file.h"
+#include "cxr-limits.h"
 #include "cxr-pickle.h"
 #include "cxr-safetensors.h"
 #include "cxr-zip.h"
 
 /* How deep a pickled module tree or a wrapping dict may nest before we call it hostile. */
-#define MAX_MODULE_DEPTH 64
 #define MAX_WRAPPER_DEPTH 4
 
 /* torch.serialization.MAGIC_NUMBER as pickle LONG1 (0x1950a86a20f9469cfc6c), at the start of legacy files. */
@@ -26,18 +28,22 @@ static const char *const wrapper_keys[] = { "state_dict", "model_state_dict", "m
 CxrCheckpointFormat
 cxr_checkpoint_detect_format (const char *path, GError **error)
 {
-  FILE *f = fopen (path, "rb");
-  if (f == NULL)
+  guint64 file_size;
+  int fd = cxr_input_file_open (path, &file_size, error);
+  if (fd < 0)
+    return CXR_CHECKPOINT_FORMAT_UNKNOWN;
+  guint8 head[sizeof legacy_magic + 2] = { 0 };
+  gsize n = 0;
+  while (n < sizeof head)
     {
-      int saved_errno = errno;
-      g_set_error (error, CXR_ERROR, CXR_ERROR_IO, "could not open %s: %s", path, g_strerror (saved_errno));
-      return CXR_CHECKPOINT_FORMAT_UNKNOWN;
+      ssize_t got = read (fd, head + n, sizeof head - n);
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got <= 0)
+        break;
+      n += (gsize) got;
     }
-  guint8 head[16] = { 0 };
-  gsize n = fread (head, 1, sizeof head, f);
-  fseek (f, 0, SEEK_END);
-  long file_size = ftell (f);
-  fclose (f);
+  close (fd);
 
   if (n >= 4 && head[0] == 'P' && head[1] == 'K'
       && ((head[2] == 3 && head[3] == 4) || (head[2] == 5 && head[3] == 6)))
@@ -48,7 +54,7 @@ cxr_checkpoint_detect_format (const char *path, GError **error)
       guint64 header_length = 0;
       for (int i = 7; i >= 0; i--)
         header_length = (header_length << 8) | head[i];
-      if (file_size >= 8 && header_length >= 2 && header_length <= (guint64) file_size - 8)
+      if (file_size >= 8 && header_length >= 2 && header_length <= file_size - 8)
         return CXR_CHECKPOINT_FORMAT_SAFETENSORS;
     }
   if (n >= 2 && head[0] == 0x80 && head[1] >= 2 && head[1] <= 5)
@@ -67,10 +73,13 @@ cxr_checkpoint_load (const char *path, GError **error)
       return cxr_safetensors_load (path, error);
     case CXR_CHECKPOINT_FORMAT_LEGACY_PICKLE:
       {
-        g_autofree char *contents = NULL;
-        gsize length = 0;
-        gboolean is_torch = g_file_get_contents (path, &contents, &length, NULL)
-                            && length >= sizeof legacy_magic && memcmp (contents, legacy_magic, sizeof legacy_magic) == 0;
+        guint8 head[sizeof legacy_magic] = { 0 };
+        guint64 size;
+        int fd = cxr_input_file_open (path, &size, NULL);
+        gboolean is_torch = fd >= 0 && read (fd, head, sizeof head) == (ssize_t) sizeof head
+                            && memcmp (head, legacy_magic, sizeof legacy_magic) == 0;
+        if (fd >= 0)
+          close (fd);
         g_set_error (error, CXR_ERROR, CXR_ERROR_UNSUPPORTED,
                      "%s is %s, which cxrcam cannot read safely. Re-save it with PyTorch in the default zip format: "
                      "torch.save(torch.load(\"old.pth\"), \"new.pth\")",
@@ -114,7 +123,7 @@ not_a_state_dict (GError **error, const TensorList *list, const char *detail)
 static gboolean
 collect_module (const CxrPickleValue *module, const char *prefix, int depth, TensorList *list, GError **error)
 {
-  if (depth > MAX_MODULE_DEPTH)
+  if (depth > CXR_LIMIT_MODULE_DEPTH)
     return not_a_state_dict (error, list, "modules nest too deeply");
   const CxrPickleValue *state = module->object.state;
   if (state == NULL)
@@ -232,6 +241,7 @@ typedef struct {
   const char *path;
   const char *prefix;   /* "archive" */
   GHashTable *storages; /* key -> GBytes, read once even when shared */
+  CxrLimitBudget budget; /* the floats the tensors become */
 } StorageReader;
 
 static GBytes *
@@ -315,6 +325,10 @@ materialize (StorageReader *reader, const char *key, const CxrPickleValue *value
       return NULL;
     }
 
+  /* A broadcast view (torch.zeros(1).expand(2**40): one stored element, 4 TB of floats) stops here. */
+  g_autofree char *what = g_strdup_printf ("tensor '%s'", key);
+  if (!cxr_limit_budget_claim (&reader->budget, numel, sizeof (float), what, error))
+    return NULL;
   g_autoptr (CxrTensor) tensor = cxr_tensor_new (ndim, value->tensor.size);
   tensor->dtype = type->dtype;
   if (numel == 0)
@@ -441,6 +455,7 @@ cxr_checkpoint_load_pth (const char *path, GError **error)
   g_autoptr (GHashTable) storages = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                                            (GDestroyNotify) g_bytes_unref);
   StorageReader reader = { .zip = zip, .path = path, .prefix = prefix, .storages = storages };
+  cxr_limit_budget_init (&reader.budget, path, cxr_zip_reader_get_size (zip));
   g_autoptr (CxrStateDict) dict = cxr_state_dict_new ();
   for (guint i = 0; i < keys->len; i++)
     {

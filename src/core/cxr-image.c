@@ -17,6 +17,8 @@
 #include <zlib.h>
 
 #include "cxr-error.h"
+#include "cxr-input-file.h"
+#include "cxr-limits.h"
 #include "cxr-resize.h"
 #include "cxr-tensor.h"
 
@@ -68,23 +70,11 @@ cxr_image_color_name (CxrImageColor color)
     }
 }
 
+/* The image limit of cxr-limits.h, before the decoder allocates a row. */
 static gboolean
 check_dimensions (gint64 width, gint64 height, const char *name, GError **error)
 {
-  if (width <= 0 || height <= 0)
-    {
-      g_set_error (error, CXR_ERROR, CXR_ERROR_FORMAT, "%s: the image has no pixels (%" G_GINT64_FORMAT "x%" G_GINT64_FORMAT ")",
-                   name, width, height);
-      return FALSE;
-    }
-  if (width > CXR_IMAGE_MAX_SIDE || height > CXR_IMAGE_MAX_SIDE || width * height > CXR_IMAGE_MAX_PIXELS)
-    {
-      g_set_error (error, CXR_ERROR, CXR_ERROR_REFUSED,
-                   "%s: refusing a %" G_GINT64_FORMAT "x%" G_GINT64_FORMAT " image (at most %d pixels a side and %" G_GINT64_FORMAT " in all)",
-                   name, width, height, CXR_IMAGE_MAX_SIDE, CXR_IMAGE_MAX_PIXELS);
-      return FALSE;
-    }
-  return TRUE;
+  return cxr_limits_check_image (width, height, name, error);
 }
 
 /* ---- Samples to gray ------------------------------------------------------------------------------------ */
@@ -291,7 +281,7 @@ static gboolean
 png_decoder_run (PngDecoder *dec, GError **error)
 {
   png_set_read_fn (dec->png, dec, png_read_from_memory);
-  png_set_user_limits (dec->png, CXR_IMAGE_MAX_SIDE, CXR_IMAGE_MAX_SIDE);
+  png_set_user_limits (dec->png, CXR_LIMIT_IMAGE_SIDE, CXR_LIMIT_IMAGE_SIDE);
   png_read_info (dec->png, dec->info);
 
   png_uint_32 width, height;
@@ -588,16 +578,13 @@ cxr_image_load_from_bytes (const guint8 *data, gsize length, const char *name_fo
   return decode_any (data, length, name_for_errors, 0, error);
 }
 
+/* Regular files only (a FIFO hung open(), a link to /dev/zero never ended), within the whole-file limit. */
 static guint8 *
 read_whole_file (const char *path, gsize *length, GError **error)
 {
-  g_autoptr (GError) local_error = NULL;
   char *contents = NULL;
-  if (!g_file_get_contents (path, &contents, length, &local_error))
-    {
-      g_set_error (error, CXR_ERROR, CXR_ERROR_IO, "%s", local_error->message);
-      return NULL;
-    }
+  if (!cxr_input_file_read (path, 0, &contents, length, NULL, error))
+    return NULL;
   return (guint8 *) contents;
 }
 

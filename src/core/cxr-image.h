@@ -20,17 +20,14 @@
  * never from the name. Every failure is a GError in CXR_ERROR that names the
  * file: CXR_ERROR_IO (cannot read), CXR_ERROR_FORMAT (not an image, corrupt
  * or truncated data), CXR_ERROR_UNSUPPORTED (e.g. CMYK or 12-bit JPEG),
- * CXR_ERROR_REFUSED (more than CXR_IMAGE_MAX_SIDE pixels a side or
- * CXR_IMAGE_MAX_PIXELS in all).
+ * CXR_ERROR_LIMIT (over the image limit of cxr-limits.h: more than
+ * CXR_LIMIT_IMAGE_SIDE pixels a side or CXR_LIMIT_IMAGE_PIXELS in all).
  */
 #pragma once
 
 #include <glib.h>
 
 G_BEGIN_DECLS
-
-#define CXR_IMAGE_MAX_SIDE   30000
-#define CXR_IMAGE_MAX_PIXELS ((gint64) 400 * 1000 * 1000)
 
 typedef enum {
   CXR_IMAGE_FILE_PNG,

@@ -80,10 +80,8 @@ cxr_input_file_read (const char *path, guint64 max_size, char **contents, gsize 
     {
       if (error == NULL || *error == NULL)
         {
-          g_autofree char *have = g_format_size_full (size, G_FORMAT_SIZE_IEC_UNITS);
-          g_autofree char *limit = g_format_size_full (max_size, G_FORMAT_SIZE_IEC_UNITS);
-          g_set_error (error, CXR_ERROR, CXR_ERROR_LIMIT, "%s is %s, more than the %s this kind of file may have",
-                       path, have, limit);
+          g_set_error (error, CXR_ERROR, CXR_ERROR_LIMIT, "%s is %" G_GUINT64_FORMAT " bytes, more than the %"
+                       G_GUINT64_FORMAT " this kind of file may have (a file size limit)", path, size, max_size);
         }
       close (fd);
       return FALSE;

@@ -6,10 +6,19 @@
 
 #include "cxr-error.h"
 
+/* "96.0 MiB": the same text in every locale (g_format_size translates, and puts a no-break space in). */
 static char *
 format_bytes (guint64 bytes)
 {
-  return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+  static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+  if (bytes < 1024)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT " bytes", bytes);
+  double value = (double) bytes / 1024;
+  gsize unit = 0;
+  while (value >= 1024 && unit + 1 < G_N_ELEMENTS (units))
+    value /= 1024, unit++;
+  char number[G_ASCII_DTOSTR_BUF_SIZE];
+  return g_strdup_printf ("%s %s", g_ascii_formatd (number, sizeof number, "%.1f", value), units[unit]);
 }
 
 guint64

@@ -4,6 +4,8 @@
 
 #include "cxr-atomic-file.h"
 #include "cxr-error.h"
+#include "cxr-input-file.h"
+#include "cxr-limits.h"
 #include "cxr-half.h"
 
 static const char npy_magic[] = "\x93NUMPY";
@@ -75,7 +77,7 @@ cxr_npy_load (const char *path, GError **error)
 {
   g_autofree char *contents = NULL;
   gsize length = 0;
-  if (!g_file_get_contents (path, &contents, &length, error))
+  if (!cxr_input_file_read (path, 0, &contents, &length, NULL, error))
     return NULL;
 
   if (length < 10 || memcmp (contents, npy_magic, 6) != 0)
@@ -131,19 +133,31 @@ cxr_npy_load (const char *path, GError **error)
       return NULL;
     }
 
-  g_autoptr (CxrTensor) tensor = cxr_tensor_new (ndim, shape);
-  tensor->dtype = dtype;
-  gint64 numel = cxr_tensor_numel (tensor);
+  /* Every claim checked before anything is allocated: the shape's product (which once wrapped to 0 bytes for
+   * (2^62,) and overflowed for (2, INT64_MAX)), the data it needs, and the floats it becomes. */
+  guint64 numel, data_bytes;
   gsize item = cxr_dtype_size (dtype);
-  const guint8 *raw = (const guint8 *) contents + header_start + header_len;
-  if ((gsize) numel * item > length - header_start - header_len)
+  gsize available = length - header_start - header_len;
+  g_autofree char *what = g_strdup_printf ("%s: the .npy array", path);
+  if (!cxr_limits_check_shape (ndim, shape, &numel, what, error))
+    return NULL;
+  if (!g_uint64_checked_mul (&data_bytes, numel, item) || data_bytes > available)
     {
-      g_set_error (error, CXR_ERROR, CXR_ERROR_FORMAT, "%s: truncated .npy data (%" G_GINT64_FORMAT " elements expected)",
-                   path, numel);
+      g_autofree char *shown = cxr_shape_to_string (ndim, shape);
+      g_set_error (error, CXR_ERROR, CXR_ERROR_FORMAT, "%s: truncated .npy data: shape %s of %s needs %"
+                   G_GUINT64_FORMAT " elements, the file has %" G_GSIZE_FORMAT " bytes of data", path, shown,
+                   cxr_dtype_name (dtype), numel, available);
       return NULL;
     }
+  CxrLimitBudget budget;
+  cxr_limit_budget_init (&budget, path, length);
+  if (!cxr_limit_budget_claim (&budget, numel, sizeof (float), "the .npy array", error))
+    return NULL;
+  g_autoptr (CxrTensor) tensor = cxr_tensor_new (ndim, shape);
+  tensor->dtype = dtype;
+  const guint8 *raw = (const guint8 *) contents + header_start + header_len;
 
-  for (gint64 i = 0; i < numel; i++)
+  for (guint64 i = 0; i < numel; i++)
     {
       const guint8 *p = raw + i * item;
       switch (dtype)

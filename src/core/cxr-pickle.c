@@ -5,13 +5,10 @@
 #include <string.h>
 
 #include "cxr-error.h"
+#include "cxr-limits.h"
 
 /* Bounds that no real checkpoint approaches (a pickled ResNet-152 module needs about 10^5 values) but that
  * keep a hostile pickle from exhausting memory. */
-#define MAX_STACK      (1 << 20)
-#define MAX_MARKS      (1 << 20)
-#define MAX_MEMO       (1 << 22)
-#define MAX_VALUES     (1 << 23)
 #define MAX_PROTOCOL   5
 
 /* ------------------------------------------------------------------------------------------------ */
@@ -193,9 +190,9 @@ malformed (Unpickler *u, GError **error, const char *what)
 static CxrPickleValue *
 new_value (Unpickler *u, CxrPickleKind kind, GError **error)
 {
-  if (u->arena->len >= MAX_VALUES)
+  if (u->arena->len >= CXR_LIMIT_PICKLE_VALUES)
     {
-      fail (u, error, CXR_ERROR_UNSUPPORTED, "pickle has more than %d objects", MAX_VALUES);
+      fail (u, error, CXR_ERROR_UNSUPPORTED, "pickle has more than %d objects", CXR_LIMIT_PICKLE_VALUES);
       return NULL;
     }
   CxrPickleValue *value = g_new0 (CxrPickleValue, 1);
@@ -211,8 +208,8 @@ push (Unpickler *u, CxrPickleValue *value, GError **error)
 {
   if (value == NULL)
     return FALSE;
-  if (u->stack->len >= MAX_STACK)
-    return fail (u, error, CXR_ERROR_UNSUPPORTED, "pickle stack deeper than %d", MAX_STACK);
+  if (u->stack->len >= CXR_LIMIT_PICKLE_STACK)
+    return fail (u, error, CXR_ERROR_UNSUPPORTED, "pickle stack deeper than %d", CXR_LIMIT_PICKLE_STACK);
   g_ptr_array_add (u->stack, value);
   return TRUE;
 }
@@ -417,9 +414,9 @@ memo_put (Unpickler *u, guint64 index, GError **error)
     return FALSE;
   if (index > G_MAXUINT32)
     return malformed (u, error, "memo index out of range");
-  if (g_hash_table_size (u->memo) >= MAX_MEMO
+  if (g_hash_table_size (u->memo) >= CXR_LIMIT_PICKLE_MEMO
       && !g_hash_table_contains (u->memo, GUINT_TO_POINTER ((guint) index)))
-    return fail (u, error, CXR_ERROR_UNSUPPORTED, "pickle memo larger than %d entries", MAX_MEMO);
+    return fail (u, error, CXR_ERROR_UNSUPPORTED, "pickle memo larger than %d entries", CXR_LIMIT_PICKLE_MEMO);
   g_hash_table_insert (u->memo, GUINT_TO_POINTER ((guint) index), value);
   return TRUE;
 }
@@ -905,7 +902,7 @@ op_pop (Unpickler *u, GError **error)
 static gboolean
 op_mark (Unpickler *u, GError **error)
 {
-  if (u->marks->len >= MAX_MARKS)
+  if (u->marks->len >= CXR_LIMIT_PICKLE_MARKS)
     return fail (u, error, CXR_ERROR_UNSUPPORTED, "too many nested MARKs");
   guint at = u->stack->len;
   g_array_append_val (u->marks, at);

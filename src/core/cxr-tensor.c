@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cxr-limits.h"
+
 #define CXR_ALIGNMENT 64
 
 float *
@@ -36,7 +38,10 @@ cxr_tensor_new (int ndim, const gint64 *shape)
       g_return_val_if_fail (shape[i] >= 0, NULL);
       tensor->shape[i] = shape[i];
     }
-  tensor->data = cxr_alloc_floats (cxr_tensor_numel (tensor));
+  guint64 numel;
+  if (!cxr_limits_check_shape (ndim, shape, &numel, "a tensor", NULL) || numel > G_MAXSIZE / sizeof (float))
+    g_error ("a tensor of %d dimensions with more than 2^62 elements: a reader did not check its input", ndim);
+  tensor->data = cxr_alloc_floats (numel);
   return tensor;
 }
 
@@ -79,10 +84,12 @@ cxr_tensor_free (CxrTensor *tensor)
 gint64
 cxr_tensor_numel (const CxrTensor *tensor)
 {
-  gint64 n = 1;
+  /* Unsigned: no undefined behaviour whatever the shape (readers check shapes with cxr_limits_check_shape
+   * before they make a tensor, and cxr_tensor_new refuses one that overflows). */
+  guint64 n = 1;
   for (int i = 0; i < tensor->ndim; i++)
-    n *= tensor->shape[i];
-  return n;
+    n *= (guint64) tensor->shape[i];
+  return (gint64) n;
 }
 
 gboolean

@@ -23,6 +23,8 @@ CxrZipReader *cxr_zip_reader_open          (const char *path, GError **error);
 CxrZipReader *cxr_zip_reader_new_from_bytes (GBytes *bytes, const char *display_name, GError **error);
 void          cxr_zip_reader_free          (CxrZipReader *zip);
 const char   *cxr_zip_reader_get_name      (const CxrZipReader *zip);
+/* The archive's size in bytes. */
+guint64       cxr_zip_reader_get_size      (const CxrZipReader *zip);
 guint         cxr_zip_reader_get_n_entries (const CxrZipReader *zip);
 const char   *cxr_zip_reader_get_entry_name (const CxrZipReader *zip, guint index);
 gboolean      cxr_zip_reader_contains      (const CxrZipReader *zip, const char *entry_name);
