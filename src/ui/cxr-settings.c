@@ -7,7 +7,6 @@
 #define G_SETTINGS_ENABLE_BACKEND
 #include <gio/gsettingsbackend.h>
 
-#include "cxr-paths.h"
 
 #define BUILTIN_SCHEMA_RESOURCE "/org/cxrcam/Cxrcam/schema/gschemas.compiled"
 
@@ -59,26 +58,18 @@ has_every_key (GSettingsSchema *schema, GSettingsSchema *reference)
   return TRUE;
 }
 
-/* The schema in the build folder (uninstalled) or else the system's, when it fits this build; NULL otherwise. */
+/* The schema GSettings finds (main.c puts the build folder's first when uninstalled), when it fits this build;
+ * NULL otherwise. */
 static GSettingsSchema *
 find_schema (GSettingsSchema *builtin)
 {
-  GSettingsSchemaSource *system = g_settings_schema_source_get_default ();
-  g_autoptr (GSettingsSchemaSource) build = NULL;
-  g_autofree char *build_folder = cxr_paths_schema_dir ();
-  if (build_folder != NULL)
-    build = g_settings_schema_source_new_from_directory (build_folder, system, FALSE, NULL);
-
-  GSettingsSchemaSource *sources[] = { build, system };
-  for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
-    {
-      if (sources[i] == NULL)
-        continue;
-      g_autoptr (GSettingsSchema) schema = g_settings_schema_source_lookup (sources[i], APPLICATION_ID, TRUE);
-      if (schema != NULL && (builtin == NULL || has_every_key (schema, builtin)))
-        return g_steal_pointer (&schema);
-    }
-  return NULL;
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  if (source == NULL)
+    return NULL;
+  g_autoptr (GSettingsSchema) schema = g_settings_schema_source_lookup (source, APPLICATION_ID, TRUE);
+  if (schema != NULL && builtin != NULL && !has_every_key (schema, builtin))
+    return NULL;
+  return g_steal_pointer (&schema);
 }
 
 GSettings *
