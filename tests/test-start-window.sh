@@ -9,12 +9,12 @@
 #   test-start-window.sh install  BUILD_ROOT PREFIX BINDIR DATADIR
 #       `meson install --destdir` into a temporary folder, then the installed binary. Installing into a destdir
 #       skips the post-install step (gnome.post_install does nothing under DESTDIR), so this test compiles the
-#       destdir's schemas itself and points XDG_DATA_DIRS at the destdir's share, as the post-install step and
-#       the default XDG_DATA_DIRS do at a real prefix. The catalogues are found through the prefix compiled in,
+#       destdir's schemas itself and points XDG_DATA_DIRS at the destdir's share (and /usr/share), as the
+#       post-install step and the default XDG_DATA_DIRS do at a real prefix. The catalogues are found through the prefix compiled in,
 #       which a destdir install does not have, so the German check runs on the build tree's binary only here.
 #   test-start-window.sh fallback BUILD_ROOT PREFIX BINDIR DATADIR
-#       the installed binary with no schema anywhere (nothing compiled, nothing on XDG_DATA_DIRS): it must start
-#       with its defaults and say so, not abort.
+#       the installed binary with no schema anywhere (nothing compiled, XDG_DATA_DIRS=/usr/share, which holds
+#       none, so not even a cxrcam installed in /usr/local counts): it must start with its defaults and say so.
 #
 # Under meson test this runs inside the suite's Xvfb (xvfb-run sets DISPLAY and XAUTHORITY, which are passed on:
 # they are the display, not the app's environment).
@@ -68,11 +68,18 @@ if [ "$mode" != build ]; then
   done
   echo "ok - meson install --destdir installs the programs, schema, desktop file, metainfo, icons, catalogue"
 fi
+# Data folders: Debian's own (GTK's schemas and icons) and, for the installed app, the destdir's share; never the
+# default's /usr/local/share, where .ci/setup installs a cxrcam whose schema would hide what is tested here.
+[ -e /usr/share/glib-2.0/schemas/org.cxrcam.Cxrcam.gschema.xml ] &&
+  fail "a cxrcam schema is installed under /usr: these tests cannot tell whose schema the app found"
 extra_env=()
-if [ "$mode" = install ]; then
-  glib-compile-schemas "$share/glib-2.0/schemas" || fail "glib-compile-schemas on the installed schema"
-  extra_env=("XDG_DATA_DIRS=$share:/usr/local/share:/usr/share")
-fi
+case $mode in
+  install)
+    glib-compile-schemas "$share/glib-2.0/schemas" || fail "glib-compile-schemas on the installed schema"
+    extra_env=("XDG_DATA_DIRS=$share:/usr/share") ;;
+  fallback)
+    extra_env=("XDG_DATA_DIRS=/usr/share") ;;
+esac
 
 # A small dataset in a folder whose name becomes the window's title.
 "$cli" make-demo --images 20 --size 256 "$tmp/phantoms" >"$tmp/make-demo.log" 2>&1 ||
