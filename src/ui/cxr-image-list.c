@@ -179,6 +179,43 @@ cxr_image_list_get_selected_index (CxrImageList *self)
   return self->selected_index;
 }
 
+static gboolean
+rows_have_focus (CxrImageList *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  return focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->list_view));
+}
+
+/* The list view's row widget (the parent of our CxrImageRow) showing dataset entry @index, if it exists yet. */
+static GtkWidget *
+find_row_widget (CxrImageList *self, guint index)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->list_view)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *row = gtk_widget_get_first_child (child);
+      if (!CXR_IS_IMAGE_ROW (row))
+        continue;
+      CxrImageItem *item = cxr_image_row_get_item (CXR_IMAGE_ROW (row));
+      if (item != NULL && cxr_image_item_get_index (item) == index && gtk_widget_get_child_visible (child))
+        return child;
+    }
+  return NULL;
+}
+
+/* The keyboard focus follows the selection while it is in the rows: the list's own keys (the arrows, Home, End)
+ * move from the focused row, so a focus left behind on another row made them jump back. */
+static void
+focus_selected_row (CxrImageList *self)
+{
+  if (!rows_have_focus (self) || self->selected_index == G_MAXUINT)
+    return;
+  GtkWidget *row = find_row_widget (self, self->selected_index);
+  if (row != NULL)
+    gtk_widget_grab_focus (row);
+}
+
 static void
 scroll_to (CxrImageList *self, guint position)
 {
@@ -200,6 +237,7 @@ cxr_image_list_select_index (CxrImageList *self, guint index)
   gtk_single_selection_set_selected (self->selection, position);
   scroll_to (self, position);
   set_selected_index (self, index);
+  focus_selected_row (self);
   return TRUE;
 }
 
@@ -336,6 +374,16 @@ cxr_image_list_init (CxrImageList *self)
   g_object_unref (factory);
 
   gtk_search_entry_set_key_capture_widget (self->search_entry, NULL);
+
+  /* Space in the rows marks the image reviewed. The rows bind Space to "select this row" themselves, so the
+   * window's shortcut would never see it: this one acts first, in the capture phase, and only in the rows (the
+   * search entry is outside them and keeps its spaces). */
+  GtkEventController *space = gtk_shortcut_controller_new ();
+  gtk_event_controller_set_propagation_phase (space, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (space),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_space, 0),
+                                                          gtk_named_action_new ("win.toggle-reviewed")));
+  gtk_widget_add_controller (GTK_WIDGET (self->list_view), space);
 }
 
 GtkWidget *

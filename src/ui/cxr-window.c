@@ -410,6 +410,9 @@ cxr_window_init (CxrWindow *self)
   cxr_compare_view_set_content (self->compare_view, self->content);
   cxr_cam_controls_set_view_state (self->cam_controls, cxr_compare_view_get_view_state (self->compare_view));
 
+  /* The actions exist before anything below can update them: binding the settings already notifies. */
+  _cxr_window_actions_init (self);
+
   g_signal_connect (self->image_list, "notify::selected-index", G_CALLBACK (on_selected_index), self);
   g_signal_connect (self->current, "notify::index", G_CALLBACK (on_current_index), self);
   g_signal_connect (self->current, "notify::probability", G_CALLBACK (on_current_index), self);
@@ -430,7 +433,6 @@ cxr_window_init (CxrWindow *self)
   on_layer_changed (self->cam_controls, NULL, self);
   on_colormap_changed (self->cam_controls, NULL, self);
 
-  _cxr_window_actions_init (self);
   _cxr_window_open_init (self);
   _cxr_window_update_title (self);
   _cxr_window_actions_update (self);
