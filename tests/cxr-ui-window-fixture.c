@@ -183,7 +183,7 @@ cxr_window_fixture_xdotool (CxrWindowFixture *f, const char *first_arg, ...)
 {
   /* Xvfb has no window manager: give the window the keyboard focus ourselves. */
   g_autofree char *xid = g_strdup_printf ("%lu", (unsigned long) window_xid (f));
-  const char *focus[] = { "xdotool", "windowfocus", "--sync", xid, NULL };
+  const char *focus[] = { "xdotool", "windowfocus", xid, NULL };
   run_turning (focus);
 
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
@@ -222,5 +222,13 @@ cxr_window_fixture_click (CxrWindowFixture *f, GtkWidget *widget, double x, doub
   g_autofree char *xid = g_strdup_printf ("%lu", (unsigned long) window_xid (f));
   g_autofree char *px = g_strdup_printf ("%d", (int) (in_window.x + surface_x));
   g_autofree char *py = g_strdup_printf ("%d", (int) (in_window.y + surface_y));
-  cxr_window_fixture_xdotool (f, "mousemove", "--window", xid, "--sync", px, py, "click", "1", NULL);
+  cxr_window_fixture_xdotool (f, "mousemove", "--window", xid, px, py, "sleep", "0.1", "click", "1", NULL);
+}
+
+void
+cxr_window_fixture_screenshot (CxrWindowFixture *f, const char *path)
+{
+  g_autofree char *xid = g_strdup_printf ("%lu", (unsigned long) window_xid (f));
+  const char *argv[] = { "import", "-window", xid, path, NULL };
+  run_turning (argv);
 }

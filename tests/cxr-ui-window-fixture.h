@@ -43,4 +43,7 @@ void cxr_window_fixture_type (CxrWindowFixture *f, const char *text);
 /* A primary click at (@x, @y) in @widget's coordinates. */
 void cxr_window_fixture_click (CxrWindowFixture *f, GtkWidget *widget, double x, double y);
 
+/* What the X server shows of the window, as a PNG (ImageMagick's import). */
+void cxr_window_fixture_screenshot (CxrWindowFixture *f, const char *path);
+
 G_END_DECLS

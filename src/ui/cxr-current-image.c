@@ -324,6 +324,10 @@ on_image_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
     return;
 
   set_loading (self, FALSE);
+  /* The network's answer came first and showed its own decode of the same file, with the overlays on it: showing
+   * the pixels again would take the overlays away (a new image has none), and they would not come back. */
+  if (self->image_shown)
+    return;
   if (image == NULL)
     {
       set_error (self, error->message);
