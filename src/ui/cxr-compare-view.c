@@ -1,4 +1,7 @@
-/* cxr-compare-view.c: four linked panes in a grid, with captions and a status line. */
+/* cxr-compare-view.c: four linked panes in a grid, a row or one at a time, with captions and a status line.
+ *
+ * The layouts move the same four pane cells about the grid (and hide three in the single layout), so that the
+ * panes stay the same widgets, with their state and controllers, whatever the layout. */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -16,7 +19,21 @@ struct _CxrCompareView {
   CxrPaneView *heatmap_pane;
   GtkLabel *ground_truth_caption;
   GtkLabel *pointer_label;
+  GtkLabel *legend_label;
   GtkLabel *zoom_label;
+  GtkGrid *grid;
+  GtkWidget *original_cell;
+  GtkWidget *ground_truth_cell;
+  GtkWidget *mask_cell;
+  GtkWidget *heatmap_cell;
+  GtkWidget *view_tabs;
+  GtkToggleButton *original_tab;
+  GtkToggleButton *ground_truth_tab;
+  GtkToggleButton *mask_tab;
+  GtkToggleButton *heatmap_tab;
+
+  CxrCompareLayout layout;
+  CxrPaneKind single_view;
 
   /* owned */
   CxrViewState *view_state;
@@ -29,6 +46,8 @@ enum {
   PROP_0,
   PROP_CONTENT,
   PROP_VIEW_STATE,
+  PROP_LAYOUT,
+  PROP_SINGLE_VIEW,
   N_PROPS
 };
 
@@ -51,11 +70,133 @@ cxr_compare_view_get_pane (CxrCompareView *self, CxrPaneKind kind)
     }
 }
 
+static const char *const layout_ids[] = { "grid", "row", "single" };
+
+const char *
+cxr_compare_layout_to_id (CxrCompareLayout layout)
+{
+  return layout_ids[CLAMP (layout, CXR_COMPARE_LAYOUT_GRID, CXR_COMPARE_LAYOUT_SINGLE)];
+}
+
+gboolean
+cxr_compare_layout_from_id (const char *id, CxrCompareLayout *layout)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (layout_ids); i++)
+    if (g_strcmp0 (id, layout_ids[i]) == 0)
+      {
+        *layout = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static GtkWidget *
+get_cell (CxrCompareView *self, CxrPaneKind kind)
+{
+  GtkWidget *cells[] = { self->original_cell, self->ground_truth_cell, self->mask_cell, self->heatmap_cell };
+  return cells[CLAMP (kind, CXR_PANE_ORIGINAL, CXR_PANE_HEATMAP)];
+}
+
+static GtkToggleButton *
+get_tab (CxrCompareView *self, CxrPaneKind kind)
+{
+  GtkToggleButton *tabs[] = { self->original_tab, self->ground_truth_tab, self->mask_tab, self->heatmap_tab };
+  return tabs[CLAMP (kind, CXR_PANE_ORIGINAL, CXR_PANE_HEATMAP)];
+}
+
+/* A pane that is on screen in this layout: zoom steps and 1:1 are about its size. */
+static CxrPaneView *
+shown_pane (CxrCompareView *self)
+{
+  return cxr_compare_view_get_pane (self, self->layout == CXR_COMPARE_LAYOUT_SINGLE ? self->single_view
+                                                                                    : CXR_PANE_ORIGINAL);
+}
+
 static void
 pane_size (CxrCompareView *self, int *width, int *height)
 {
-  *width = gtk_widget_get_width (GTK_WIDGET (self->original_pane));
-  *height = gtk_widget_get_height (GTK_WIDGET (self->original_pane));
+  *width = gtk_widget_get_width (GTK_WIDGET (shown_pane (self)));
+  *height = gtk_widget_get_height (GTK_WIDGET (shown_pane (self)));
+}
+
+static void
+place_cells (CxrCompareView *self)
+{
+  GtkLayoutManager *manager = gtk_widget_get_layout_manager (GTK_WIDGET (self->grid));
+
+  for (CxrPaneKind kind = CXR_PANE_ORIGINAL; kind <= CXR_PANE_HEATMAP; kind++)
+    {
+      GtkWidget *cell = get_cell (self, kind);
+      GtkGridLayoutChild *child = GTK_GRID_LAYOUT_CHILD (gtk_layout_manager_get_layout_child (manager, cell));
+      int column = 0, row = 0;
+      gboolean visible = TRUE;
+      switch (self->layout)
+        {
+        case CXR_COMPARE_LAYOUT_ROW:
+          column = kind;
+          break;
+        case CXR_COMPARE_LAYOUT_SINGLE:
+          visible = kind == self->single_view;
+          break;
+        case CXR_COMPARE_LAYOUT_GRID:
+        default:
+          column = kind % 2;
+          row = kind / 2;
+          break;
+        }
+      gtk_grid_layout_child_set_column (child, column);
+      gtk_grid_layout_child_set_row (child, row);
+      gtk_widget_set_visible (cell, visible);
+    }
+  gtk_widget_set_visible (self->view_tabs, self->layout == CXR_COMPARE_LAYOUT_SINGLE);
+  gtk_toggle_button_set_active (get_tab (self, self->single_view), TRUE);
+}
+
+void
+cxr_compare_view_set_layout (CxrCompareView *self, CxrCompareLayout layout)
+{
+  g_return_if_fail (CXR_IS_COMPARE_VIEW (self));
+
+  if (layout == self->layout)
+    return;
+  self->layout = layout;
+  place_cells (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAYOUT]);
+}
+
+CxrCompareLayout
+cxr_compare_view_get_layout (CxrCompareView *self)
+{
+  return self->layout;
+}
+
+void
+cxr_compare_view_set_single_view (CxrCompareView *self, CxrPaneKind kind)
+{
+  g_return_if_fail (CXR_IS_COMPARE_VIEW (self));
+
+  kind = CLAMP (kind, CXR_PANE_ORIGINAL, CXR_PANE_HEATMAP);
+  if (kind == self->single_view)
+    return;
+  self->single_view = kind;
+  place_cells (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SINGLE_VIEW]);
+}
+
+CxrPaneKind
+cxr_compare_view_get_single_view (CxrCompareView *self)
+{
+  return self->single_view;
+}
+
+static void
+on_tab_toggled (GtkToggleButton *tab, CxrCompareView *self)
+{
+  if (!gtk_toggle_button_get_active (tab))
+    return;
+  for (CxrPaneKind kind = CXR_PANE_ORIGINAL; kind <= CXR_PANE_HEATMAP; kind++)
+    if (get_tab (self, kind) == tab)
+      cxr_compare_view_set_single_view (self, kind);
 }
 
 static void
@@ -138,14 +279,15 @@ on_hover (CxrPaneView *pane, gboolean inside, double image_x, double image_y, Cx
   gtk_label_set_label (self->pointer_label, text);
 }
 
+/* The colours' legend sits in the status line, where it never covers a caption or a box tag. */
 static void
-set_captions (CxrCompareView *self)
+set_legend (CxrCompareView *self)
 {
   g_autofree char *gt = g_markup_escape_text (_("Ground truth"), -1);
   g_autofree char *predicted = g_markup_escape_text (_("Prediction"), -1);
   g_autofree char *markup = g_strdup_printf ("<span foreground=\"#ffde00\">■</span> %s   "
                                              "<span foreground=\"#00d9ff\">■</span> %s", gt, predicted);
-  gtk_label_set_markup (self->ground_truth_caption, markup);
+  gtk_label_set_markup (self->legend_label, markup);
 }
 
 /* The view state follows the image's size, so that fit and 1:1 mean the right thing. */
@@ -220,6 +362,12 @@ cxr_compare_view_get_property (GObject *object, guint prop_id, GValue *value, GP
     case PROP_VIEW_STATE:
       g_value_set_object (value, self->view_state);
       break;
+    case PROP_LAYOUT:
+      g_value_set_string (value, cxr_compare_layout_to_id (self->layout));
+      break;
+    case PROP_SINGLE_VIEW:
+      g_value_set_enum (value, self->single_view);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -234,6 +382,16 @@ cxr_compare_view_set_property (GObject *object, guint prop_id, const GValue *val
     {
     case PROP_CONTENT:
       cxr_compare_view_set_content (self, g_value_get_object (value));
+      break;
+    case PROP_LAYOUT:
+      {
+        CxrCompareLayout layout;
+        if (cxr_compare_layout_from_id (g_value_get_string (value), &layout))
+          cxr_compare_view_set_layout (self, layout);
+      }
+      break;
+    case PROP_SINGLE_VIEW:
+      cxr_compare_view_set_single_view (self, g_value_get_enum (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -256,6 +414,14 @@ cxr_compare_view_class_init (CxrCompareViewClass *klass)
   properties[PROP_VIEW_STATE] =
     g_param_spec_object ("view-state", NULL, NULL, CXR_TYPE_VIEW_STATE,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /* "grid" (2 x 2), "row" (1 x 4) or "single" (one large pane) */
+  properties[PROP_LAYOUT] =
+    g_param_spec_string ("layout", NULL, NULL, "grid",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* the pane that the single layout shows */
+  properties[PROP_SINGLE_VIEW] =
+    g_param_spec_enum ("single-view", NULL, NULL, CXR_TYPE_PANE_KIND, CXR_PANE_ORIGINAL,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (CXR_TYPE_PANE_VIEW);
@@ -267,6 +433,18 @@ cxr_compare_view_class_init (CxrCompareViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CxrCompareView, ground_truth_caption);
   gtk_widget_class_bind_template_child (widget_class, CxrCompareView, pointer_label);
   gtk_widget_class_bind_template_child (widget_class, CxrCompareView, zoom_label);
+  gtk_widget_class_bind_template_child (widget_class, CxrCompareView, legend_label);
+  gtk_widget_class_bind_template_child (widget_class, CxrCompareView, grid);
+  gtk_widget_class_bind_template_child (widget_class, CxrCompareView, original_cell);
+  gtk_widget_class_bind_template_child (widget_class, CxrCompareView, ground_truth_cell);
+  gtk_widget_class_bind_template_child (widget_class, CxrCompareView, mask_cell);
+  gtk_widget_class_bind_template_child (widget_class, CxrCompareView, heatmap_cell);
+  gtk_widget_class_bind_template_child (widget_class, CxrCompareView, view_tabs);
+  gtk_widget_class_bind_template_child (widget_class, CxrCompareView, original_tab);
+  gtk_widget_class_bind_template_child (widget_class, CxrCompareView, ground_truth_tab);
+  gtk_widget_class_bind_template_child (widget_class, CxrCompareView, mask_tab);
+  gtk_widget_class_bind_template_child (widget_class, CxrCompareView, heatmap_tab);
+  gtk_widget_class_bind_template_callback (widget_class, on_tab_toggled);
   gtk_widget_class_bind_template_callback (widget_class, on_hover);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "compareview");
@@ -281,7 +459,8 @@ cxr_compare_view_init (CxrCompareView *self)
   for (CxrPaneKind kind = CXR_PANE_ORIGINAL; kind <= CXR_PANE_HEATMAP; kind++)
     cxr_pane_view_set_view_state (cxr_compare_view_get_pane (self, kind), self->view_state);
   g_signal_connect_object (self->view_state, "changed", G_CALLBACK (update_zoom_label), self, G_CONNECT_SWAPPED);
-  set_captions (self);
+  set_legend (self);
+  place_cells (self);
   update_zoom_label (self);
 }
 

@@ -10,6 +10,16 @@
 
 G_BEGIN_DECLS
 
+typedef enum {
+  CXR_COMPARE_LAYOUT_GRID,     /* 2 x 2 */
+  CXR_COMPARE_LAYOUT_ROW,      /* 1 x 4, side by side */
+  CXR_COMPARE_LAYOUT_SINGLE,   /* one large pane, the others a key (1-4) or a tab away */
+} CxrCompareLayout;
+
+/* "grid", "row", "single" */
+const char *cxr_compare_layout_to_id (CxrCompareLayout layout);
+gboolean    cxr_compare_layout_from_id (const char *id, CxrCompareLayout *layout);
+
 #define CXR_TYPE_COMPARE_VIEW (cxr_compare_view_get_type ())
 G_DECLARE_FINAL_TYPE (CxrCompareView, cxr_compare_view, CXR, COMPARE_VIEW, GtkWidget)
 
@@ -19,6 +29,13 @@ void            cxr_compare_view_set_content    (CxrCompareView *self, CxrPaneCo
 CxrPaneContent *cxr_compare_view_get_content    (CxrCompareView *self);
 CxrViewState   *cxr_compare_view_get_view_state (CxrCompareView *self);
 CxrPaneView    *cxr_compare_view_get_pane       (CxrCompareView *self, CxrPaneKind kind);
+
+/* The arrangement of the four panes; the panes stay the same widgets in every layout. */
+void             cxr_compare_view_set_layout      (CxrCompareView *self, CxrCompareLayout layout);
+CxrCompareLayout cxr_compare_view_get_layout      (CxrCompareView *self);
+/* The pane the single layout shows. */
+void             cxr_compare_view_set_single_view (CxrCompareView *self, CxrPaneKind kind);
+CxrPaneKind      cxr_compare_view_get_single_view (CxrCompareView *self);
 
 /* Zoom steps as the toolbar and keys use them, about the panes' centre. */
 void            cxr_compare_view_zoom_in        (CxrCompareView *self);

@@ -1,8 +1,11 @@
 /* cxr-window-actions.c: the window's GActions and their keys.
  *
- * Keys with modifiers are application accelerators (cxr-application.c; they show in menus). Single keys (A, D, +, -, 0, F, 1, I,
- * R, Space) belong to a bubble-phase shortcut controller on the window: a focused entry or spin button sees the
- * key first and keeps it, so typing "d" in the search field types a "d".
+ * Keys with modifiers are application accelerators (cxr-application.c; they show in menus). Single keys (A, D, +,
+ * -, 0, F, 1-4, L, I, R, Space) belong to a bubble-phase shortcut controller on the window: a focused entry or spin
+ * button sees the key first and keeps it, so typing "d" in the search field types a "d".
+ *
+ * The digits 1-4 pick the view (original, ground truth, mask, heatmap) in the one large pane, as a radiology
+ * viewer's number keys pick its viewports; zoom 1:1 moved from 1 to Ctrl+1, and fit is 0, F and Ctrl+0.
  */
 #include "config.h"
 
@@ -155,8 +158,9 @@ static const struct {
   { "win.next-image", "d|Page_Down" },
   { "win.zoom-in", "plus|equal|KP_Add" },
   { "win.zoom-out", "minus|KP_Subtract" },
-  { "win.zoom-fit", "0|f|KP_0" },
-  { "win.zoom-one-to-one", "1|KP_1" },
+  { "win.zoom-fit", "0|f|KP_0|<Control>0" },
+  { "win.zoom-one-to-one", "<Control>1" },
+  { "win.cycle-layout", "l" },
   { "win.invert", "i" },
   { "win.reset-window", "r" },
   { "win.toggle-reviewed", "space" },
@@ -212,6 +216,14 @@ _cxr_window_actions_init (CxrWindow *self)
       GtkShortcutAction *action = gtk_named_action_new (single_keys[i].action);
       gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
                                             gtk_shortcut_new (trigger, action));
+    }
+  for (int view = 1; view <= 4; view++)
+    {
+      g_autofree char *keys = g_strdup_printf ("%d|KP_%d", view, view);
+      GtkShortcut *shortcut = gtk_shortcut_new (gtk_shortcut_trigger_parse_string (keys),
+                                                gtk_named_action_new ("win.show-view"));
+      gtk_shortcut_set_arguments (shortcut, g_variant_new_int32 (view));
+      gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller), shortcut);
     }
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
 }

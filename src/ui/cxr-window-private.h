@@ -31,6 +31,7 @@ struct _CxrWindow {
   CxrImageList *image_list;
   CxrCompareView *compare_view;
   CxrCamControls *cam_controls;
+  GtkRevealer *controls_revealer;
   GtkRevealer *progress_revealer;
   GtkLabel *progress_label;
   GtkProgressBar *progress_bar;
@@ -53,6 +54,9 @@ struct _CxrWindow {
   GtkWindow *summary_dialog;         /* a weak pointer: the dialog owns itself */
   guint rescore_source;              /* a threshold change waiting to re-score the run */
 
+  const char *size_class;            /* "small", "medium" or "large": which stored layout applies */
+  guint layout_source;               /* a size change waiting to apply its layout */
+
   guint review_save_source;
   guint n_jobs;                      /* jobs that keep the spinner turning */
   gboolean current_busy;             /* the image on screen is loading or being explained */
@@ -62,6 +66,10 @@ struct _CxrWindow {
 void _cxr_window_class_actions_init (CxrWindowClass *klass);
 void _cxr_window_actions_init       (CxrWindow *self);
 void _cxr_window_actions_update     (CxrWindow *self);
+
+/* cxr-window-layout.c */
+void _cxr_window_layout_init         (CxrWindow *self);
+void _cxr_window_layout_size_changed (CxrWindow *self);
 
 /* cxr-window-open.c */
 void _cxr_window_open_init            (CxrWindow *self);

@@ -331,6 +331,13 @@ bind_settings (CxrWindow *self)
 }
 
 static void
+cxr_window_size_allocate (GtkWidget *widget, int width, int height, int baseline)
+{
+  GTK_WIDGET_CLASS (cxr_window_parent_class)->size_allocate (widget, width, height, baseline);
+  _cxr_window_layout_size_changed (CXR_WINDOW (widget));
+}
+
+static void
 cxr_window_dispose (GObject *object)
 {
   CxrWindow *self = CXR_WINDOW (object);
@@ -340,6 +347,7 @@ cxr_window_dispose (GObject *object)
   if (self->open_cancellable != NULL)
     g_cancellable_cancel (self->open_cancellable);
   g_clear_handle_id (&self->review_save_source, g_source_remove);
+  g_clear_handle_id (&self->layout_source, g_source_remove);
   _cxr_window_forget_run (self);
   if (self->summary_dialog != NULL)
     gtk_window_destroy (self->summary_dialog);
@@ -370,6 +378,7 @@ cxr_window_class_init (CxrWindowClass *klass)
 
   object_class->dispose = cxr_window_dispose;
   window_class->close_request = cxr_window_close_request;
+  widget_class->size_allocate = cxr_window_size_allocate;
 
   g_type_ensure (CXR_TYPE_IMAGE_LIST);
   g_type_ensure (CXR_TYPE_COMPARE_VIEW);
@@ -387,6 +396,7 @@ cxr_window_class_init (CxrWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CxrWindow, image_list);
   gtk_widget_class_bind_template_child (widget_class, CxrWindow, compare_view);
   gtk_widget_class_bind_template_child (widget_class, CxrWindow, cam_controls);
+  gtk_widget_class_bind_template_child (widget_class, CxrWindow, controls_revealer);
   gtk_widget_class_bind_template_child (widget_class, CxrWindow, progress_revealer);
   gtk_widget_class_bind_template_child (widget_class, CxrWindow, progress_label);
   gtk_widget_class_bind_template_child (widget_class, CxrWindow, progress_bar);
@@ -428,6 +438,7 @@ cxr_window_init (CxrWindow *self)
   g_signal_connect (self->cam_controls, "notify::colormap", G_CALLBACK (on_colormap_changed), self);
 
   bind_settings (self);
+  _cxr_window_layout_init (self);
   cxr_current_image_set_threshold (self->current, gtk_adjustment_get_value (threshold));
   on_method_changed (self->cam_controls, NULL, self);
   on_layer_changed (self->cam_controls, NULL, self);
