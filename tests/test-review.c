@@ -2,6 +2,8 @@
  * know, saves atomically with a backup, refuses to overwrite changes made by others, and names file, line and
  * column in bad input. */
 #include <json-glib/json-glib.h>
+#include <locale.h>
+#include <math.h>
 #include <string.h>
 
 #include "cxr-error.h"
@@ -163,6 +165,81 @@ test_deep_nesting (void)
   g_assert_nonnull (strstr (error->message, "nesting limit"));
 }
 
+/* A file written before verdicts existed reads as before; verdicts round-trip, mark the image reviewed, and a bad
+ * one names the image. */
+static void
+test_verdicts (void)
+{
+  g_autofree char *dir = cxr_test_make_tmpdir ();
+  g_autofree char *path = write_file (dir, "cxrcam-review.json",
+                                      "{\"version\": 1, \"images\": {\"a.png\": {\"reviewed\": true, \"note\": \"ok\"}}}\n");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CxrReview) review = cxr_review_open (path, &error);
+  g_assert_no_error (error);
+  CxrReviewEntry entry;
+  g_assert_true (cxr_review_lookup (review, "a.png", &entry));
+  g_assert_true (entry.reviewed);
+  g_assert_cmpint (entry.verdict, ==, CXR_VERDICT_NONE);
+  g_assert_cmpstr (entry.note, ==, "ok");
+
+  cxr_review_set_verdict (review, "b.png", CXR_VERDICT_DISAGREE);
+  cxr_review_set_verdict (review, "a.png", CXR_VERDICT_UNSURE);
+  g_assert_true (cxr_review_save (review, &error));
+  g_assert_no_error (error);
+  g_autoptr (CxrReview) again = cxr_review_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (cxr_review_lookup (again, "b.png", &entry));
+  g_assert_true (entry.reviewed);
+  g_assert_cmpint (entry.verdict, ==, CXR_VERDICT_DISAGREE);
+  g_assert_true (cxr_review_lookup (again, "a.png", &entry));
+  g_assert_cmpint (entry.verdict, ==, CXR_VERDICT_UNSURE);
+  g_assert_cmpstr (entry.note, ==, "ok");
+  g_assert_cmpuint (cxr_review_count_reviewed (again), ==, 2);
+
+  /* Taking the verdict back removes the member; the image stays reviewed. */
+  cxr_review_set_verdict (again, "b.png", CXR_VERDICT_NONE);
+  g_assert_true (cxr_review_save (again, &error));
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_assert_null (strstr (text, "\"disagree\""));
+  g_assert_nonnull (strstr (text, "\"unsure\""));
+
+  g_autofree char *bad = write_file (dir, "bad.json",
+                                     "{\"images\": {\"x.png\": {\"reviewed\": true, \"verdict\": \"maybe\"}}}\n");
+  g_autoptr (CxrReview) none = cxr_review_open (bad, &error);
+  g_assert_null (none);
+  g_assert_error (error, CXR_ERROR, CXR_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "x.png"));
+}
+
+/* The CSV: quoted where needed, a point in numbers whatever the locale, empty fields for what is unknown. */
+static void
+test_csv (void)
+{
+  g_autofree char *dir = cxr_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "cxrcam-review.json", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CxrReview) review = cxr_review_open (path, &error);
+  g_assert_no_error (error);
+  cxr_review_set_verdict (review, "a.png", CXR_VERDICT_AGREE);
+  cxr_review_set_note (review, "a.png", "box \"too\" wide, left");
+
+  const char *saved = setlocale (LC_NUMERIC, NULL);
+  g_autofree char *old_locale = g_strdup (saved);
+  setlocale (LC_NUMERIC, "de_DE.UTF-8");   /* a comma locale, where it exists */
+  g_autoptr (GString) csv = g_string_new (CXR_REVIEW_CSV_HEADER);
+  cxr_review_csv_append_row (review, csv, "a.png", "Cardiomegaly|Effusion", 0.87654);
+  cxr_review_csv_append_row (review, csv, "b.png", "No Finding", NAN);
+  setlocale (LC_NUMERIC, old_locale);
+
+  CxrReviewEntry entry;
+  cxr_review_lookup (review, "a.png", &entry);
+  g_autofree char *want = g_strdup_printf ("image,finding_labels,probability,reviewed,verdict,note,who,when\n"
+                                           "a.png,Cardiomegaly|Effusion,0.8765,yes,agree,\"box \"\"too\"\" wide, left\",%s,%s\n"
+                                           "b.png,No Finding,,no,,,,\n", entry.who, entry.when);
+  g_assert_cmpstr (csv->str, ==, want);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -172,5 +249,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/review/conflicts", test_conflicts);
   g_test_add_func ("/review/bad-files", test_bad_files);
   g_test_add_func ("/review/deep-nesting", test_deep_nesting);
+  g_test_add_func ("/review/verdicts", test_verdicts);
+  g_test_add_func ("/review/csv", test_csv);
   return g_test_run ();
 }

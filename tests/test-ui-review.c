@@ -2,6 +2,7 @@
  * images reviewed with Space after moving with D, the overlays of an image found by searching and clicking, a clean
  * start whatever the saved settings. Each test here once failed on the defect it names (issue 10). */
 #include <adwaita.h>
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <math.h>
 #include <string.h>
 
@@ -140,10 +141,10 @@ gates_open (Gates *gates)
 }
 
 static gboolean
-one_row_listed (gpointer data)
+two_rows_listed (gpointer data)
 {
   Fixture *f = data;
-  return g_list_model_get_n_items (G_LIST_MODEL (f->window->list_model)) == 1;
+  return g_list_model_get_n_items (G_LIST_MODEL (f->window->list_model)) == 2;
 }
 
 typedef struct {
@@ -157,8 +158,12 @@ static gboolean
 row_laid_out (gpointer data)
 {
   Wanted *wanted = data;
-  GtkWidget *list_view = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (wanted->f->window->image_list),
+  CxrWindow *window = wanted->f->window;
+  GtkWidget *list_view = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window->image_list),
                                                                     CXR_TYPE_IMAGE_LIST, "list_view"));
+  guint index;
+  g_assert_true (cxr_dataset_lookup (window->dataset, wanted->name, &index));
+  guint position = cxr_image_list_model_find_entry (window->list_model, index);
   wanted->row = NULL;
   for (GtkWidget *child = gtk_widget_get_first_child (list_view); child != NULL;
        child = gtk_widget_get_next_sibling (child))
@@ -166,11 +171,13 @@ row_laid_out (gpointer data)
       GtkWidget *row = gtk_widget_get_first_child (child);
       CxrImageItem *item = CXR_IS_IMAGE_ROW (row) ? cxr_image_row_get_item (CXR_IMAGE_ROW (row)) : NULL;
       graphene_point_t at;
+      int height = gtk_widget_get_height (child);
       /* The list view keeps row widgets it may reuse, some still bound and mapped where they last were: the row
-       * on screen is the topmost one (only one image is listed). */
-      if (item != NULL && g_str_equal (cxr_image_item_get_name (item), wanted->name)
-          && gtk_widget_get_child_visible (child) && gtk_widget_get_mapped (child) && gtk_widget_get_height (child) > 0
-          && gtk_widget_compute_point (child, list_view, &GRAPHENE_POINT_INIT (0, 0), &at) && at.y < 1)
+       * on screen is the one at its position. */
+      if (item != NULL && g_str_equal (cxr_image_item_get_name (item), wanted->name) && position != G_MAXUINT
+          && gtk_widget_get_child_visible (child) && gtk_widget_get_mapped (child) && height > 0
+          && gtk_widget_compute_point (child, list_view, &GRAPHENE_POINT_INIT (0, 0), &at)
+          && fabs (at.y - (double) position * height) < height / 2.0)
         wanted->row = child;
     }
   return wanted->row != NULL;
@@ -190,9 +197,12 @@ wanted_image_answered (gpointer data)
 static gboolean
 overlays_present (Fixture *f)
 {
+  /* The box is drawn for positive images only; the CAM's box exists either way. */
+  gboolean positive = cxr_current_image_get_probability (f->window->current) >= 0.5;
   return cxr_pane_content_get_heatmap (f->window->content) != NULL
          && cxr_pane_content_get_mask (f->window->content) != NULL
-         && cxr_pane_content_get_predicted_boxes (f->window->content)->len > 0;
+         && cxr_current_image_get_predicted_boxes (f->window->current)->len > 0
+         && cxr_pane_content_get_predicted_boxes (f->window->content)->len == (positive ? 1u : 0u);
 }
 
 /* Search for an image, click its row, look: the mask, the heatmap and the predicted box are there. Once the
@@ -206,21 +216,20 @@ test_search_and_click_keeps_overlays (Fixture *f, gconstpointer data)
 
   for (guint round = 0; round < 12; round++)
     {
-      const char *name = round % 2 ? "00000003_000.png" : "00000002_000.png";
-      g_autofree char *search = g_strndup (name, 8);
+      /* Each search lists two images; the image on screen is not among them, so the first is shown, and the
+       * second is clicked. */
+      const char *search = round % 2 ? "cardiomegaly" : "no finding";
+      const char *name = round % 2 ? "00000002_000.png" : "00000004_000.png";
 
       /* Escape in the search empties it and hands the keys back to the list. */
       cxr_window_fixture_key (f, "ctrl+f");
       cxr_window_fixture_key (f, "Escape");
       cxr_window_fixture_key (f, "ctrl+f");
       cxr_window_fixture_type (f, search);
-      cxr_ui_test_wait_until (one_row_listed, f, 5000, "the search to find one image");
+      cxr_ui_test_wait_until (two_rows_listed, f, 5000, "the search to find two images");
       Wanted wanted = { f, name, NULL };
       cxr_ui_test_wait_until (row_laid_out, &wanted, 5000, "the found image's row");
       GtkWidget *row = wanted.row;
-      graphene_point_t at;
-      g_assert_true (gtk_widget_compute_point (row, GTK_WIDGET (f->window), &GRAPHENE_POINT_INIT (0, 0), &at));
-      g_test_message ("round %u: %s, clicking the row at %.0f, %.0f", round, name, at.x, at.y);
       cxr_window_fixture_click (f, row, gtk_widget_get_width (row) / 2.0, gtk_widget_get_height (row) / 2.0);
       cxr_ui_test_wait_until (wanted_image_answered, &wanted, 20000, "the Grad-CAM of the clicked image");
       cxr_ui_test_wait_until (cxr_window_fixture_image_settled, f, 10000, "the image to settle");
@@ -375,6 +384,249 @@ test_layouts_and_sidebars (Fixture *f, gconstpointer data)
   g_assert_cmpstr (accels[0], ==, "F11");
 }
 
+/* ---- the review workflow ------------------------------------------------------------------------ */
+
+static gboolean
+review_saved_with_note (gpointer data)
+{
+  return review_file_has (data, "too wide") && review_file_has (data, "\"disagree\"");
+}
+
+static CxrReviewEntry
+entry_of (Fixture *f, const char *name)
+{
+  CxrReviewEntry entry;
+  cxr_review_lookup (f->window->review, name, &entry);
+  return entry;
+}
+
+static const char *
+progress_text (Fixture *f)
+{
+  GtkLabel *label = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (f->window->review_panel),
+                                                               CXR_TYPE_REVIEW_PANEL, "progress_label"));
+  return gtk_label_get_label (label);
+}
+
+/* Y, N, U give a verdict (and mark the image reviewed), E types a note and Enter goes back to the images,
+ * Shift+D goes to the next image nobody reviewed, the Reviewed button toggles with a click, the filter shows each
+ * verdict, the sidecar has it all, and so has the CSV. */
+static void
+test_verdict_and_note (Fixture *f, gconstpointer data)
+{
+  cxr_window_fixture_open_dataset (f);
+  cxr_window_fixture_open_model (f);
+  g_assert_cmpstr (progress_text (f), ==, "0 of 5 reviewed");
+
+  cxr_window_fixture_key (f, "y");
+  g_assert_cmpint (entry_of (f, "00000001_000.png").verdict, ==, CXR_VERDICT_AGREE);
+  g_assert_true (entry_of (f, "00000001_000.png").reviewed);
+  g_assert_cmpstr (progress_text (f), ==, "1 of 5 reviewed");
+
+  cxr_window_fixture_key (f, "d");
+  cxr_ui_test_wait_until (cxr_window_fixture_image_settled, f, 10000, "the second image");
+  cxr_window_fixture_key (f, "n");
+  cxr_window_fixture_key (f, "e");
+  cxr_window_fixture_type (f, "too wide");
+  cxr_window_fixture_key (f, "Return");
+  g_assert_cmpint (entry_of (f, "00000002_000.png").verdict, ==, CXR_VERDICT_DISAGREE);
+  g_assert_cmpstr (entry_of (f, "00000002_000.png").note, ==, "too wide");
+  /* The keys are the list's again: D moves on. */
+  cxr_window_fixture_key (f, "d");
+  cxr_ui_test_wait_until (cxr_window_fixture_image_settled, f, 10000, "the third image");
+  g_assert_cmpstr (cxr_window_fixture_current_name (f), ==, "00000003_000.png");
+  cxr_window_fixture_key (f, "u");
+  g_assert_cmpstr (progress_text (f), ==, "3 of 5 reviewed");
+
+  /* Back to the first; Shift+D skips the three reviewed ones. */
+  cxr_window_fixture_key (f, "Home");
+  cxr_ui_test_wait_until (cxr_window_fixture_image_settled, f, 10000, "the first image");
+  g_assert_cmpstr (cxr_window_fixture_current_name (f), ==, "00000001_000.png");
+  cxr_window_fixture_key (f, "shift+d");
+  cxr_ui_test_wait_until (cxr_window_fixture_image_settled, f, 10000, "the first image not reviewed");
+  g_assert_cmpstr (cxr_window_fixture_current_name (f), ==, "00000004_000.png");
+  cxr_window_fixture_key (f, "shift+a");
+  cxr_ui_test_wait_until (cxr_window_fixture_image_settled, f, 10000, "the previous image not reviewed");
+  g_assert_cmpstr (cxr_window_fixture_current_name (f), ==, "00000005_000.png");
+  cxr_window_fixture_key (f, "shift+d");
+  cxr_ui_test_wait_until (cxr_window_fixture_image_settled, f, 10000, "the next image not reviewed");
+  g_assert_cmpstr (cxr_window_fixture_current_name (f), ==, "00000004_000.png");
+
+  /* The Reviewed button, clicked. */
+  GtkWidget *button = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (f->window->review_panel),
+                                                                 CXR_TYPE_REVIEW_PANEL, "reviewed_button"));
+  cxr_window_fixture_click (f, button, gtk_widget_get_width (button) / 2.0, gtk_widget_get_height (button) / 2.0);
+  g_assert_true (entry_of (f, "00000004_000.png").reviewed);
+  g_assert_cmpint (entry_of (f, "00000004_000.png").verdict, ==, CXR_VERDICT_NONE);
+  g_assert_cmpstr (progress_text (f), ==, "4 of 5 reviewed");
+
+  GListModel *list = G_LIST_MODEL (f->window->list_model);
+  cxr_image_list_set_filter (f->window->image_list, CXR_IMAGE_FILTER_AGREED);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 1);
+  cxr_image_list_set_filter (f->window->image_list, CXR_IMAGE_FILTER_DISAGREED);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 1);
+  g_assert_cmpuint (cxr_image_list_model_get_entry (f->window->list_model, 0), ==, 1);
+  cxr_image_list_set_filter (f->window->image_list, CXR_IMAGE_FILTER_UNSURE);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 1);
+  cxr_image_list_set_filter (f->window->image_list, CXR_IMAGE_FILTER_ALL);
+
+  cxr_ui_test_wait_until (review_saved_with_note, f, 5000, "the review sidecar");
+  g_autofree char *csv_path = g_build_filename (f->dataset, "review.csv", NULL);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (_cxr_window_write_review_csv (f->window, csv_path, &error));
+  g_assert_no_error (error);
+  g_autofree char *csv = NULL;
+  g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));
+  g_auto (GStrv) lines = g_strsplit (csv, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 7);   /* header, five images, the empty rest */
+  g_assert_cmpstr (lines[0], ==, "image,finding_labels,probability,reviewed,verdict,note,who,when");
+  g_assert_true (g_str_has_prefix (lines[2], "00000002_000.png,Cardiomegaly|Effusion,0."));
+  g_assert_nonnull (strstr (lines[2], ",yes,disagree,too wide,"));
+  g_assert_nonnull (strstr (lines[1], ",yes,agree,,"));
+  g_assert_true (g_str_has_prefix (lines[5], "00000005_000.png,Nodule,,no,,,"));
+}
+
+/* ---- honest progress ------------------------------------------------------------------------------ */
+
+static AdwMessageDialog *
+find_message_dialog (Fixture *f)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* borrowed */
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GObject) window = g_list_model_get_item (toplevels, i);
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_window_get_transient_for (GTK_WINDOW (window)) == GTK_WINDOW (f->window)
+          && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+static gboolean
+message_dialog_shown (gpointer data)
+{
+  return find_message_dialog (data) != NULL;
+}
+
+/* Answers as a click on the button does: the response, then the dialog goes. */
+static void
+answer (Fixture *f, const char *response)
+{
+  AdwMessageDialog *dialog = find_message_dialog (f);
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, response);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+typedef struct {
+  Fixture *f;
+  char *folder;
+  double max_fraction;
+  gboolean ended_early;   /* the job said it was over before bb_results.csv was there */
+} ExportWatch;
+
+static gboolean
+csv_written (ExportWatch *watch)
+{
+  g_autofree char *path = g_build_filename (watch->folder, "bb_results.csv", NULL);
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+static gboolean
+export_over (gpointer data)
+{
+  ExportWatch *watch = data;
+  CxrWindow *window = watch->f->window;
+  if (_cxr_window_is_running (window))
+    {
+      watch->max_fraction = MAX (watch->max_fraction, gtk_progress_bar_get_fraction (window->progress_bar));
+      return FALSE;
+    }
+  watch->ended_early |= !csv_written (watch);
+  return TRUE;
+}
+
+/* Every picture in @folder loads whole. */
+static guint
+count_whole_pictures (const char *folder)
+{
+  g_autoptr (GDir) dir = g_dir_open (folder, 0, NULL);
+  g_assert_nonnull (dir);
+  guint n = 0;
+  for (const char *name; (name = g_dir_read_name (dir)) != NULL;)
+    if (g_str_has_suffix (name, ".png"))
+      {
+        g_autofree char *path = g_build_filename (folder, name, NULL);
+        g_autoptr (GError) error = NULL;
+        g_autoptr (GdkPixbuf) pixbuf = gdk_pixbuf_new_from_file (path, &error);
+        g_assert_no_error (error);
+        n++;
+      }
+  return n;
+}
+
+/* The export is over when its files are: the window says it is working until bb_results.csv is written, one bar
+ * runs over analysis and writing to the end; and closing while it runs asks, then waits for whole files. Once
+ * "Done" came about a minute before the files, and quitting left 40 of 209 files and no bb_results.csv. */
+static void
+test_export_progress_and_close (Fixture *f, gconstpointer data)
+{
+  cxr_window_fixture_open_dataset (f);
+  cxr_window_fixture_open_model (f);
+
+  ExportWatch watch = { f, cxr_test_make_tmpdir (), 0.0, FALSE };
+  _cxr_window_export_to (f->window, watch.folder);
+  g_assert_true (_cxr_window_is_running (f->window));
+  cxr_ui_test_wait_until (export_over, &watch, 60000, "the export");
+  g_assert_false (watch.ended_early);
+  g_assert_cmpfloat (watch.max_fraction, >, 0.5);   /* the bar went on past the analysis into the writing */
+  g_assert_cmpuint (count_whole_pictures (watch.folder), ==, 16);
+  g_free (watch.folder);
+
+  /* Closing during an export asks; keeping on working keeps the window. */
+  ExportWatch second = { f, cxr_test_make_tmpdir (), 0.0, FALSE };
+  _cxr_window_export_to (f->window, second.folder);
+  gtk_window_close (GTK_WINDOW (f->window));
+  cxr_ui_test_wait_until (message_dialog_shown, f, 5000, "the question whether to stop the export");
+  answer (f, "continue");
+  cxr_ui_test_spin (100);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->window)));
+  cxr_ui_test_wait_until (export_over, &second, 60000, "the export");
+  g_assert_false (second.ended_early);
+  g_free (second.folder);
+
+  /* Stopping: the window goes once the files it leaves are whole, bb_results.csv among them. */
+  ExportWatch third = { f, cxr_test_make_tmpdir (), 0.0, FALSE };
+  _cxr_window_export_to (f->window, third.folder);
+  g_object_add_weak_pointer (G_OBJECT (f->window), (gpointer *) &f->window);
+  gtk_window_close (GTK_WINDOW (f->window));
+  cxr_ui_test_wait_until (message_dialog_shown, f, 5000, "the question whether to stop the export");
+  answer (f, "stop");
+  while (f->window != NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (csv_written (&third));
+  g_assert_cmpuint (count_whole_pictures (third.folder) % 4, ==, 0);
+  g_free (third.folder);
+}
+
+/* Quitting during Run on All asks too. */
+static void
+test_quit_during_run_asks (Fixture *f, gconstpointer data)
+{
+  cxr_window_fixture_open_dataset (f);
+  cxr_window_fixture_open_model (f);
+  cxr_image_list_set_filter (f->window->image_list, CXR_IMAGE_FILTER_CARDIOMEGALY);
+  cxr_window_fixture_activate (f, "win.run-all");
+  g_assert_true (_cxr_window_is_running (f->window));
+  g_action_group_activate_action (G_ACTION_GROUP (gtk_window_get_application (GTK_WINDOW (f->window))), "quit", NULL);
+  cxr_ui_test_wait_until (message_dialog_shown, f, 5000, "the question whether to stop the run");
+  answer (f, "continue");
+  cxr_ui_test_wait_until (cxr_window_fixture_run_finished, f, 60000, "the run");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->window)));
+  /* Run on All means all: the five images, whatever the list shows. */
+  g_assert_cmpuint (f->window->run_total, ==, 5);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -391,6 +643,12 @@ main (int argc, char *argv[])
   g_test_add ("/ui/review/answer-before-decode-keeps-overlays", Fixture, NULL, cxr_window_fixture_set_up,
               test_answer_before_decode_keeps_overlays, cxr_window_fixture_tear_down);
   g_test_add ("/ui/review/layouts-and-sidebars", Fixture, NULL, cxr_window_fixture_set_up, test_layouts_and_sidebars,
+              cxr_window_fixture_tear_down);
+  g_test_add ("/ui/review/verdict-and-note", Fixture, NULL, cxr_window_fixture_set_up, test_verdict_and_note,
+              cxr_window_fixture_tear_down);
+  g_test_add ("/ui/review/export-progress-and-close", Fixture, NULL, cxr_window_fixture_set_up,
+              test_export_progress_and_close, cxr_window_fixture_tear_down);
+  g_test_add ("/ui/review/quit-during-run-asks", Fixture, NULL, cxr_window_fixture_set_up, test_quit_during_run_asks,
               cxr_window_fixture_tear_down);
   int status = g_test_run ();
   cxr_window_fixture_free_app ();

@@ -23,6 +23,7 @@ struct _CxrCamExporter {
 
   GMutex lock;                  /* guards the fields below, which the writer fills */
   guint n_written;
+  gint n_done;                  /* images whose files were written or failed: read from any thread */
   GError *error;
 };
 
@@ -95,7 +96,14 @@ write_job (gpointer data, gpointer user_data)
   else
     g_error_free (error);
   g_mutex_unlock (&self->lock);
+  g_atomic_int_inc (&self->n_done);
   job_free (job);
+}
+
+guint
+cxr_cam_exporter_get_n_done (CxrCamExporter *self)
+{
+  return (guint) g_atomic_int_get (&self->n_done);
 }
 
 CxrCamExporter *

@@ -44,6 +44,9 @@ const char     *cxr_cam_exporter_get_folder (CxrCamExporter *self);
 void            cxr_cam_exporter_add        (CxrCamExporter *self, CxrCamResult *result, const GArray *truth,
                                              CxrCamCut *cut);
 
+/* Images whose files are done (written or failed) so far; any thread may ask, for a progress bar. */
+guint           cxr_cam_exporter_get_n_done (CxrCamExporter *self);
+
 /* Waits for the queued files and writes bb_results.csv. @n_written (may be NULL) gets the number of images whose
  * files were all written; FALSE with the first error when any file could not be written. Call once. */
 gboolean        cxr_cam_exporter_finish     (CxrCamExporter *self, guint *n_written, GError **error);

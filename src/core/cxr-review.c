@@ -1,12 +1,15 @@
 #include "cxr-review.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "cxr-atomic-file.h"
 #include "cxr-json-read.h"
 #include "cxr-json-writer.h"
 #include "cxr-limits.h"
+#include "cxr-csv.h"
 #include "cxr-error.h"
+#include "cxr-format.h"
 
 #define REVIEW_VERSION 1
 
@@ -76,6 +79,26 @@ cxr_review_init (CxrReview *review)
 {
 }
 
+static const char *const verdict_ids[] = { NULL, "agree", "disagree", "unsure" };
+
+const char *
+cxr_verdict_to_id (CxrVerdict verdict)
+{
+  return verdict > CXR_VERDICT_NONE && verdict <= CXR_VERDICT_UNSURE ? verdict_ids[verdict] : NULL;
+}
+
+gboolean
+cxr_verdict_from_id (const char *id, CxrVerdict *verdict)
+{
+  for (guint i = 1; i < G_N_ELEMENTS (verdict_ids); i++)
+    if (g_strcmp0 (id, verdict_ids[i]) == 0)
+      {
+        *verdict = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
 static gboolean
 format_error (GError **error, const char *path, const char *image, const char *what)
 {
@@ -116,6 +139,13 @@ check_root (const char *path, JsonObject *root, GError **error)
       if (!member_has_type (entry, "note", G_TYPE_STRING) || !member_has_type (entry, "who", G_TYPE_STRING)
           || !member_has_type (entry, "when", G_TYPE_STRING))
         return format_error (error, path, l->data, "\"note\", \"who\" and \"when\" must be text");
+      if (!member_has_type (entry, "verdict", G_TYPE_STRING))
+        return format_error (error, path, l->data, "\"verdict\" is not \"agree\", \"disagree\" or \"unsure\"");
+      CxrVerdict verdict;
+      JsonNode *verdict_node = json_object_get_member (entry, "verdict");
+      if (verdict_node != NULL && !JSON_NODE_HOLDS_NULL (verdict_node)
+          && !cxr_verdict_from_id (json_node_get_string (verdict_node), &verdict))
+        return format_error (error, path, l->data, "\"verdict\" is not \"agree\", \"disagree\" or \"unsure\"");
     }
   return TRUE;
 }
@@ -176,6 +206,8 @@ cxr_review_lookup (CxrReview *review, const char *image, CxrReviewEntry *entry)
   JsonObject *object = json_node_get_object (node);
   JsonNode *reviewed = json_object_get_member (object, "reviewed");
   entry->reviewed = reviewed != NULL && JSON_NODE_HOLDS_VALUE (reviewed) && json_node_get_boolean (reviewed);
+  if (!cxr_verdict_from_id (string_member (object, "verdict"), &entry->verdict))
+    entry->verdict = CXR_VERDICT_NONE;
   const char *note = string_member (object, "note");
   entry->note = note != NULL ? note : "";
   entry->who = string_member (object, "who");
@@ -240,6 +272,46 @@ cxr_review_set_note (CxrReview *review, const char *image, const char *note)
 {
   json_object_set_string_member (touch (review, image), "note", note != NULL ? note : "");
   changed (review, image);
+}
+
+void
+cxr_review_set_verdict (CxrReview *review, const char *image, CxrVerdict verdict)
+{
+  JsonObject *object = touch (review, image);
+  const char *id = cxr_verdict_to_id (verdict);
+  if (id != NULL)
+    {
+      json_object_set_string_member (object, "verdict", id);
+      json_object_set_boolean_member (object, "reviewed", TRUE);
+    }
+  else if (json_object_has_member (object, "verdict"))
+    json_object_remove_member (object, "verdict");
+  changed (review, image);
+}
+
+void
+cxr_review_csv_append_row (CxrReview *review, GString *csv, const char *image, const char *finding_labels,
+                           double probability)
+{
+  CxrReviewEntry entry;
+  cxr_review_lookup (review, image, &entry);
+  cxr_csv_append_field (csv, image);
+  g_string_append_c (csv, ',');
+  cxr_csv_append_field (csv, finding_labels != NULL ? finding_labels : "");
+  g_string_append_c (csv, ',');
+  if (!isnan (probability))
+    cxr_format_append_fixed (csv, probability, 4);
+  g_string_append_c (csv, ',');
+  g_string_append (csv, entry.reviewed ? "yes" : "no");
+  g_string_append_c (csv, ',');
+  g_string_append (csv, entry.verdict != CXR_VERDICT_NONE ? cxr_verdict_to_id (entry.verdict) : "");
+  g_string_append_c (csv, ',');
+  cxr_csv_append_field (csv, entry.note);
+  g_string_append_c (csv, ',');
+  cxr_csv_append_field (csv, entry.who != NULL ? entry.who : "");
+  g_string_append_c (csv, ',');
+  cxr_csv_append_field (csv, entry.when != NULL ? entry.when : "");
+  g_string_append_c (csv, '\n');
 }
 
 gboolean

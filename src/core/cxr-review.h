@@ -1,13 +1,17 @@
 /* cxr-review.h: the review sidecar, cxrcam-review.json beside BB.csv: per image whether a person has reviewed
- * it, a free-text note, who changed it last (g_get_user_name) and when (ISO 8601, UTC).
+ * it, their verdict on the model's answer (agree, disagree, unsure; absent when none was given), a free-text note,
+ * who changed it last (g_get_user_name) and when (ISO 8601, UTC).
  *
  *   {
  *     "version": 1,
  *     "images": {
- *       "00000001_000.png": {"reviewed": true, "note": "box too wide", "who": "ana", "when": "2024-05-01T10:22:31Z"}
+ *       "00000001_000.png": {"reviewed": true, "verdict": "disagree", "note": "box too wide", "who": "ana",
+ *                            "when": "2024-05-01T10:22:31Z"}
  *     }
  *   }
  *
+ * "verdict" came after the first files were written: files without it read as before (no verdict), and older
+ * readers keep it, since they keep members they do not know.
  * Members this version does not know, at the top or inside an image, are kept when the file is written again.
  * Saving is atomic (temporary file, fsync, rename, fsync of the folder), keeps the previous version as path~, and
  * refuses with CXR_ERROR_CONFLICT to overwrite a file whose content changed since it was read. A failed save
@@ -19,8 +23,20 @@
 
 G_BEGIN_DECLS
 
+typedef enum {
+  CXR_VERDICT_NONE,
+  CXR_VERDICT_AGREE,      /* the reader agrees with the model's answer */
+  CXR_VERDICT_DISAGREE,
+  CXR_VERDICT_UNSURE,
+} CxrVerdict;
+
+/* "agree", "disagree", "unsure"; NULL for CXR_VERDICT_NONE. */
+const char *cxr_verdict_to_id (CxrVerdict verdict);
+gboolean    cxr_verdict_from_id (const char *id, CxrVerdict *verdict);
+
 typedef struct {
   gboolean reviewed;
+  CxrVerdict verdict;
   const char *note;   /* "" when there is none */
   const char *who;    /* NULL when unknown */
   const char *when;   /* NULL when unknown */
@@ -40,6 +56,14 @@ guint       cxr_review_count_reviewed (CxrReview *review);
 /* Each change stamps who and when. */
 void        cxr_review_set_reviewed (CxrReview *review, const char *image, gboolean reviewed);
 void        cxr_review_set_note (CxrReview *review, const char *image, const char *note);
+/* A verdict other than NONE also marks the image reviewed. */
+void        cxr_review_set_verdict (CxrReview *review, const char *image, CxrVerdict verdict);
+
+/* The review as CSV (RFC 4180, UTF-8, the same bytes under any locale): CXR_REVIEW_CSV_HEADER, then one row per
+ * image with the finding labels and the model's probability (NAN: empty) that the caller knows. */
+#define CXR_REVIEW_CSV_HEADER "image,finding_labels,probability,reviewed,verdict,note,who,when\n"
+void        cxr_review_csv_append_row (CxrReview *review, GString *csv, const char *image, const char *finding_labels,
+                                       double probability);
 
 gboolean    cxr_review_is_dirty (CxrReview *review);
 gboolean    cxr_review_save (CxrReview *review, GError **error);

@@ -112,14 +112,14 @@ quit_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   GtkApplication *app = GTK_APPLICATION (user_data);
   GList *windows = gtk_application_get_windows (app);
 
-  /* Closing through close-request lets each window save its state and cancel its jobs. */
+  /* Closing through close-request lets each window save its state, and ask before stopping a run or an export;
+   * the application ends with its last window. */
   for (GList *l = windows; l != NULL;)
     {
       GtkWindow *window = l->data;
       l = l->next;
       gtk_window_close (window);
     }
-  g_application_quit (G_APPLICATION (app));
 }
 
 static void

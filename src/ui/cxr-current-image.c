@@ -198,18 +198,22 @@ cut_cam (CxrCurrentImage *self)
   const CxrBoxScore score = cut.score;
 
   g_array_set_size (self->predicted_boxes, 0);
+  float probability = cam->probabilities[cam->target_class];
   for (guint i = 0; i < boxes->len; i++)
     {
       const CxrRect *r = &g_array_index (boxes, CxrRect, i);
       CxrPaneBox box = { r->x, r->y, r->w, r->h, 0, "" };
       /* Translators: the label of the predicted box: the class and its probability, e.g. "Cardiomegaly 0.87" */
-      g_snprintf (box.label, sizeof box.label, _("%s %.2f"), cam->target_name,
-                  cam->probabilities[cam->target_class]);
+      g_snprintf (box.label, sizeof box.label, _("%s %.2f"), cam->target_name, probability);
       g_array_append_val (self->predicted_boxes, box);
     }
 
   cxr_pane_content_set_mask (self->content, mask);
-  cxr_pane_content_set_predicted_boxes (self->content, self->predicted_boxes);
+  /* A box is a finding's location: drawn only where the model calls the image positive for the class it explains
+   * (a cyan "Cardiomegaly 0.16" on an image the model calls No Finding read as a finding). It is still scored, as
+   * Run on All and bb_results.csv score every image with ground truth. */
+  gboolean positive = probability >= 0.5f && g_ascii_strcasecmp (cam->target_name, "No Finding") != 0;
+  cxr_pane_content_set_predicted_boxes (self->content, positive ? self->predicted_boxes : NULL);
   if (cxr_box_score_is_scored (&score))
     {
       set_scores (self, score.iou, score.iobb);

@@ -61,6 +61,13 @@ is_reviewed (CxrImageListModel *self, const CxrDatasetEntry *entry)
 }
 
 static gboolean
+has_verdict (CxrImageListModel *self, const CxrDatasetEntry *entry, CxrVerdict verdict)
+{
+  CxrReviewEntry review;
+  return self->review != NULL && cxr_review_lookup (self->review, entry->name, &review) && review.verdict == verdict;
+}
+
+static gboolean
 matches_filter (CxrImageListModel *self, guint index, const CxrDatasetEntry *entry)
 {
   const CxrImageResult *result = cxr_results_lookup (self->results, index);
@@ -87,6 +94,12 @@ matches_filter (CxrImageListModel *self, guint index, const CxrDatasetEntry *ent
       return result != NULL && (result->flags & CXR_RESULT_PREDICTED) && !result->positive;
     case CXR_IMAGE_FILTER_IOU_BELOW:
       return result != NULL && (result->flags & CXR_RESULT_LOCALISED) && result->iou < self->iou_below;
+    case CXR_IMAGE_FILTER_AGREED:
+      return has_verdict (self, entry, CXR_VERDICT_AGREE);
+    case CXR_IMAGE_FILTER_DISAGREED:
+      return has_verdict (self, entry, CXR_VERDICT_DISAGREE);
+    case CXR_IMAGE_FILTER_UNSURE:
+      return has_verdict (self, entry, CXR_VERDICT_UNSURE);
     case CXR_IMAGE_FILTER_ALL:
     default:
       return TRUE;

@@ -1,6 +1,7 @@
 /* cxr-image-list.c: search entry, filter drop-down and a GtkListView of CxrImageRow. */
 #include "config.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 #include "cxr-image-item.h"
@@ -16,6 +17,9 @@ struct _CxrImageList {
   GtkSpinButton *iou_spin;
   GtkListView *list_view;
   GtkLabel *count_label;
+  GtkStack *list_stack;
+  AdwStatusPage *empty_page;
+  GtkWidget *show_all_button;
 
   /* owned */
   CxrImageListModel *model;
@@ -43,16 +47,67 @@ set_selected_index (CxrImageList *self, guint index)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_INDEX]);
 }
 
+/* What an empty list says, and what to do about it. */
+static void
+update_empty_state (CxrImageList *self, guint shown, guint total)
+{
+  gtk_stack_set_visible_child_name (self->list_stack, self->model != NULL && shown == 0 ? "empty" : "rows");
+  if (self->model == NULL || shown > 0)
+    return;
+
+  CxrResults *results = cxr_image_list_model_get_results (self->model);
+  CxrImageFilter filter = cxr_image_list_model_get_filter (self->model);
+  gboolean searching = gtk_editable_get_text (GTK_EDITABLE (self->search_entry))[0] != '\0';
+  const char *title, *description;
+  if (total == 0)
+    {
+      title = _("No Images");
+      description = _("This folder has no PNG or JPEG images, neither in it nor in images/.");
+    }
+  else if (!searching && filter == CXR_IMAGE_FILTER_IOU_BELOW && cxr_results_count (results, CXR_RESULT_LOCALISED) == 0)
+    {
+      title = _("No IoU Yet");
+      description = _("Run the model on all images (Ctrl+R) to score their boxes against the ground truth.");
+    }
+  else if (!searching && (filter == CXR_IMAGE_FILTER_PREDICTED_POSITIVE || filter == CXR_IMAGE_FILTER_PREDICTED_NEGATIVE)
+           && cxr_results_count (results, CXR_RESULT_PREDICTED) == 0)
+    {
+      title = _("No Predictions Yet");
+      description = _("Run the model on all images (Ctrl+R), or look at them one by one.");
+    }
+  else
+    {
+      title = _("No Image Matches");
+      description = searching ? _("No name or finding contains the search text.")
+                              : _("No image passes the filter.");
+    }
+  adw_status_page_set_title (self->empty_page, title);
+  adw_status_page_set_description (self->empty_page, description);
+  gtk_widget_set_visible (self->show_all_button, total > 0);
+}
+
+static void
+on_show_all (GtkButton *button, CxrImageList *self)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  if (self->model != NULL)
+    cxr_image_list_model_set_search (self->model, "");
+  gtk_drop_down_set_selected (self->filter_dropdown, CXR_IMAGE_FILTER_ALL);
+  gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+}
+
 static void
 update_count (CxrImageList *self)
 {
   if (self->model == NULL)
     {
       gtk_label_set_label (self->count_label, "");
+      update_empty_state (self, 0, 0);
       return;
     }
   guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->model));
   guint total = cxr_image_list_model_get_n_images (self->model);
+  update_empty_state (self, shown, total);
   g_autofree char *text = NULL;
   if (shown == total)
     text = g_strdup_printf (ngettext ("%u image", "%u images", total), total);
@@ -76,11 +131,19 @@ on_items_changed (GListModel *model, guint position, guint removed, guint added,
 {
   update_count (self);
 
-  /* After refiltering, the image on screen stays selected if it is still listed. */
+  /* After refiltering, the image on screen stays selected if it is still listed. An image the filter hides
+   * leaves the screen: the first listed image takes its place, or nothing when nothing is listed. */
   guint position_now = cxr_image_list_model_find_entry (self->model, self->selected_index);
   g_signal_handlers_block_by_func (self->selection, on_selection_changed, self);
   gtk_single_selection_set_selected (self->selection, position_now);
   g_signal_handlers_unblock_by_func (self->selection, on_selection_changed, self);
+  if (position_now == G_MAXUINT && self->selected_index != G_MAXUINT)
+    {
+      if (g_list_model_get_n_items (model) > 0)
+        cxr_image_list_select_index (self, cxr_image_list_model_get_entry (self->model, 0));
+      else
+        set_selected_index (self, G_MAXUINT);
+    }
 }
 
 /* ---- rows ---------------------------------------------------------------- */
@@ -346,6 +409,10 @@ cxr_image_list_class_init (CxrImageListClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CxrImageList, iou_spin);
   gtk_widget_class_bind_template_child (widget_class, CxrImageList, list_view);
   gtk_widget_class_bind_template_child (widget_class, CxrImageList, count_label);
+  gtk_widget_class_bind_template_child (widget_class, CxrImageList, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, CxrImageList, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, CxrImageList, show_all_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_show_all);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
   gtk_widget_class_bind_template_callback (widget_class, on_filter_selected);

@@ -165,9 +165,19 @@ caption_bottom (CxrPaneView *self)
   return bottom;
 }
 
+static gboolean
+overlaps_placed (const GArray *placed, const graphene_rect_t *rect)
+{
+  for (guint i = 0; i < placed->len; i++)
+    if (graphene_rect_intersection (&g_array_index (placed, graphene_rect_t, i), rect, NULL))
+      return TRUE;
+  return FALSE;
+}
+
+/* @placed holds the tags drawn so far in this pane (graphene_rect_t); a new tag goes where it covers none. */
 static void
 append_box (CxrPaneView *self, GtkSnapshot *snapshot, const CxrPaneBox *box, const GdkRGBA *color,
-            double scale, double ox, double oy)
+            double scale, double ox, double oy, GArray *placed)
 {
   /* Whole pixels keep the lines sharp; the line is drawn just outside the box so it never hides its edge. */
   float x0 = (float) floor (ox + box->x * scale) - BOX_LINE_WIDTH;
@@ -198,6 +208,17 @@ append_box (CxrPaneView *self, GtkSnapshot *snapshot, const CxrPaneBox *box, con
   float clear = caption_bottom (self);
   if (ty < clear)
     ty = MAX (y0 + BOX_LINE_WIDTH + 2, clear);
+  /* Another box's tag is there already (a ground-truth and a predicted box often share their top-left corner):
+   * below this box's bottom edge, else further down, a line at a time. */
+  graphene_rect_t tag = GRAPHENE_RECT_INIT (tx, ty, text_width + 8, text_height + 2);
+  if (overlaps_placed (placed, &tag))
+    {
+      tag.origin.y = y1 + 2;
+      for (guint step = 0; step < 8 && overlaps_placed (placed, &tag); step++)
+        tag.origin.y += text_height + 4;
+      ty = tag.origin.y;
+    }
+  g_array_append_val (placed, tag);
   gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0, 0, 0, 0.65f },
                              &GRAPHENE_RECT_INIT (tx, ty, text_width + 8, text_height + 2));
   gtk_snapshot_save (snapshot);
@@ -208,10 +229,10 @@ append_box (CxrPaneView *self, GtkSnapshot *snapshot, const CxrPaneBox *box, con
 
 static void
 append_boxes (CxrPaneView *self, GtkSnapshot *snapshot, const GArray *boxes, const GdkRGBA *color,
-              double scale, double ox, double oy)
+              double scale, double ox, double oy, GArray *placed)
 {
   for (guint i = 0; i < boxes->len; i++)
-    append_box (self, snapshot, &g_array_index (boxes, CxrPaneBox, i), color, scale, ox, oy);
+    append_box (self, snapshot, &g_array_index (boxes, CxrPaneBox, i), color, scale, ox, oy, placed);
 }
 
 static void
@@ -261,10 +282,11 @@ cxr_pane_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 
   if (self->kind == CXR_PANE_GROUND_TRUTH)
     {
+      g_autoptr (GArray) placed = g_array_new (FALSE, FALSE, sizeof (graphene_rect_t));
       append_boxes (self, snapshot, cxr_pane_content_get_gt_boxes (self->content), &cxr_pane_gt_box_color,
-                    scale, ox, oy);
+                    scale, ox, oy, placed);
       append_boxes (self, snapshot, cxr_pane_content_get_predicted_boxes (self->content),
-                    &cxr_pane_predicted_box_color, scale, ox, oy);
+                    &cxr_pane_predicted_box_color, scale, ox, oy, placed);
     }
 
   const char *status = cxr_pane_content_get_cam_status (self->content);

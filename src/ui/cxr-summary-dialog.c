@@ -14,6 +14,7 @@ struct _CxrSummaryDialog {
   GtkStack *stack;
   GtkLabel *images_label;
   GtkLabel *scored_label;
+  AdwActionRow *scored_row;
   GtkLabel *positive_label;
   GtkLabel *threshold_label;
   GtkLabel *mean_iou_label;
@@ -111,6 +112,12 @@ cxr_summary_dialog_set_data (CxrSummaryDialog *self, const CxrSummaryData *data)
   cxr_sweep_plot_set_threshold (self->sweep_plot, data->threshold);
   if (data->positive_class != NULL)
     {
+      /* Only boxes of the explained finding are scored: "5 images with boxes" in the dataset report counts every
+       * finding's boxes, which is why this number can be smaller. */
+      /* Translators: %s is the finding whose boxes are scored, e.g. "Images with a Cardiomegaly box" */
+      g_autofree char *title = g_strdup_printf (_("Images with a %s box"), data->positive_class);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->scored_row), title);
+      adw_action_row_set_subtitle (self->scored_row, _("Analysed images only; boxes of other findings are not scored"));
       /* Translators: caption of the sweep plot; %s is the class whose boxes are scored */
       g_autofree char *caption = g_strdup_printf (_("Mean IoU with the %s boxes at each threshold. Click to use a threshold."),
                                                   data->positive_class);
@@ -152,6 +159,7 @@ cxr_summary_dialog_class_init (CxrSummaryDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CxrSummaryDialog, stack);
   gtk_widget_class_bind_template_child (widget_class, CxrSummaryDialog, images_label);
   gtk_widget_class_bind_template_child (widget_class, CxrSummaryDialog, scored_label);
+  gtk_widget_class_bind_template_child (widget_class, CxrSummaryDialog, scored_row);
   gtk_widget_class_bind_template_child (widget_class, CxrSummaryDialog, positive_label);
   gtk_widget_class_bind_template_child (widget_class, CxrSummaryDialog, threshold_label);
   gtk_widget_class_bind_template_child (widget_class, CxrSummaryDialog, mean_iou_label);

@@ -106,14 +106,23 @@ run_all_activated (GSimpleAction *action, GVariant *parameter, gpointer user_dat
 }
 
 static void
+run_listed_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  _cxr_window_run_listed (CXR_WINDOW (user_data));
+}
+
+static void
 cancel_run_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   CxrWindow *self = CXR_WINDOW (user_data);
 
   if (!_cxr_window_is_running (self))
     return;
+  /* An export says what it left when its last whole file is written. */
+  gboolean exporting = self->run_is_export;
   _cxr_window_cancel_run (self);
-  _cxr_window_toast (self, _("Run cancelled; the results so far are kept"));
+  if (!exporting)
+    _cxr_window_toast (self, _("Run cancelled; the results so far are kept"));
 }
 
 static void
@@ -144,6 +153,7 @@ static const GActionEntry win_actions[] = {
   { .name = "search", .activate = search_activated },
   { .name = "show-report", .activate = show_report_activated },
   { .name = "run-all", .activate = run_all_activated },
+  { .name = "run-listed", .activate = run_listed_activated },
   { .name = "cancel-run", .activate = cancel_run_activated },
   { .name = "show-summary", .activate = show_summary_activated },
   { .name = "export", .activate = export_activated },
@@ -161,6 +171,9 @@ static const struct {
   { "win.zoom-fit", "0|f|KP_0|<Control>0" },
   { "win.zoom-one-to-one", "<Control>1" },
   { "win.cycle-layout", "l" },
+  { "win.next-unreviewed", "<Shift>d" },
+  { "win.previous-unreviewed", "<Shift>a" },
+  { "win.focus-note", "e" },
   { "win.invert", "i" },
   { "win.reset-window", "r" },
   { "win.toggle-reviewed", "space" },
@@ -195,9 +208,15 @@ _cxr_window_actions_update (CxrWindow *self)
   set_enabled (self, "invert", has_image);
   set_enabled (self, "reset-window", has_image);
   set_enabled (self, "toggle-reviewed", has_image && self->review != NULL);
+  set_enabled (self, "verdict", has_image && self->review != NULL);
+  set_enabled (self, "next-unreviewed", has_dataset && self->review != NULL);
+  set_enabled (self, "previous-unreviewed", has_dataset && self->review != NULL);
+  set_enabled (self, "focus-note", has_image && self->review != NULL);
+  set_enabled (self, "export-review", has_dataset && self->review != NULL);
   set_enabled (self, "search", has_dataset);
   set_enabled (self, "show-report", has_dataset);
   set_enabled (self, "run-all", has_dataset && model != NULL && !running);
+  set_enabled (self, "run-listed", has_dataset && model != NULL && !running);
   set_enabled (self, "cancel-run", running);
   set_enabled (self, "show-summary", has_dataset && model != NULL);
   set_enabled (self, "export", has_dataset && model != NULL && !running);
@@ -216,6 +235,14 @@ _cxr_window_actions_init (CxrWindow *self)
       GtkShortcutAction *action = gtk_named_action_new (single_keys[i].action);
       gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
                                             gtk_shortcut_new (trigger, action));
+    }
+  const char *verdicts[][2] = { { "y", "agree" }, { "n", "disagree" }, { "u", "unsure" } };
+  for (guint i = 0; i < G_N_ELEMENTS (verdicts); i++)
+    {
+      GtkShortcut *shortcut = gtk_shortcut_new (gtk_shortcut_trigger_parse_string (verdicts[i][0]),
+                                                gtk_named_action_new ("win.verdict"));
+      gtk_shortcut_set_arguments (shortcut, g_variant_new_string (verdicts[i][1]));
+      gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller), shortcut);
     }
   for (int view = 1; view <= 4; view++)
     {

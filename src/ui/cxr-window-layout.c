@@ -84,7 +84,7 @@ _cxr_window_layout_size_changed (CxrWindow *self)
 {
   /* Not during the allocation that told us: a new layout reallocates. At the default priority, since idles at
    * the idle priority wait behind the frame clock while anything animates. */
-  if (self->layout_source == 0)
+  if (self->layout_source == 0 && !gtk_widget_in_destruction (GTK_WIDGET (self)))
     self->layout_source = g_idle_add_full (G_PRIORITY_DEFAULT, apply_size_class, self, NULL);
 }
 

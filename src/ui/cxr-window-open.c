@@ -226,10 +226,17 @@ cxr_window_open_dataset (CxrWindow *self, GFile *folder)
   open_dataset (self, folder, FALSE);
 }
 
+static void
+open_dataset_now (CxrWindow *self, gpointer folder)
+{
+  open_dataset (self, folder, TRUE);
+}
+
+/* A run or an export is going: ask first, and open once it has stopped. */
 void
 _cxr_window_open_dataset_interactive (CxrWindow *self, GFile *folder)
 {
-  open_dataset (self, folder, TRUE);
+  _cxr_window_stop_work_then (self, _("Stop and _Open"), open_dataset_now, g_object_ref (folder), g_object_unref);
 }
 
 static void
@@ -238,7 +245,7 @@ on_dataset_chosen (GtkNativeDialog *dialog, int response, CxrWindow *self)
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr (GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      open_dataset (self, folder, TRUE);
+      _cxr_window_open_dataset_interactive (self, folder);
     }
   g_object_unref (dialog);
 }

@@ -8,13 +8,17 @@
 #include "cxr-engine.h"
 #include "cxr-image-list.h"
 #include "cxr-image-list-model.h"
+#include "cxr-cam-export.h"
 #include "cxr-localisation.h"
 #include "cxr-results.h"
+#include "cxr-review-panel.h"
 #include "cxr-review.h"
 #include "cxr-thumbnail.h"
 #include "cxr-window.h"
 
 G_BEGIN_DECLS
+
+typedef void (*CxrWindowThen) (CxrWindow *self, gpointer data);
 
 struct _CxrWindow {
   AdwApplicationWindow parent_instance;
@@ -29,8 +33,11 @@ struct _CxrWindow {
   AdwStatusPage *empty_page;
   GtkPaned *main_paned;
   CxrImageList *image_list;
+  GtkStack *view_stack;
+  AdwStatusPage *no_image_page;
   CxrCompareView *compare_view;
   CxrCamControls *cam_controls;
+  CxrReviewPanel *review_panel;
   GtkRevealer *controls_revealer;
   GtkRevealer *progress_revealer;
   GtkLabel *progress_label;
@@ -48,7 +55,15 @@ struct _CxrWindow {
   CxrResults *results;
   CxrImageListModel *list_model;
   GCancellable *open_cancellable;    /* opening a dataset or a model */
-  GCancellable *run_cancellable;     /* "run on all" */
+  GCancellable *run_cancellable;     /* "run on all" or an export, until its last file is written */
+  gboolean run_is_export;
+  CxrCamExporter *exporter;          /* borrowed: the export being written, for its progress */
+  guint run_done;                    /* images analysed */
+  guint run_total;                   /* images in the run */
+  guint export_poll_source;          /* updates the export's progress */
+  CxrWindowThen after_stop;          /* what waits for the job to end (closing, opening another dataset) */
+  gpointer after_stop_data;
+  GDestroyNotify after_stop_free;
   CxrLocalisations *localisations;   /* what the last run keeps to score again at any threshold */
   GCancellable *score_cancellable;   /* scoring the localisations on a worker */
   GtkWindow *summary_dialog;         /* a weak pointer: the dialog owns itself */
@@ -71,6 +86,13 @@ void _cxr_window_actions_update     (CxrWindow *self);
 void _cxr_window_layout_init         (CxrWindow *self);
 void _cxr_window_layout_size_changed (CxrWindow *self);
 
+/* cxr-window-review.c */
+void _cxr_window_review_init    (CxrWindow *self);
+/* The image on screen or its review changed: the panel, the progress and the actions follow. */
+void _cxr_window_review_update  (CxrWindow *self);
+/* The review of every image as CSV (CXR_REVIEW_CSV_HEADER), written atomically. */
+gboolean _cxr_window_write_review_csv (CxrWindow *self, const char *path, GError **error);
+
 /* cxr-window-open.c */
 void _cxr_window_open_init            (CxrWindow *self);
 void _cxr_window_choose_dataset       (CxrWindow *self);
@@ -82,6 +104,12 @@ void _cxr_window_open_dataset_interactive (CxrWindow *self, GFile *folder);
 
 /* cxr-window-run.c */
 void     _cxr_window_run_all          (CxrWindow *self);
+/* Runs the images the list shows (filtered, searched). */
+void     _cxr_window_run_listed       (CxrWindow *self);
+/* @then at once when nothing runs; else after asking ("Stop the Export?", @stop_label on the button) and after
+ * the job has stopped. @free_data frees @data in every case. */
+void     _cxr_window_stop_work_then   (CxrWindow *self, const char *stop_label, CxrWindowThen then, gpointer data,
+                                       GDestroyNotify free_data);
 void     _cxr_window_cancel_run       (CxrWindow *self);
 gboolean _cxr_window_is_running       (CxrWindow *self);
 void     _cxr_window_show_summary     (CxrWindow *self);
@@ -100,6 +128,8 @@ void _cxr_window_busy_pop       (CxrWindow *self);
 void _cxr_window_set_dataset    (CxrWindow *self, CxrDataset *dataset, CxrReview *review);
 void _cxr_window_model_changed  (CxrWindow *self, CxrModel *model);
 void _cxr_window_toggle_reviewed (CxrWindow *self);
+/* The review of dataset entry @index changed: its row, the panel, and a save soon. */
+void _cxr_window_review_touched (CxrWindow *self, guint index);
 void _cxr_window_update_title   (CxrWindow *self);
 
 G_END_DECLS

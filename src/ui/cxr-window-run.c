@@ -42,22 +42,49 @@ run_state_free (RunState *state)
   g_free (state);
 }
 
+/* A run (or an export, until its last file is written) is going. */
 gboolean
 _cxr_window_is_running (CxrWindow *self)
 {
   return self->run_cancellable != NULL;
 }
 
+/* One bar for the whole job: for an export, analysing and writing each count half, since an export is done only
+ * when its last file is written (the writing once went on for a minute after "Done"). */
 static void
-set_progress (CxrWindow *self, gboolean exporting, guint done, guint total)
+update_progress (CxrWindow *self)
 {
-  g_autofree char *text = exporting
-    /* Translators: progress of an export: images done of all images */
-    ? g_strdup_printf (_("Exporting %u of %u images…"), done, total)
-    /* Translators: progress of "run on all": images done of all images */
-    : g_strdup_printf (_("Analysing %u of %u images…"), done, total);
+  guint done = self->run_done, total = self->run_total;
+  g_autofree char *text = NULL;
+  double fraction;
+
+  if (self->run_cancellable != NULL && g_cancellable_is_cancelled (self->run_cancellable))
+    {
+      gtk_label_set_label (self->progress_label, _("Stopping after the file being written…"));
+      return;
+    }
+  if (self->run_is_export)
+    {
+      guint written = self->exporter != NULL ? cxr_cam_exporter_get_n_done (self->exporter) : 0;
+      /* Translators: progress of an export: images analysed, images whose files are written, of all images */
+      text = g_strdup_printf (_("Analysed %u and written %u of %u images…"), done, written, total);
+      fraction = total ? (done + written) / (2.0 * total) : 0.0;
+    }
+  else
+    {
+      /* Translators: progress of "run on all": images done of all images */
+      text = g_strdup_printf (_("Analysing %u of %u images…"), done, total);
+      fraction = total ? (double) done / total : 0.0;
+    }
   gtk_label_set_label (self->progress_label, text);
-  gtk_progress_bar_set_fraction (self->progress_bar, total ? (double) done / total : 0.0);
+  gtk_progress_bar_set_fraction (self->progress_bar, fraction);
+}
+
+static gboolean
+poll_export_progress (gpointer data)
+{
+  update_progress (data);
+  return G_SOURCE_CONTINUE;
 }
 
 static double
@@ -76,7 +103,8 @@ on_run_result (CxrCamResult *result, guint done, guint total, gpointer user_data
    * dataset's: what was still queued belongs to nothing on screen. */
   if (self == NULL || self->results == NULL || g_cancellable_is_cancelled (state->cancellable))
     return;
-  set_progress (self, state->exporter != NULL, done, total);
+  self->run_done = done;
+  update_progress (self);
 
   guint index = g_array_index (state->indices, guint, result->index);
   if (result->error != NULL)
@@ -106,13 +134,28 @@ on_run_result (CxrCamResult *result, guint done, guint total, gpointer user_data
     }
 }
 
+/* The job is over (an export: its files are written): what waited for it goes on. */
 static void
 finish_run (CxrWindow *self)
 {
   g_clear_object (&self->run_cancellable);
+  g_clear_handle_id (&self->export_poll_source, g_source_remove);
+  self->exporter = NULL;
+  self->run_is_export = FALSE;
   gtk_revealer_set_reveal_child (self->progress_revealer, FALSE);
   _cxr_window_busy_pop (self);
   _cxr_window_actions_update (self);
+
+  CxrWindowThen then = self->after_stop;
+  gpointer then_data = self->after_stop_data;
+  GDestroyNotify then_free = self->after_stop_free;
+  self->after_stop = NULL;
+  self->after_stop_data = NULL;
+  self->after_stop_free = NULL;
+  if (then != NULL)
+    then (self, then_data);
+  if (then_free != NULL)
+    then_free (then_data);
 }
 
 static void refresh_summary (CxrWindow *self);
@@ -127,24 +170,35 @@ static void
 on_export_written (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   ExportDone *done = user_data;
+  CxrWindow *self = done->self;
   g_autoptr (GError) error = NULL;
   guint n_written = 0;
+  gboolean cancelled = self->run_cancellable != NULL && g_cancellable_is_cancelled (self->run_cancellable);
 
   if (cxr_cam_exporter_finish_finish (result, &n_written, &error))
     {
       g_autofree char *name = g_path_get_basename (done->folder);
-      g_autofree char *message = g_strdup_printf (ngettext ("Exported %u image and bb_results.csv to “%s”",
-                                                            "Exported %u images and bb_results.csv to “%s”",
-                                                            n_written), n_written, name);
-      _cxr_window_toast (done->self, message);
+      g_autofree char *message = cancelled
+        ? g_strdup_printf (ngettext ("Export stopped: %u image and bb_results.csv written to “%s”",
+                                     "Export stopped: %u images and bb_results.csv written to “%s”",
+                                     n_written), n_written, name)
+        : g_strdup_printf (ngettext ("Exported %u image and bb_results.csv to “%s”",
+                                     "Exported %u images and bb_results.csv to “%s”",
+                                     n_written), n_written, name);
+      _cxr_window_toast (self, message);
     }
   else
     {
       g_autofree char *message = g_strdup_printf (_("Export failed: %s"), error->message);
-      _cxr_window_toast (done->self, message);
+      _cxr_window_toast (self, message);
     }
-  _cxr_window_busy_pop (done->self);
-  g_object_unref (done->self);
+  /* Only now is the export over: the progress bar, the busy state and a waiting close or open end here. */
+  if (self->run_is_export && self->run_cancellable != NULL && !gtk_widget_in_destruction (GTK_WIDGET (self)))
+    {
+      finish_run (self);
+      refresh_summary (self);
+    }
+  g_object_unref (self);
   g_free (done->folder);
   g_free (done);
 }
@@ -163,27 +217,43 @@ on_run_finished (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!ok && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     _cxr_window_toast (self, error->message);
-  else if (ok)
+  /* An export goes on writing: its end is on_export_written. */
+  if (self->run_is_export)
+    return;
+  if (ok)
     {
+      guint total = self->run_total;
       g_autofree char *message = n_failed
-        ? g_strdup_printf (ngettext ("Done; %u image could not be read", "Done; %u images could not be read",
-                                     n_failed), n_failed)
-        : g_strdup (_("Done: every image analysed"));
+        ? g_strdup_printf (ngettext ("Analysed %u of %u images; %u could not be read",
+                                     "Analysed %u of %u images; %u could not be read", total),
+                           total - n_failed, total, n_failed)
+        : g_strdup_printf (ngettext ("Analysed %u image", "Analysed %u images", total), total);
       _cxr_window_toast (self, message);
     }
   finish_run (self);
   refresh_summary (self);
 }
 
+/* Every image of the dataset, in its order. */
+static GArray *
+all_entries (CxrWindow *self)
+{
+  guint n = cxr_dataset_get_n_entries (self->dataset);
+  GArray *indices = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
+  for (guint i = 0; i < n; i++)
+    g_array_append_val (indices, i);
+  return indices;
+}
+
 static void
-start_run (CxrWindow *self, const char *export_folder)
+start_run (CxrWindow *self, gboolean listed_only, const char *export_folder)
 {
   g_autoptr (CxrModel) model = cxr_engine_dup_model (self->engine);
 
   if (self->list_model == NULL || model == NULL || _cxr_window_is_running (self))
     return;
 
-  g_autoptr (GArray) indices = cxr_image_list_model_dup_entries (self->list_model);
+  g_autoptr (GArray) indices = listed_only ? cxr_image_list_model_dup_entries (self->list_model) : all_entries (self);
   if (indices->len == 0)
     {
       _cxr_window_toast (self, _("No images in the list"));
@@ -236,7 +306,13 @@ start_run (CxrWindow *self, const char *export_folder)
         }
     }
 
-  set_progress (self, export_folder != NULL, 0, indices->len);
+  self->run_is_export = state->exporter != NULL;
+  self->exporter = state->exporter;   /* borrowed, until on_export_written */
+  self->run_done = 0;
+  self->run_total = indices->len;
+  if (self->run_is_export)
+    self->export_poll_source = g_timeout_add (100, poll_export_progress, self);
+  update_progress (self);
   gtk_revealer_set_reveal_child (self->progress_revealer, TRUE);
   _cxr_window_busy_push (self);
   _cxr_window_actions_update (self);
@@ -255,7 +331,6 @@ finish_export (RunState *state)
   ExportDone *done = g_new0 (ExportDone, 1);
   done->self = g_object_ref (state->self);
   done->folder = g_strdup (cxr_cam_exporter_get_folder (state->exporter));
-  _cxr_window_busy_push (state->self);
   cxr_cam_exporter_finish_async (g_steal_pointer (&state->exporter), on_export_written, done);
 }
 
@@ -269,13 +344,19 @@ run_state_done (RunState *state)
 void
 _cxr_window_run_all (CxrWindow *self)
 {
-  start_run (self, NULL);
+  start_run (self, FALSE, NULL);
+}
+
+void
+_cxr_window_run_listed (CxrWindow *self)
+{
+  start_run (self, TRUE, NULL);
 }
 
 void
 _cxr_window_export_to (CxrWindow *self, const char *folder)
 {
-  start_run (self, folder);
+  start_run (self, TRUE, folder);
 }
 
 void
@@ -284,7 +365,80 @@ _cxr_window_cancel_run (CxrWindow *self)
   if (self->run_cancellable == NULL)
     return;
   g_cancellable_cancel (self->run_cancellable);
-  finish_run (self);
+  /* An export ends when the file being written is whole (on_export_written); a plain run ends now. */
+  if (self->run_is_export && self->exporter != NULL)
+    update_progress (self);
+  else
+    finish_run (self);
+}
+
+/* ---- work that must stop first ------------------------------------------------ */
+
+typedef struct {
+  CxrWindow *self;   /* a reference */
+  CxrWindowThen then;
+  gpointer data;
+  GDestroyNotify free;
+} StopRequest;
+
+static void
+on_stop_answered (AdwMessageDialog *dialog, const char *response, StopRequest *request)
+{
+  CxrWindow *self = request->self;
+  /* One answer per question. */
+  g_signal_handlers_disconnect_by_data (dialog, request);
+  if (g_str_equal (response, "stop") && _cxr_window_is_running (self))
+    {
+      if (self->after_stop_free != NULL)
+        self->after_stop_free (self->after_stop_data);
+      self->after_stop = request->then;
+      self->after_stop_data = request->data;
+      self->after_stop_free = request->free;
+      request->free = NULL;
+      _cxr_window_cancel_run (self);
+    }
+  else if (g_str_equal (response, "stop"))
+    {
+      request->then (self, request->data);
+    }
+  if (request->free != NULL)
+    request->free (request->data);
+  g_object_unref (self);
+  g_free (request);
+}
+
+void
+_cxr_window_stop_work_then (CxrWindow *self, const char *stop_label, CxrWindowThen then, gpointer data,
+                            GDestroyNotify free_data)
+{
+  if (!_cxr_window_is_running (self))
+    {
+      then (self, data);
+      if (free_data != NULL)
+        free_data (data);
+      return;
+    }
+
+  const char *heading = self->run_is_export ? _("Stop the Export?") : _("Stop the Run?");
+  g_autofree char *body = self->run_is_export
+    ? g_strdup_printf (_("%u of %u images are analysed and %u written. Stopping finishes the file being written, "
+                         "so only whole files are left, and writes bb_results.csv for them."),
+                       self->run_done, self->run_total,
+                       self->exporter != NULL ? cxr_cam_exporter_get_n_done (self->exporter) : 0)
+    : g_strdup_printf (_("%u of %u images are analysed. Their results are kept."), self->run_done, self->run_total);
+  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, body));
+  adw_message_dialog_add_responses (dialog, "continue", _("_Keep Working"), "stop", stop_label, NULL);
+  adw_message_dialog_set_response_appearance (dialog, "stop", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "continue");
+  adw_message_dialog_set_close_response (dialog, "continue");
+
+  StopRequest *request = g_new0 (StopRequest, 1);
+  request->self = g_object_ref (self);
+  request->then = then;
+  request->data = data;
+  request->free = free_data;
+  g_signal_connect (dialog, "response", G_CALLBACK (on_stop_answered), request);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 void

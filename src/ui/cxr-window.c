@@ -133,11 +133,37 @@ update_prediction (CxrWindow *self)
                                      cxr_current_image_get_iobb (self->current));
 }
 
+/* The panes, or what to do when there is no image to put in them. */
+static void
+update_view_stack (CxrWindow *self)
+{
+  gboolean shown = cxr_current_image_get_index (self->current) != G_MAXUINT;
+  gtk_stack_set_visible_child_name (self->view_stack, shown || self->dataset == NULL ? "panes" : "no-image");
+  if (shown || self->dataset == NULL)
+    return;
+  if (cxr_dataset_get_n_entries (self->dataset) == 0)
+    {
+      adw_status_page_set_title (self->no_image_page, _("No Images in This Folder"));
+      adw_status_page_set_description (self->no_image_page,
+                                       _("cxrcam reads PNG and JPEG chest X-rays from the folder or its images/ "
+                                         "folder, as the NIH dataset has them. Open another folder (Ctrl+O)."));
+    }
+  else
+    {
+      adw_status_page_set_title (self->no_image_page, _("No Image Selected"));
+      adw_status_page_set_description (self->no_image_page,
+                                       _("No image passes the filter or the search. “Show All Images” in the "
+                                         "list brings them back."));
+    }
+}
+
 static void
 on_current_index (CxrCurrentImage *current, GParamSpec *pspec, CxrWindow *self)
 {
+  update_view_stack (self);
   update_image_info (self);
   update_prediction (self);
+  _cxr_window_review_update (self);
   _cxr_window_actions_update (self);
 }
 
@@ -226,6 +252,18 @@ flush_review (CxrWindow *self)
 }
 
 void
+_cxr_window_review_touched (CxrWindow *self, guint index)
+{
+  cxr_image_list_model_review_changed (self->list_model, index);
+  _cxr_window_review_update (self);
+  _cxr_window_actions_update (self);
+
+  if (self->review_save_source != 0)
+    g_source_remove (self->review_save_source);
+  self->review_save_source = g_timeout_add (REVIEW_SAVE_DELAY_MS, save_review, self);
+}
+
+void
 _cxr_window_toggle_reviewed (CxrWindow *self)
 {
   guint index = cxr_current_image_get_index (self->current);
@@ -236,12 +274,7 @@ _cxr_window_toggle_reviewed (CxrWindow *self)
   CxrReviewEntry review;
   gboolean reviewed = cxr_review_lookup (self->review, entry->name, &review) && review.reviewed;
   cxr_review_set_reviewed (self->review, entry->name, !reviewed);
-  cxr_image_list_model_review_changed (self->list_model, index);
-  _cxr_window_actions_update (self);
-
-  if (self->review_save_source != 0)
-    g_source_remove (self->review_save_source);
-  self->review_save_source = g_timeout_add (REVIEW_SAVE_DELAY_MS, save_review, self);
+  _cxr_window_review_touched (self, index);
 }
 
 void
@@ -272,6 +305,8 @@ _cxr_window_set_dataset (CxrWindow *self, CxrDataset *dataset, CxrReview *review
     cxr_image_list_focus_rows (self->image_list);
 
   _cxr_window_update_title (self);
+  _cxr_window_review_update (self);
+  update_view_stack (self);
   _cxr_window_actions_update (self);
 }
 
@@ -290,11 +325,24 @@ _cxr_window_model_changed (CxrWindow *self, CxrModel *model)
 
 /* ---- window state -------------------------------------------------------- */
 
+static void
+close_again (CxrWindow *self, gpointer unused)
+{
+  gtk_window_close (GTK_WINDOW (self));
+}
+
 static gboolean
 cxr_window_close_request (GtkWindow *window)
 {
   CxrWindow *self = CXR_WINDOW (window);
   int width, height;
+
+  /* A run or an export is going: ask first; the window closes once the job has stopped with whole files. */
+  if (_cxr_window_is_running (self))
+    {
+      _cxr_window_stop_work_then (self, _("Stop and _Close"), close_again, NULL, NULL);
+      return TRUE;
+    }
 
   gtk_window_get_default_size (window, &width, &height);
   g_settings_set_int (self->settings, "window-width", width);
@@ -348,10 +396,21 @@ cxr_window_dispose (GObject *object)
     g_cancellable_cancel (self->open_cancellable);
   g_clear_handle_id (&self->review_save_source, g_source_remove);
   g_clear_handle_id (&self->layout_source, g_source_remove);
+  g_clear_handle_id (&self->export_poll_source, g_source_remove);
+  if (self->after_stop_free != NULL)
+    self->after_stop_free (self->after_stop_data);
+  self->after_stop = NULL;
+  self->after_stop_free = NULL;
   _cxr_window_forget_run (self);
   if (self->summary_dialog != NULL)
     gtk_window_destroy (self->summary_dialog);
 
+  /* The settings' own actions follow the settings from outside the window: drop them with it. */
+  g_action_map_remove_action (G_ACTION_MAP (self), "show-list");
+  g_action_map_remove_action (G_ACTION_MAP (self), "show-controls");
+  /* Jobs of the image on screen may still report to it (they hold it); the window must not hear them. */
+  if (self->current != NULL)
+    g_signal_handlers_disconnect_by_data (self->current, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CXR_TYPE_WINDOW);
 
   g_clear_object (&self->current);
@@ -383,6 +442,7 @@ cxr_window_class_init (CxrWindowClass *klass)
   g_type_ensure (CXR_TYPE_IMAGE_LIST);
   g_type_ensure (CXR_TYPE_COMPARE_VIEW);
   g_type_ensure (CXR_TYPE_CAM_CONTROLS);
+  g_type_ensure (CXR_TYPE_REVIEW_PANEL);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/cxrcam/Cxrcam/ui/cxr-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CxrWindow, toast_overlay);
@@ -395,7 +455,10 @@ cxr_window_class_init (CxrWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CxrWindow, main_paned);
   gtk_widget_class_bind_template_child (widget_class, CxrWindow, image_list);
   gtk_widget_class_bind_template_child (widget_class, CxrWindow, compare_view);
+  gtk_widget_class_bind_template_child (widget_class, CxrWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, CxrWindow, no_image_page);
   gtk_widget_class_bind_template_child (widget_class, CxrWindow, cam_controls);
+  gtk_widget_class_bind_template_child (widget_class, CxrWindow, review_panel);
   gtk_widget_class_bind_template_child (widget_class, CxrWindow, controls_revealer);
   gtk_widget_class_bind_template_child (widget_class, CxrWindow, progress_revealer);
   gtk_widget_class_bind_template_child (widget_class, CxrWindow, progress_label);
@@ -422,6 +485,8 @@ cxr_window_init (CxrWindow *self)
 
   /* The actions exist before anything below can update them: binding the settings already notifies. */
   _cxr_window_actions_init (self);
+  _cxr_window_layout_init (self);
+  _cxr_window_review_init (self);
 
   g_signal_connect (self->image_list, "notify::selected-index", G_CALLBACK (on_selected_index), self);
   g_signal_connect (self->current, "notify::index", G_CALLBACK (on_current_index), self);
@@ -438,7 +503,6 @@ cxr_window_init (CxrWindow *self)
   g_signal_connect (self->cam_controls, "notify::colormap", G_CALLBACK (on_colormap_changed), self);
 
   bind_settings (self);
-  _cxr_window_layout_init (self);
   cxr_current_image_set_threshold (self->current, gtk_adjustment_get_value (threshold));
   on_method_changed (self->cam_controls, NULL, self);
   on_layer_changed (self->cam_controls, NULL, self);
