@@ -215,6 +215,14 @@ cxr_image_list_model_dup_entries (CxrImageListModel *self)
   return copy;
 }
 
+GArray *
+cxr_image_list_model_dup_images (CxrImageListModel *self)
+{
+  GArray *images = g_array_sized_new (FALSE, FALSE, sizeof (guint), self->images->len);
+  g_array_append_vals (images, self->images->data, self->images->len);
+  return images;
+}
+
 guint
 cxr_image_list_model_get_n_images (CxrImageListModel *self)
 {

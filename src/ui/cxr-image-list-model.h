@@ -57,6 +57,8 @@ guint       cxr_image_list_model_get_entry (CxrImageListModel *self, guint posit
 guint       cxr_image_list_model_find_entry (CxrImageListModel *self, guint index);
 /* Every visible entry index, in list order. */
 GArray     *cxr_image_list_model_dup_entries (CxrImageListModel *self);
+/* Every entry that has an image file, in the dataset's order (before filtering): what "all images" means. */
+GArray     *cxr_image_list_model_dup_images (CxrImageListModel *self);
 /* Number of images in the dataset (before filtering). */
 guint       cxr_image_list_model_get_n_images (CxrImageListModel *self);
 

@@ -137,8 +137,9 @@ on_items_changed (GListModel *model, guint position, guint removed, guint added,
   g_signal_handlers_block_by_func (self->selection, on_selection_changed, self);
   gtk_single_selection_set_selected (self->selection, position_now);
   g_signal_handlers_unblock_by_func (self->selection, on_selection_changed, self);
-  if (position_now == G_MAXUINT && self->selected_index != G_MAXUINT)
+  if (position_now == G_MAXUINT)
     {
+      /* Also when nothing was on screen (the search had matched nothing): images listed means one is shown. */
       if (g_list_model_get_n_items (model) > 0)
         cxr_image_list_select_index (self, cxr_image_list_model_get_entry (self->model, 0));
       else

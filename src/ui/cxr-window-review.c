@@ -19,15 +19,19 @@ current_name (CxrWindow *self, guint *index)
   return cxr_dataset_get_entry (self->dataset, *index)->name;
 }
 
+/* Of the images in the folder: Data_Entry may list thousands more than the folder holds. */
 static guint
-count_reviewed (CxrWindow *self)
+count_reviewed (CxrWindow *self, guint *n_images)
 {
-  guint n = 0, n_images = cxr_dataset_get_n_entries (self->dataset);
-  for (guint i = 0; i < n_images; i++)
+  g_autoptr (GArray) images = cxr_image_list_model_dup_images (self->list_model);
+  guint n = 0;
+  for (guint i = 0; i < images->len; i++)
     {
+      const CxrDatasetEntry *image = cxr_dataset_get_entry (self->dataset, g_array_index (images, guint, i));
       CxrReviewEntry entry;
-      n += cxr_review_lookup (self->review, cxr_dataset_get_entry (self->dataset, i)->name, &entry) && entry.reviewed;
+      n += cxr_review_lookup (self->review, image->name, &entry) && entry.reviewed;
     }
+  *n_images = images->len;
   return n;
 }
 
@@ -44,9 +48,11 @@ _cxr_window_review_update (CxrWindow *self)
       cxr_review_lookup (self->review, name, &entry);
       cxr_review_panel_show_entry (self->review_panel, &entry);
     }
-  if (self->dataset != NULL && self->review != NULL)
-    cxr_review_panel_set_progress (self->review_panel, count_reviewed (self),
-                                   cxr_dataset_get_n_entries (self->dataset));
+  if (self->list_model != NULL && self->review != NULL)
+    {
+      guint n_images, n_reviewed = count_reviewed (self, &n_images);
+      cxr_review_panel_set_progress (self->review_panel, n_reviewed, n_images);
+    }
   else
     cxr_review_panel_set_progress (self->review_panel, 0, 0);
 }
@@ -157,9 +163,10 @@ gboolean
 _cxr_window_write_review_csv (CxrWindow *self, const char *path, GError **error)
 {
   g_autoptr (GString) csv = g_string_new (CXR_REVIEW_CSV_HEADER);
-  guint n_images = cxr_dataset_get_n_entries (self->dataset);
-  for (guint i = 0; i < n_images; i++)
+  g_autoptr (GArray) images = cxr_image_list_model_dup_images (self->list_model);
+  for (guint k = 0; k < images->len; k++)
     {
+      guint i = g_array_index (images, guint, k);
       const CxrDatasetEntry *entry = cxr_dataset_get_entry (self->dataset, i);
       const CxrImageResult *result = self->results ? cxr_results_lookup (self->results, i) : NULL;
       double probability = result != NULL && (result->flags & CXR_RESULT_PREDICTED) ? result->probability : NAN;

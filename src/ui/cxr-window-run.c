@@ -234,17 +234,6 @@ on_run_finished (GObject *source, GAsyncResult *result, gpointer user_data)
   refresh_summary (self);
 }
 
-/* Every image of the dataset, in its order. */
-static GArray *
-all_entries (CxrWindow *self)
-{
-  guint n = cxr_dataset_get_n_entries (self->dataset);
-  GArray *indices = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
-  for (guint i = 0; i < n; i++)
-    g_array_append_val (indices, i);
-  return indices;
-}
-
 static void
 start_run (CxrWindow *self, gboolean listed_only, const char *export_folder)
 {
@@ -253,7 +242,9 @@ start_run (CxrWindow *self, gboolean listed_only, const char *export_folder)
   if (self->list_model == NULL || model == NULL || _cxr_window_is_running (self))
     return;
 
-  g_autoptr (GArray) indices = listed_only ? cxr_image_list_model_dup_entries (self->list_model) : all_entries (self);
+  /* All images: every entry with an image file (Data_Entry may list thousands more than the folder holds). */
+  g_autoptr (GArray) indices = listed_only ? cxr_image_list_model_dup_entries (self->list_model)
+                                           : cxr_image_list_model_dup_images (self->list_model);
   if (indices->len == 0)
     {
       _cxr_window_toast (self, _("No images in the list"));

@@ -141,7 +141,7 @@ update_view_stack (CxrWindow *self)
   gtk_stack_set_visible_child_name (self->view_stack, shown || self->dataset == NULL ? "panes" : "no-image");
   if (shown || self->dataset == NULL)
     return;
-  if (cxr_dataset_get_n_entries (self->dataset) == 0)
+  if (self->list_model == NULL || cxr_image_list_model_get_n_images (self->list_model) == 0)
     {
       adw_status_page_set_title (self->no_image_page, _("No Images in This Folder"));
       adw_status_page_set_description (self->no_image_page,
