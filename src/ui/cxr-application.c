@@ -155,6 +155,7 @@ static const struct {
   { "win.run-all", { "<Control>r", NULL } },
   { "win.show-summary", { "<Control>m", NULL } },
   { "win.export", { "<Control>e", NULL } },
+  { "win.cycle-layout", { "<Control>l", NULL } },
   { "win.show-list", { "F9", NULL } },
   { "win.show-controls", { "<Shift>F9", NULL } },
   { "win.fullscreen", { "F11", NULL } },

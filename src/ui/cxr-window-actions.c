@@ -1,8 +1,12 @@
 /* cxr-window-actions.c: the window's GActions and their keys.
  *
  * Keys with modifiers are application accelerators (cxr-application.c; they show in menus). Single keys (A, D, +,
- * -, 0, F, 1-4, L, I, R, Space) belong to a bubble-phase shortcut controller on the window: a focused entry or spin
- * button sees the key first and keeps it, so typing "d" in the search field types a "d".
+ * -, 0, F, 1-4, I, R, Space, Y, X, U, E) belong to a bubble-phase shortcut controller on the window: a focused
+ * entry or spin button sees the key first and keeps it, so typing "d" in the search field types a "d".
+ *
+ * The box editor (issue 11) owns W and N (draw, as labelImg and CVAT), L (relabel), C (copy the model's box),
+ * Delete, Tab and the arrows on a selected box. So the verdicts are Y (yes, agree), X (no, disagree: the reject
+ * key of annotation tools such as Prodigy) and U (unsure), and the layout cycles with Ctrl+L.
  *
  * The digits 1-4 pick the view (original, ground truth, mask, heatmap) in the one large pane, as a radiology
  * viewer's number keys pick its viewports; zoom 1:1 moved from 1 to Ctrl+1, and fit is 0, F and Ctrl+0.
@@ -170,7 +174,6 @@ static const struct {
   { "win.zoom-out", "minus|KP_Subtract" },
   { "win.zoom-fit", "0|f|KP_0|<Control>0" },
   { "win.zoom-one-to-one", "<Control>1" },
-  { "win.cycle-layout", "l" },
   { "win.next-unreviewed", "<Shift>d" },
   { "win.previous-unreviewed", "<Shift>a" },
   { "win.focus-note", "e" },
@@ -236,7 +239,7 @@ _cxr_window_actions_init (CxrWindow *self)
       gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
                                             gtk_shortcut_new (trigger, action));
     }
-  const char *verdicts[][2] = { { "y", "agree" }, { "n", "disagree" }, { "u", "unsure" } };
+  const char *verdicts[][2] = { { "y", "agree" }, { "x", "disagree" }, { "u", "unsure" } };
   for (guint i = 0; i < G_N_ELEMENTS (verdicts); i++)
     {
       GtkShortcut *shortcut = gtk_shortcut_new (gtk_shortcut_trigger_parse_string (verdicts[i][0]),
