@@ -941,9 +941,9 @@ time_eval_batch (Run *run, gboolean features, double *seconds, GError **error)
 }
 
 /* Median seconds per training step (loading included, as the run counts it) over @timed_steps steps
- * after one untimed step. */
+ * after one untimed step (fewer when the epoch is shorter): *n_timed. */
 static gboolean
-time_steps (Run *run, guint timed_steps, double *seconds, GError **error)
+time_steps (Run *run, guint timed_steps, double *seconds, guint *n_timed, GError **error)
 {
   const CxrTrainConfig *c = run->c;
   int k = run->n_labels;
@@ -1007,6 +1007,7 @@ time_steps (Run *run, guint timed_steps, double *seconds, GError **error)
       return FALSE;
     }
   qsort (times, timed, sizeof (double), compare_seconds);
+  *n_timed = timed;
   *seconds = timed % 2 ? times[timed / 2] : (times[timed / 2 - 1] + times[timed / 2]) / 2;
   return TRUE;
 }
@@ -1049,9 +1050,8 @@ estimate_run (Run *run, guint timed_steps, CxrTrainEstimate *e, GError **error)
         return FALSE;
       e->seconds_validation = per_batch * batches_val;
     }
-  if (!time_steps (run, timed_steps, &e->seconds_per_step, error))
+  if (!time_steps (run, timed_steps, &e->seconds_per_step, &e->timed_steps, error))
     return FALSE;
-  e->timed_steps = timed_steps;
   e->seconds_per_epoch = e->seconds_per_step * e->steps_per_epoch + e->seconds_validation;
   return TRUE;
 }

@@ -93,7 +93,7 @@ typedef struct {
   guint n_train_positive;      /* ... with the positive label (for 14 outputs: any finding) */
   guint n_val_positive;
   guint steps_per_epoch;
-  guint timed_steps;           /* steps measured; 0: the split only */
+  guint timed_steps;           /* steps measured (fewer than asked when an epoch is shorter); 0: the split only */
   double seconds_per_step;     /* median of the timed steps, image loading included */
   double seconds_validation;   /* validation, per epoch */
   double seconds_preparing;    /* head only: the frozen backbone's features, once before the first epoch */

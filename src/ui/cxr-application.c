@@ -112,8 +112,8 @@ quit_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   GtkApplication *app = GTK_APPLICATION (user_data);
   GList *windows = gtk_application_get_windows (app);
 
-  /* Closing through close-request lets each window save its state, and ask before stopping a run or an export;
-   * the application ends with its last window. */
+  /* Closing through close-request lets each window save its state, and ask before stopping a run, an export
+   * or a training run; the application ends with its last window. */
   for (GList *l = windows; l != NULL;)
     {
       GtkWindow *window = l->data;
@@ -159,6 +159,7 @@ static const struct {
   { "win.show-list", { "F9", NULL } },
   { "win.show-controls", { "<Shift>F9", NULL } },
   { "win.fullscreen", { "F11", NULL } },
+  { "win.train", { "<Control>t", NULL } },
 };
 
 static void

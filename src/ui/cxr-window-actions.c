@@ -141,6 +141,12 @@ export_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data
   _cxr_window_choose_export (CXR_WINDOW (user_data));
 }
 
+static void
+train_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  _cxr_window_show_training (CXR_WINDOW (user_data));
+}
+
 static const GActionEntry win_actions[] = {
   { .name = "open-dataset", .activate = open_dataset_activated },
   { .name = "open-model", .activate = open_model_activated },
@@ -161,6 +167,7 @@ static const GActionEntry win_actions[] = {
   { .name = "cancel-run", .activate = cancel_run_activated },
   { .name = "show-summary", .activate = show_summary_activated },
   { .name = "export", .activate = export_activated },
+  { .name = "train", .activate = train_activated },
 };
 
 /* Single keys, active unless the focused widget takes the key. */

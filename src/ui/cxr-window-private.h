@@ -27,6 +27,7 @@ struct _CxrWindow {
   AdwToastOverlay *toast_overlay;
   AdwWindowTitle *window_title;
   GtkMenuButton *open_menu_button;
+  GtkButton *model_button;
   GtkSpinner *busy_spinner;
   GtkButton *run_button;
   GtkStack *stack;
@@ -71,6 +72,10 @@ struct _CxrWindow {
 
   const char *size_class;            /* "small", "medium" or "large": which stored layout applies */
   guint layout_source;               /* a size change waiting to apply its layout */
+  GtkWindow *train_window;           /* the training page (cxr-window-train.c), made when first shown */
+  gboolean rerun_after_model;        /* a checkpoint from the training page is loading: predict again, */
+  gboolean rerun_list;               /* ... over the list too (the last model had been run on it) */
+  gboolean close_after_training;     /* closing waits for the run to stop */
 
   guint review_save_source;
   guint n_jobs;                      /* jobs that keep the spinner turning */
@@ -120,6 +125,16 @@ void     _cxr_window_export_to        (CxrWindow *self, const char *folder);
 void     _cxr_window_threshold_changed (CxrWindow *self);
 /* Drops what the last run kept (a new model or dataset). */
 void     _cxr_window_forget_run       (CxrWindow *self);
+
+/* cxr-window-train.c */
+void     _cxr_window_show_training          (CxrWindow *self);
+/* The dataset or the model changed: the training page follows; a checkpoint it sent re-runs predictions. */
+void     _cxr_window_training_sync          (CxrWindow *self);
+void     _cxr_window_training_model_changed (CxrWindow *self);
+/* TRUE when closing has to wait: the user is asked first while a run is going. */
+gboolean _cxr_window_training_close_request (CxrWindow *self);
+/* The Model button names the checkpoint in use. */
+void     _cxr_window_update_model_button    (CxrWindow *self);
 
 /* cxr-window.c */
 void _cxr_window_toast          (CxrWindow *self, const char *message);

@@ -61,6 +61,7 @@ _cxr_window_update_title (CxrWindow *self)
     adw_window_title_set_subtitle (self->window_title, _("No model"));
   else
     adw_window_title_set_subtitle (self->window_title, NULL);
+  _cxr_window_update_model_button (self);
 }
 
 /* ---- the image on screen ------------------------------------------------- */
@@ -308,6 +309,7 @@ _cxr_window_set_dataset (CxrWindow *self, CxrDataset *dataset, CxrReview *review
   _cxr_window_review_update (self);
   update_view_stack (self);
   _cxr_window_actions_update (self);
+  _cxr_window_training_sync (self);
 }
 
 void
@@ -321,6 +323,7 @@ _cxr_window_model_changed (CxrWindow *self, CxrModel *model)
   _cxr_window_update_title (self);
   update_prediction (self);
   _cxr_window_actions_update (self);
+  _cxr_window_training_model_changed (self);
 }
 
 /* ---- window state -------------------------------------------------------- */
@@ -343,6 +346,9 @@ cxr_window_close_request (GtkWindow *window)
       _cxr_window_stop_work_then (self, _("Stop and _Close"), close_again, NULL, NULL);
       return TRUE;
     }
+
+  if (_cxr_window_training_close_request (self))
+    return TRUE;
 
   gtk_window_get_default_size (window, &width, &height);
   g_settings_set_int (self->settings, "window-width", width);
@@ -404,6 +410,8 @@ cxr_window_dispose (GObject *object)
   _cxr_window_forget_run (self);
   if (self->summary_dialog != NULL)
     gtk_window_destroy (self->summary_dialog);
+  if (self->train_window != NULL)
+    gtk_window_destroy (self->train_window);
 
   /* The settings' own actions follow the settings from outside the window: drop them with it. */
   g_action_map_remove_action (G_ACTION_MAP (self), "show-list");
@@ -448,6 +456,7 @@ cxr_window_class_init (CxrWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CxrWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, CxrWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, CxrWindow, open_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, CxrWindow, model_button);
   gtk_widget_class_bind_template_child (widget_class, CxrWindow, busy_spinner);
   gtk_widget_class_bind_template_child (widget_class, CxrWindow, run_button);
   gtk_widget_class_bind_template_child (widget_class, CxrWindow, stack);
