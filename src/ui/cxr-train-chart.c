@@ -63,7 +63,7 @@ readout (CxrPlot *plot, guint layer, guint index, gpointer user_data)
         return NULL;
       const CxrTrainStep *s = &g_array_index (steps, CxrTrainStep, index);
       /* Translators: the plot's readout of a step: step, epoch, step in the epoch, steps per epoch, curve, value */
-      return g_strdup_printf (_("Step %" G_GUINT64_FORMAT " (epoch %u, %u of %u): %s %.4g"), s->global_step, s->epoch,
+      return g_strdup_printf (_("Step %u (epoch %u, %u of %u): %s %.4g"), (guint) s->global_step, s->epoch,
                               s->step, s->steps_per_epoch, label, p.y);
     }
   GArray *history = cxr_train_curves_get_history (curves);

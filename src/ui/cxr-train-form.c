@@ -398,6 +398,10 @@ static void
 cxr_train_form_dispose (GObject *object)
 {
   gtk_widget_dispose_template (GTK_WIDGET (object), CXR_TYPE_TRAIN_FORM);
+  /* The template's page is not a bound child, so dispose_template leaves it to us. */
+  GtkWidget *child;
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (cxr_train_form_parent_class)->dispose (object);
 }

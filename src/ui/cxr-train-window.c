@@ -23,7 +23,6 @@ struct _CxrTrainWindow {
   AdwWindow parent_instance;
 
   /* template widgets */
-  AdwToastOverlay *toast_overlay;
   AdwWindowTitle *window_title;
   GtkButton *open_button;
   GtkMenuButton *export_button;
@@ -51,6 +50,8 @@ struct _CxrTrainWindow {
   gboolean disposed;
   GPtrArray *epoch_buttons;          /* GtkWidget*, borrowed from the rows */
   char *plan_text;
+  char *split_text;                  /* its first line: the split alone */
+  gboolean timing_pending;           /* its second line waits for a timing */
 
   /* counters of the run going */
   guint n_epochs;
@@ -113,12 +114,11 @@ show_error (CxrTrainWindow *self, const char *message)
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
 }
 
+/* A short notice under the counters (no toasts here: the page's own line says it where one looks). */
 static void
-toast (CxrTrainWindow *self, const char *message)
+notice (CxrTrainWindow *self, const char *message)
 {
-  AdwToast *t = adw_toast_new (message);
-  adw_toast_set_timeout (t, 5);
-  adw_toast_overlay_add_toast (self->toast_overlay, t);
+  gtk_label_set_label (self->detail_label, message);
 }
 
 static char *
@@ -343,7 +343,7 @@ on_trained (GObject *source, GAsyncResult *result, gpointer user_data)
       g_autofree char *status = g_strdup_printf (_("Finished: best epoch %u, validation AUC %.3f"), best, auc);
       gtk_label_set_label (self->status_label, status);
       gtk_progress_bar_set_fraction (self->progress_bar, 1);
-      toast (self, _("Training finished: review with its best checkpoint"));
+      notice (self, _("Review with This Checkpoint makes best.pth the window’s model"));
       if (trained->step_log_error)
         {
           g_autofree char *message = g_strdup_printf (_("The per-step log could not be written: %s"),
@@ -359,7 +359,7 @@ on_trained (GObject *source, GAsyncResult *result, gpointer user_data)
       guint64 last = steps->len ? g_array_index (steps, CxrTrainStep, steps->len - 1).global_step : 0;
       g_autofree char *status = self->resumable
         /* Translators: the training page's status after Cancel */
-        ? g_strdup_printf (_("Stopped after step %" G_GUINT64_FORMAT "; Resume continues from there"), last)
+        ? g_strdup_printf (_("Stopped after step %u; Resume continues from there"), (guint) last)
         : g_strdup (_("Stopped before the first step"));
       gtk_label_set_label (self->status_label, status);
       gtk_label_set_label (self->detail_label, "");
@@ -385,6 +385,10 @@ start_job (CxrTrainWindow *self, const CxrTrainConfig *config, gboolean resume)
   self->run_started_us = 0;
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_label_set_label (self->status_label, resume ? _("Resuming…") : _("Starting…"));
+  /* A timing that the start cancelled says nothing any more. */
+  if (self->timing_pending && self->split_text)
+    gtk_label_set_label (self->plan_label, self->split_text);
+  self->timing_pending = FALSE;
   gtk_label_set_label (self->detail_label, "");
   set_training (self, cancellable);
   cxr_engine_train_async (self->engine, config, resume, on_progress, page_ref_new (self), (GDestroyNotify) page_ref_free,
@@ -465,7 +469,7 @@ review (CxrTrainWindow *self, const char *name)
     {
       /* Translators: a checkpoint that is not in the run's folder */
       g_autofree char *message = g_strdup_printf (_("%s is not there (yet)"), name);
-      toast (self, message);
+      notice (self, message);
       return;
     }
   g_signal_emit (self, signals[REVIEW_CHECKPOINT], 0, path);
@@ -546,7 +550,7 @@ on_export_chosen (GtkNativeDialog *dialog, int response, CxrTrainWindow *self)
           g_autofree char *name = g_path_get_basename (path);
           /* Translators: after an export; %s is the file name */
           g_autofree char *message = g_strdup_printf (_("Saved “%s”"), name);
-          toast (self, message);
+          notice (self, message);
         }
       else if (error != NULL)
         {
@@ -618,8 +622,11 @@ show_plan (CxrTrainWindow *self, const CxrTrainEstimate *e, gboolean timing)
                                           e->n_val, e->n_val_positive, positive);
   g_autofree char *steps = g_strdup_printf (ngettext ("%u step per epoch", "%u steps per epoch", e->steps_per_epoch),
                                             e->steps_per_epoch);
-  g_string_append_printf (text, "%s · %s · %s\n", train, val, steps);
+  g_free (self->split_text);
+  self->split_text = g_strdup_printf ("%s · %s · %s", train, val, steps);
+  g_string_append_printf (text, "%s\n", self->split_text);
 
+  self->timing_pending = timing;
   if (timing)
     g_string_append (text, _("Timing a few steps…"));
   else if (self->timing_key != NULL && self->seconds_per_step > 0)
@@ -809,8 +816,8 @@ cxr_train_window_open_run (CxrTrainWindow *self, const char *folder, GError **er
   g_autofree char *status = NULL;
   if (self->resumable)
     /* Translators: the status of an interrupted run read from its folder */
-    status = g_strdup_printf (_("Stopped after %u of %u epochs (step %" G_GUINT64_FORMAT "); Resume continues it"),
-                              state.epochs_done, state.config.epochs, state.global_step);
+    status = g_strdup_printf (_("Stopped after %u of %u epochs (step %u); Resume continues it"),
+                              state.epochs_done, state.config.epochs, (guint) state.global_step);
   else
     /* Translators: the status of a finished run read from its folder */
     status = g_strdup_printf (_("Finished run of %u epochs, best epoch %u"), state.epochs_done,
@@ -931,6 +938,7 @@ cxr_train_window_finalize (GObject *object)
   g_ptr_array_unref (self->epoch_buttons);
   g_free (self->run_folder);
   g_free (self->plan_text);
+  g_free (self->split_text);
   g_free (self->timing_key);
 
   G_OBJECT_CLASS (cxr_train_window_parent_class)->finalize (object);
@@ -955,7 +963,6 @@ cxr_train_window_class_init (CxrTrainWindowClass *klass)
   g_type_ensure (CXR_TYPE_TRAIN_FORM);
   g_type_ensure (CXR_TYPE_PLOT);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/cxrcam/Cxrcam/ui/cxr-train-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, CxrTrainWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, CxrTrainWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, CxrTrainWindow, open_button);
   gtk_widget_class_bind_template_child (widget_class, CxrTrainWindow, export_button);

@@ -85,15 +85,10 @@ _cxr_window_training_model_changed (CxrWindow *self)
   if (!self->rerun_after_model)
     return;
   self->rerun_after_model = FALSE;
-  g_autoptr (CxrModel) model = cxr_engine_dup_model (self->engine);
-  if (model == NULL)
-    return;
-  g_autofree char *label = describe_checkpoint (cxr_model_get_path (model), NULL);
-  /* Translators: after "Review with this checkpoint"; %s names the checkpoint */
-  g_autofree char *message = g_strdup_printf (_("Reviewing with %s"), label);
-  _cxr_window_toast (self, message);
-  /* The image on screen is explained again by the model change; a list the last model had run on is
-   * run again, so that every prediction shown is the new model's. */
+  /* The Model button names the checkpoint now (no toast: the run's own follows at once, and libadwaita
+   * 1.2 can crash when a toast replaces one still sliding in). The image on screen is explained again by
+   * the model change; a list the last model had run on is run again, so that every prediction shown is
+   * the new model's. */
   if (self->list_model != NULL && self->rerun_list)
     _cxr_window_run_all (self);
   self->rerun_list = FALSE;
@@ -126,13 +121,21 @@ _cxr_window_show_training (CxrWindow *self)
 
 /* ---- closing while a run is going -------------------------------------------- */
 
+static gboolean
+close_now (gpointer data)
+{
+  gtk_window_close (GTK_WINDOW (data));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_training_notify (CxrTrainWindow *train, GParamSpec *pspec, CxrWindow *self)
 {
   if (cxr_train_window_is_training (train) || !self->close_after_training)
     return;
   g_signal_handlers_disconnect_by_func (train, on_training_notify, self);
-  gtk_window_close (GTK_WINDOW (self));
+  /* From the main loop, not from inside the page's own notification: closing destroys the page. */
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, close_now, g_object_ref (self), g_object_unref);
 }
 
 static void
