@@ -13,6 +13,7 @@
 
 #include "cxr-atomic-file.h"
 #include "cxr-csv.h"
+#include "cxr-format.h"
 #include "cxr-plot.h"
 
 #define PADDING 8.0
@@ -823,7 +824,6 @@ cxr_plot_export_csv (CxrPlot *self, const char *path, GError **error)
   g_return_val_if_fail (CXR_IS_PLOT (self), FALSE);
 
   g_autoptr (GString) out = g_string_new ("series,x,y\n");
-  char number[CXR_CSV_NUMBER_BUF];
   for (guint i = 0; i < self->layers->len; i++)
     {
       Layer *layer = g_ptr_array_index (self->layers, i);
@@ -835,10 +835,10 @@ cxr_plot_export_csv (CxrPlot *self, const char *path, GError **error)
           cxr_csv_append_field (out, layer->label);
           g_string_append_c (out, ',');
           if (isfinite (p.x))
-            g_string_append (out, cxr_csv_format_double (number, p.x));
+            cxr_format_append_double (out, p.x);
           g_string_append_c (out, ',');
           if (isfinite (p.y))
-            g_string_append (out, cxr_csv_format_double (number, p.y));
+            cxr_format_append_double (out, p.y);
           g_string_append_c (out, '\n');
         }
     }
