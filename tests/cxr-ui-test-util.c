@@ -120,6 +120,23 @@ cxr_ui_test_wait_until (CxrUiTestCondition condition, gpointer data, guint timeo
     g_source_remove (source);
 }
 
+gboolean
+cxr_ui_test_widget_allocated (gpointer data)
+{
+  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
+}
+
+void
+cxr_ui_test_reset_settings (void)
+{
+  g_autoptr (GSettings) settings = g_settings_new ("org.cxrcam.Cxrcam");
+  g_autoptr (GSettingsSchema) schema = NULL;
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  g_auto (GStrv) keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i] != NULL; i++)
+    g_settings_reset (settings, keys[i]);
+}
+
 void
 cxr_ui_test_spin (guint ms)
 {

@@ -33,6 +33,10 @@ char *cxr_ui_test_model_path (void);
 /* Runs the default main context until @condition returns TRUE; fails the test after @timeout_ms. */
 typedef gboolean (*CxrUiTestCondition) (gpointer data);
 void cxr_ui_test_wait_until (CxrUiTestCondition condition, gpointer data, guint timeout_ms, const char *what);
+/* A condition: @data (a GtkWidget) is mapped and has a size. */
+gboolean cxr_ui_test_widget_allocated (gpointer data);
+/* Every key of the application's settings back to its default (they live in memory for the whole program). */
+void cxr_ui_test_reset_settings (void);
 /* Runs pending events for about @ms milliseconds. */
 void cxr_ui_test_spin (guint ms);
 

@@ -25,13 +25,6 @@ typedef struct {
 /* ---- conditions ------------------------------------------------------------ */
 
 static gboolean
-window_allocated (gpointer data)
-{
-  Fixture *f = data;
-  return gtk_widget_get_mapped (GTK_WIDGET (f->window)) && gtk_widget_get_width (GTK_WIDGET (f->window)) > 0;
-}
-
-static gboolean
 dataset_shown (gpointer data)
 {
   Fixture *f = data;
@@ -71,28 +64,16 @@ run_finished (gpointer data)
 
 /* ---- fixture ---------------------------------------------------------------- */
 
-/* Settings live in memory for the whole program: each test starts from the defaults. */
-static void
-reset_settings (void)
-{
-  g_autoptr (GSettings) settings = g_settings_new ("org.cxrcam.Cxrcam");
-  g_autoptr (GSettingsSchema) schema = NULL;
-  g_object_get (settings, "settings-schema", &schema, NULL);
-  g_auto (GStrv) keys = g_settings_schema_list_keys (schema);
-  for (guint i = 0; keys[i] != NULL; i++)
-    g_settings_reset (settings, keys[i]);
-}
-
 static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
-  reset_settings ();
+  cxr_ui_test_reset_settings ();
   f->dataset = cxr_ui_test_make_dataset ();
   f->model = cxr_ui_test_model_path ();
   f->window = cxr_window_new (app);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1400, 900);
   gtk_window_present (GTK_WINDOW (f->window));
-  cxr_ui_test_wait_until (window_allocated, f, 5000, "the window to appear");
+  cxr_ui_test_wait_until (cxr_ui_test_widget_allocated, f->window, 5000, "the window to appear");
 }
 
 static void
