@@ -43,6 +43,10 @@ run_xdotool (const char *const *args)
 static void
 focus_window (guint64 xid)
 {
+  /* GTK's own stacking requests (a window presented a moment ago) reach the server first, or they would
+   * land after ours. */
+  gdk_display_sync (gdk_display_get_default ());
+  cxr_ui_test_spin (50);
   g_autofree char *id = g_strdup_printf ("%" G_GUINT64_FORMAT, xid);
   const char *raise[] = { "windowraise", id, NULL };
   run_xdotool (raise);
@@ -107,4 +111,31 @@ cxr_ui_test_type (GtkWidget *widget, const char *text)
   focus_window (window_xid (widget));
   const char *args[] = { "type", "--delay", "20", text, NULL };
   run_xdotool (args);
+}
+
+void
+cxr_ui_test_scroll (GtkWidget *widget, int clicks)
+{
+  focus_window (window_xid (widget));
+  cxr_ui_test_pointer_move (widget, NAN, NAN);
+  g_autofree char *repeat = g_strdup_printf ("%d", ABS (clicks));
+  const char *args[] = { "click", "--repeat", repeat, "--delay", "30", clicks > 0 ? "5" : "4", NULL };
+  run_xdotool (args);
+}
+
+void
+cxr_ui_test_scroll_into_view (GtkWidget *widget)
+{
+  GtkWidget *scrolled = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  g_assert_nonnull (scrolled);
+  for (int attempt = 0; attempt < 40; attempt++)
+    {
+      graphene_rect_t bounds;
+      g_assert_true (gtk_widget_compute_bounds (widget, scrolled, &bounds));
+      double top = bounds.origin.y, bottom = bounds.origin.y + bounds.size.height;
+      if (top >= 0 && bottom <= gtk_widget_get_height (scrolled))
+        return;
+      cxr_ui_test_scroll (scrolled, top < 0 ? -2 : 2);
+    }
+  g_error ("could not scroll %s into view", G_OBJECT_TYPE_NAME (widget));
 }

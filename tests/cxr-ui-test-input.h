@@ -16,6 +16,10 @@ G_BEGIN_DECLS
 void cxr_ui_test_pointer_move (GtkWidget *widget, double x, double y);
 /* Moves there and clicks with @button (1: left). */
 void cxr_ui_test_click        (GtkWidget *widget, double x, double y, int button);
+/* Scrolls the wheel over @widget's centre: @clicks notches down (negative: up). */
+void cxr_ui_test_scroll       (GtkWidget *widget, int clicks);
+/* Scrolls the wheel over the scrolled window around @widget until all of @widget is in view. */
+void cxr_ui_test_scroll_into_view (GtkWidget *widget);
 /* Presses @keys on @widget's window, in xdotool's names: "ctrl+t", "Return", "Escape". */
 void cxr_ui_test_key          (GtkWidget *widget, const char *keys);
 /* Types @text into whatever has the focus in @widget's window. */

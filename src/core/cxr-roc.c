@@ -201,3 +201,32 @@ cxr_roc_auc_bootstrap (const float *scores, const guint8 *labels, guint n, guint
   *upper = quantile (aucs, rounds, (1 + level) / 2);
   return TRUE;
 }
+
+/* ---- the whole evaluation ----------------------------------------------- */
+
+CxrRocEvaluation *
+cxr_roc_evaluate (const float *scores, const guint8 *labels, guint n, double threshold, double target_sensitivity,
+                  guint bootstrap_rounds, guint64 seed)
+{
+  CxrRocEvaluation *e = g_new0 (CxrRocEvaluation, 1);
+  e->curve = cxr_roc_curve_new (scores, labels, n);
+  e->threshold = threshold;
+  e->target_sensitivity = target_sensitivity;
+  cxr_roc_auc_bootstrap (scores, labels, n, bootstrap_rounds, seed, 0.95, &e->auc_lower, &e->auc_upper);
+  cxr_confusion_count (scores, labels, n, threshold, &e->confusion);
+  guint tp = e->confusion.count[CXR_CONFUSION_TRUE_POSITIVE], fn = e->confusion.count[CXR_CONFUSION_FALSE_NEGATIVE];
+  guint tn = e->confusion.count[CXR_CONFUSION_TRUE_NEGATIVE], fp = e->confusion.count[CXR_CONFUSION_FALSE_POSITIVE];
+  e->sensitivity = tp + fn ? (double) tp / (tp + fn) : NAN;
+  e->specificity = tn + fp ? (double) tn / (tn + fp) : NAN;
+  e->target_point = cxr_roc_curve_point_for_sensitivity (e->curve, target_sensitivity);
+  return e;
+}
+
+void
+cxr_roc_evaluation_free (CxrRocEvaluation *evaluation)
+{
+  if (evaluation == NULL)
+    return;
+  cxr_roc_curve_free (evaluation->curve);
+  g_free (evaluation);
+}

@@ -10,6 +10,8 @@
 
 #include <glib.h>
 
+#include "cxr-metrics.h"
+
 G_BEGIN_DECLS
 
 typedef struct {
@@ -36,6 +38,22 @@ guint        cxr_roc_curve_point_for_sensitivity (const CxrRocCurve *curve, doub
 gboolean     cxr_roc_auc_bootstrap (const float *scores, const guint8 *labels, guint n, guint rounds,
                                     guint64 seed, double level, double *lower, double *upper);
 
+/* Everything an evaluation view shows of scores against labels. */
+typedef struct {
+  CxrRocCurve *curve;          /* NULL when there are no images */
+  double auc_lower, auc_upper; /* the bootstrap interval; NAN when a class is missing */
+  double threshold;            /* the decision threshold (called positive at >= it) */
+  CxrConfusion confusion;      /* at the decision threshold */
+  double sensitivity, specificity;   /* there; NAN without positives or negatives */
+  double target_sensitivity;
+  guint target_point;          /* the curve point that first reaches it, or G_MAXUINT */
+} CxrRocEvaluation;
+
+CxrRocEvaluation *cxr_roc_evaluate         (const float *scores, const guint8 *labels, guint n, double threshold,
+                                            double target_sensitivity, guint bootstrap_rounds, guint64 seed);
+void              cxr_roc_evaluation_free  (CxrRocEvaluation *evaluation);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CxrRocCurve, cxr_roc_curve_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CxrRocEvaluation, cxr_roc_evaluation_free)
 
 G_END_DECLS

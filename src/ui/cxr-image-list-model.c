@@ -26,6 +26,7 @@ struct _CxrImageListModel {
   GHashTable *thumbnails;  /* GUINT index -> GdkTexture* */
   GQueue thumbnail_order;  /* indices, oldest first */
   char *search;            /* casefolded, NULL: none */
+  GArray *subset;          /* guint, ascending: only these entries; NULL: all */
 
   CxrImageFilter filter;
   double iou_below;
@@ -106,6 +107,47 @@ matches_filter (CxrImageListModel *self, guint index, const CxrDatasetEntry *ent
     }
 }
 
+static gint
+compare_guint (gconstpointer a, gconstpointer b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+  return (x > y) - (x < y);
+}
+
+static gboolean
+in_subset (CxrImageListModel *self, guint index)
+{
+  if (self->subset == NULL)
+    return TRUE;
+  guint low = 0, high = self->subset->len;
+  while (low < high)
+    {
+      guint middle = low + (high - low) / 2;
+      guint value = g_array_index (self->subset, guint, middle);
+      if (value == index)
+        return TRUE;
+      if (value < index)
+        low = middle + 1;
+      else
+        high = middle;
+    }
+  return FALSE;
+}
+
+void
+cxr_image_list_model_set_subset (CxrImageListModel *self, GArray *entries)
+{
+  g_return_if_fail (CXR_IS_IMAGE_LIST_MODEL (self));
+
+  g_clear_pointer (&self->subset, g_array_unref);
+  if (entries != NULL)
+    {
+      self->subset = g_array_copy (entries);
+      g_array_sort (self->subset, compare_guint);
+    }
+  cxr_image_list_model_refilter (self);
+}
+
 void
 cxr_image_list_model_refilter (CxrImageListModel *self)
 {
@@ -118,7 +160,7 @@ cxr_image_list_model_refilter (CxrImageListModel *self)
     {
       guint index = g_array_index (self->images, guint, i);
       const CxrDatasetEntry *entry = cxr_dataset_get_entry (self->dataset, index);
-      if (matches_filter (self, index, entry) && matches_search (self, entry))
+      if (in_subset (self, index) && matches_filter (self, index, entry) && matches_search (self, entry))
         g_array_append_val (visible, index);
     }
 
@@ -464,6 +506,7 @@ cxr_image_list_model_finalize (GObject *object)
   g_array_unref (self->images);
   g_array_unref (self->visible);
   g_free (self->search);
+  g_clear_pointer (&self->subset, g_array_unref);
 
   G_OBJECT_CLASS (cxr_image_list_model_parent_class)->finalize (object);
 }

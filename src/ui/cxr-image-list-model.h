@@ -48,6 +48,8 @@ void        cxr_image_list_model_set_filter (CxrImageListModel *self, CxrImageFi
 CxrImageFilter cxr_image_list_model_get_filter (CxrImageListModel *self);
 void        cxr_image_list_model_set_iou_below (CxrImageListModel *self, double iou);
 void        cxr_image_list_model_set_search (CxrImageListModel *self, const char *text);
+/* Only these entries (ascending), on top of the filter and the search; NULL: no such restriction. */
+void        cxr_image_list_model_set_subset (CxrImageListModel *self, GArray *entries);
 /* Filters again with the current settings (results or review flags changed what passes). */
 void        cxr_image_list_model_refilter (CxrImageListModel *self);
 

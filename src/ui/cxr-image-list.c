@@ -20,6 +20,8 @@ struct _CxrImageList {
   GtkStack *list_stack;
   AdwStatusPage *empty_page;
   GtkWidget *show_all_button;
+  GtkRevealer *subset_revealer;
+  GtkLabel *subset_label;
 
   /* owned */
   CxrImageListModel *model;
@@ -89,6 +91,8 @@ update_empty_state (CxrImageList *self, guint shown, guint total)
 static void
 on_show_all (GtkButton *button, CxrImageList *self)
 {
+  /* A confusion-matrix cell's subset too. */
+  cxr_image_list_show_subset (self, NULL, NULL);
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   if (self->model != NULL)
     cxr_image_list_model_set_search (self->model, "");
@@ -213,6 +217,7 @@ cxr_image_list_set_model (CxrImageList *self, CxrImageListModel *model)
   if (self->model != NULL)
     g_signal_handlers_disconnect_by_func (self->model, on_items_changed, self);
   g_set_object (&self->model, model);
+  gtk_revealer_set_reveal_child (self->subset_revealer, FALSE);
 
   if (model != NULL)
     {
@@ -357,6 +362,32 @@ cxr_image_list_set_filter (CxrImageList *self, CxrImageFilter filter)
   gtk_drop_down_set_selected (self->filter_dropdown, filter);
 }
 
+void
+cxr_image_list_show_subset (CxrImageList *self, GArray *entries, const char *title)
+{
+  g_return_if_fail (CXR_IS_IMAGE_LIST (self));
+
+  gtk_revealer_set_reveal_child (self->subset_revealer, entries != NULL);
+  gtk_label_set_label (self->subset_label, title ? title : "");
+  if (self->model == NULL)
+    return;
+  if (entries != NULL)
+    {
+      gtk_drop_down_set_selected (self->filter_dropdown, CXR_IMAGE_FILTER_ALL);
+      gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+      cxr_image_list_model_set_search (self->model, "");
+    }
+  cxr_image_list_model_set_subset (self->model, entries);
+  if (entries != NULL && entries->len > 0)
+    cxr_image_list_select_index (self, g_array_index (entries, guint, 0));
+}
+
+static void
+on_subset_closed (CxrImageList *self)
+{
+  cxr_image_list_show_subset (self, NULL, NULL);
+}
+
 static void
 cxr_image_list_dispose (GObject *object)
 {
@@ -414,6 +445,9 @@ cxr_image_list_class_init (CxrImageListClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CxrImageList, empty_page);
   gtk_widget_class_bind_template_child (widget_class, CxrImageList, show_all_button);
   gtk_widget_class_bind_template_callback (widget_class, on_show_all);
+  gtk_widget_class_bind_template_child (widget_class, CxrImageList, subset_revealer);
+  gtk_widget_class_bind_template_child (widget_class, CxrImageList, subset_label);
+  gtk_widget_class_bind_template_callback (widget_class, on_subset_closed);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
   gtk_widget_class_bind_template_callback (widget_class, on_filter_selected);

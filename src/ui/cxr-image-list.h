@@ -26,5 +26,9 @@ void               cxr_image_list_focus_search (CxrImageList *self);
 /* Focuses the rows, so that single-key shortcuts (A, D, Space) act instead of typing into the search. */
 void               cxr_image_list_focus_rows (CxrImageList *self);
 void               cxr_image_list_set_filter (CxrImageList *self, CxrImageFilter filter);
+/* Lists only @entries (dataset indices, ascending: a cell of the Summary's confusion matrix) under a bar that says
+ * @title and closes the list back to all images. The filter and the search are cleared, so that exactly those
+ * images show; the first is selected. NULL closes it. */
+void               cxr_image_list_show_subset (CxrImageList *self, GArray *entries, const char *title);
 
 G_END_DECLS

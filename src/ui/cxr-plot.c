@@ -1033,6 +1033,18 @@ cxr_plot_get_layer_label (CxrPlot *self, guint layer)
 }
 
 void
+cxr_plot_set_layer_label (CxrPlot *self, guint layer, const char *label)
+{
+  g_return_if_fail (CXR_IS_PLOT (self));
+  g_return_if_fail (layer < self->layers->len);
+
+  Layer *l = g_ptr_array_index (self->layers, layer);
+  g_free (l->label);
+  l->label = g_strdup (label);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
 cxr_plot_set_layer_visible (CxrPlot *self, guint layer, gboolean visible)
 {
   g_return_if_fail (CXR_IS_PLOT (self));

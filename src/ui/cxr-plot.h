@@ -59,6 +59,7 @@ guint          cxr_plot_add_layer          (CxrPlot *self, CxrPlotSeries *series
 guint          cxr_plot_get_n_layers       (CxrPlot *self);
 CxrPlotSeries *cxr_plot_get_layer_series   (CxrPlot *self, guint layer);
 const char    *cxr_plot_get_layer_label    (CxrPlot *self, guint layer);
+void           cxr_plot_set_layer_label    (CxrPlot *self, guint layer, const char *label);
 void           cxr_plot_set_layer_visible  (CxrPlot *self, guint layer, gboolean visible);
 gboolean       cxr_plot_get_layer_visible  (CxrPlot *self, guint layer);
 

@@ -11,6 +11,7 @@ struct _CxrSummaryDialog {
   AdwWindow parent_instance;
 
   /* template widgets */
+  AdwViewStack *view_stack;
   GtkStack *stack;
   GtkLabel *images_label;
   GtkLabel *scored_label;
@@ -135,6 +136,24 @@ cxr_summary_dialog_set_busy (CxrSummaryDialog *self, gboolean busy)
     gtk_stack_set_visible_child_name (self->stack, "busy");
 }
 
+void
+cxr_summary_dialog_add_page (CxrSummaryDialog *self, GtkWidget *page, const char *name, const char *title,
+                             const char *icon_name)
+{
+  g_return_if_fail (CXR_IS_SUMMARY_DIALOG (self));
+
+  AdwViewStackPage *stack_page = adw_view_stack_add_titled (self->view_stack, page, name, title);
+  adw_view_stack_page_set_icon_name (stack_page, icon_name);
+}
+
+void
+cxr_summary_dialog_show_page (CxrSummaryDialog *self, const char *name)
+{
+  g_return_if_fail (CXR_IS_SUMMARY_DIALOG (self));
+
+  adw_view_stack_set_visible_child_name (self->view_stack, name);
+}
+
 static void
 cxr_summary_dialog_dispose (GObject *object)
 {
@@ -156,6 +175,7 @@ cxr_summary_dialog_class_init (CxrSummaryDialogClass *klass)
 
   g_type_ensure (CXR_TYPE_SWEEP_PLOT);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/cxrcam/Cxrcam/ui/cxr-summary-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, CxrSummaryDialog, view_stack);
   gtk_widget_class_bind_template_child (widget_class, CxrSummaryDialog, stack);
   gtk_widget_class_bind_template_child (widget_class, CxrSummaryDialog, images_label);
   gtk_widget_class_bind_template_child (widget_class, CxrSummaryDialog, scored_label);

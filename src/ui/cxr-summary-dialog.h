@@ -36,4 +36,10 @@ void cxr_summary_dialog_set_data (CxrSummaryDialog *self, const CxrSummaryData *
 /* While the numbers are being computed. */
 void cxr_summary_dialog_set_busy (CxrSummaryDialog *self, gboolean busy);
 
+/* Another view of the results (evaluation, comparisons) as a page beside the localisation one, with a switcher
+ * in the header bar. */
+void cxr_summary_dialog_add_page  (CxrSummaryDialog *self, GtkWidget *page, const char *name, const char *title,
+                                   const char *icon_name);
+void cxr_summary_dialog_show_page (CxrSummaryDialog *self, const char *name);
+
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include "cxr-results.h"
 #include "cxr-review-panel.h"
 #include "cxr-review.h"
+#include "cxr-summary-dialog.h"
 #include "cxr-thumbnail.h"
 #include "cxr-window.h"
 
@@ -77,6 +78,9 @@ struct _CxrWindow {
   gboolean rerun_list;               /* ... over the list too (the last model had been run on it) */
   gboolean close_after_training;     /* closing waits for the run to stop */
 
+  GtkWidget *eval_view;              /* the Summary's evaluation page (cxr-window-eval.c): a weak pointer */
+  GCancellable *eval_cancellable;    /* its prediction of the labelled images */
+
   guint review_save_source;
   guint n_jobs;                      /* jobs that keep the spinner turning */
   gboolean current_busy;             /* the image on screen is loading or being explained */
@@ -135,6 +139,13 @@ void     _cxr_window_training_model_changed (CxrWindow *self);
 gboolean _cxr_window_training_close_request (CxrWindow *self);
 /* The Model button names the checkpoint in use. */
 void     _cxr_window_update_model_button    (CxrWindow *self);
+
+/* cxr-window-eval.c */
+void     _cxr_window_eval_attach            (CxrWindow *self, CxrSummaryDialog *dialog);
+/* The results, the model or the dataset changed: the page evaluates again. */
+void     _cxr_window_eval_refresh           (CxrWindow *self);
+/* Stops its prediction of the labelled images (another model or dataset). */
+void     _cxr_window_eval_cancel            (CxrWindow *self);
 
 /* cxr-window.c */
 void _cxr_window_toast          (CxrWindow *self, const char *message);

@@ -310,6 +310,8 @@ _cxr_window_set_dataset (CxrWindow *self, CxrDataset *dataset, CxrReview *review
   update_view_stack (self);
   _cxr_window_actions_update (self);
   _cxr_window_training_sync (self);
+  _cxr_window_eval_cancel (self);
+  _cxr_window_eval_refresh (self);
 }
 
 void
@@ -324,6 +326,8 @@ _cxr_window_model_changed (CxrWindow *self, CxrModel *model)
   update_prediction (self);
   _cxr_window_actions_update (self);
   _cxr_window_training_model_changed (self);
+  _cxr_window_eval_cancel (self);
+  _cxr_window_eval_refresh (self);
 }
 
 /* ---- window state -------------------------------------------------------- */
@@ -410,6 +414,9 @@ cxr_window_dispose (GObject *object)
   _cxr_window_forget_run (self);
   if (self->summary_dialog != NULL)
     gtk_window_destroy (self->summary_dialog);
+  if (self->eval_cancellable != NULL)
+    g_cancellable_cancel (self->eval_cancellable);
+  g_clear_object (&self->eval_cancellable);
   if (self->train_window != NULL)
     gtk_window_destroy (self->train_window);
 
