@@ -70,17 +70,6 @@ cxr_window_fixture_run_finished (gpointer data)
 }
 
 void
-cxr_window_fixture_reset_settings (void)
-{
-  g_autoptr (GSettings) settings = g_settings_new ("org.cxrcam.Cxrcam");
-  g_autoptr (GSettingsSchema) schema = NULL;
-  g_object_get (settings, "settings-schema", &schema, NULL);
-  g_auto (GStrv) keys = g_settings_schema_list_keys (schema);
-  for (guint i = 0; keys[i] != NULL; i++)
-    g_settings_reset (settings, keys[i]);
-}
-
-void
 cxr_window_fixture_set_up_sized (CxrWindowFixture *f, int width, int height)
 {
   f->dataset = cxr_ui_test_make_dataset ();
@@ -94,7 +83,7 @@ cxr_window_fixture_set_up_sized (CxrWindowFixture *f, int width, int height)
 void
 cxr_window_fixture_set_up (CxrWindowFixture *f, gconstpointer data)
 {
-  cxr_window_fixture_reset_settings ();
+  cxr_ui_test_reset_settings ();
   cxr_window_fixture_set_up_sized (f, 1400, 900);
 }
 

@@ -24,7 +24,6 @@ void            cxr_window_fixture_free_app (void);
 void cxr_window_fixture_set_up_sized (CxrWindowFixture *f, int width, int height);
 void cxr_window_fixture_set_up (CxrWindowFixture *f, gconstpointer data);   /* 1400 x 900 */
 void cxr_window_fixture_tear_down (CxrWindowFixture *f, gconstpointer data);
-void cxr_window_fixture_reset_settings (void);
 
 void cxr_window_fixture_open_dataset (CxrWindowFixture *f);
 void cxr_window_fixture_open_model (CxrWindowFixture *f);

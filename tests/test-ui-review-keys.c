@@ -37,7 +37,7 @@ is_reviewed (Fixture *f, const char *name)
 static void
 test_start_with_saved_settings (Fixture *f, gconstpointer data)
 {
-  cxr_window_fixture_reset_settings ();
+  cxr_ui_test_reset_settings ();
   g_autoptr (GSettings) settings = g_settings_new ("org.cxrcam.Cxrcam");
   g_settings_set_string (settings, "cam-method", "grad-cam++");
   g_settings_set_string (settings, "cam-layer", "layer3");
