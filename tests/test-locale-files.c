@@ -11,8 +11,10 @@
  * comparing, nothing else is.
  */
 #include <glib/gstdio.h>
+#include <locale.h>
 #include <string.h>
 
+#include "cxr-review.h"
 #include "cxr-test-util.h"
 
 static const char *const locales[] = { "de_DE.UTF-8", "C" };
@@ -239,10 +241,59 @@ test_same_files_in_every_locale (void)
     }
 }
 
+/* The review sidecar, written by the window (in process, so under setlocale): members it keeps from the file,
+ * numbers among them, come back the same under a decimal-comma locale. */
+static char *
+review_saved_under (const char *locale, const char *folder)
+{
+  g_autofree char *saved = g_strdup (setlocale (LC_ALL, NULL));
+  g_assert_nonnull (setlocale (LC_ALL, locale));
+  g_autofree char *path = g_build_filename (folder, "cxrcam-review.json", NULL);
+  g_autoptr (GError) error = NULL;
+  g_file_set_contents (path, "{\"version\": 1, \"threshold\": 0.35, \"images\": {\"a.png\": {\"reviewed\": false, "
+                       "\"zoom\": 1e-07, \"window\": [12.5, 3]}}}", -1, &error);
+  g_assert_no_error (error);
+  g_autoptr (CxrReview) review = cxr_review_open (path, &error);
+  g_assert_no_error (error);
+  cxr_review_set_reviewed (review, "a.png", TRUE);
+  cxr_review_set_note (review, "b.png", "box 3,5 cm too wide");
+  cxr_review_set_verdict (review, "c.png", CXR_VERDICT_DISAGREE);
+  g_assert_true (cxr_review_save (review, &error));
+  g_assert_no_error (error);
+  g_autofree char *contents = NULL;
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  setlocale (LC_ALL, saved);
+  /* Who and when change from run to run (the clock may tick between the two saves). */
+  g_autoptr (GRegex) stamps = g_regex_new ("\"(who|when)\"\\s*:\\s*\"[^\"]*\"", 0, 0, NULL);
+  g_autofree char *stamped = g_regex_replace (stamps, contents, -1, 0, "\"\\1\": <stamp>", 0, NULL);
+  g_assert_nonnull (strstr (stamped, "\"when\": <stamp>"));
+  return g_steal_pointer (&stamped);
+}
+
+static void
+test_review_sidecar (void)
+{
+  if (!cxr_test_have_locale ("de_DE.UTF-8"))
+    return;
+  g_autofree char *tmp = cxr_test_make_tmpdir ();
+  g_autofree char *german_dir = g_build_filename (tmp, "de", NULL);
+  g_autofree char *c_dir = g_build_filename (tmp, "c", NULL);
+  g_assert_cmpint (g_mkdir (german_dir, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (c_dir, 0755), ==, 0);
+  g_autofree char *german = review_saved_under ("de_DE.UTF-8", german_dir);
+  g_autofree char *c = review_saved_under ("C", c_dir);
+  g_test_message ("%s", c);
+  g_assert_cmpstr (german, ==, c);
+  g_assert_nonnull (strstr (c, "0.35"));
+  g_assert_nonnull (strstr (c, "12.5"));
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/locale-files/same-files-in-every-locale", test_same_files_in_every_locale);
+  g_test_add_func ("/locale-files/review-sidecar", test_review_sidecar);
   return g_test_run ();
 }
