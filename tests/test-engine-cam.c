@@ -234,6 +234,84 @@ test_batch_cancel (Fixture *f, gconstpointer data)
   g_assert_true (f->progress_data_freed);
 }
 
+static int
+argmax_excluding (const float *values, guint n, int excluded)
+{
+  int best = -1;
+  for (guint c = 0; c < n; c++)
+    if ((int) c != excluded && (best < 0 || values[c] > values[best]))
+      best = (int) c;
+  return best;
+}
+
+/* The model's top class (CXR_CAM_TARGET_TOP) explains, for each image, the class with the highest probability:
+ * the same map as asking for that class by its index. A class named "No Finding" is passed over for the next. */
+static void
+test_top_class (Fixture *f, gconstpointer data)
+{
+  g_autofree char *dir = cxr_test_make_tmpdir ();
+  g_auto (GStrv) paths = write_images (dir, 3, 72, 64);
+  g_autofree char *weights = cxr_test_fixture_path ("networks/basic_c1_k14.pth");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CxrModel) model = cxr_model_load (weights, NULL, &error);
+  g_assert_no_error (error);
+
+  CxrCamOptions top, explicit;
+  cxr_cam_options_init_default (&top);
+  top.target_class = CXR_CAM_TARGET_TOP;
+  cxr_cam_options_init_default (&explicit);
+  int first_top = -1;
+  for (guint i = 0; paths[i] != NULL; i++)
+    {
+      g_autoptr (CxrCamResult) result = cxr_cam_compute_file (model, paths[i], &top, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (result->n_classes, ==, 14);
+      int want = argmax_excluding (result->probabilities, result->n_classes, -1);
+      g_test_message ("%s: top class %d (%s, %.4f)", result->name, want, cxr_nih14_labels[want],
+                      result->probabilities[want]);
+      g_assert_cmpint (result->target_class, ==, want);
+      g_assert_cmpstr (result->target_name, ==, cxr_nih14_labels[want]);
+      explicit.target_class = want;
+      g_autoptr (CxrCamResult) by_index = cxr_cam_compute_file (model, paths[i], &explicit, &error);
+      g_assert_no_error (error);
+      cxr_assert_close_abs (result->cam, by_index->cam, 72 * 64, 0.0);
+      if (first_top < 0)
+        first_top = want;
+    }
+  /* Not the card's positive class (Cardiomegaly) for these images: the top class is a choice of its own. */
+  g_assert_cmpint (first_top, !=, (int) cxr_model_get_card (model)->positive_class);
+
+  /* The same weights with a card that calls the first image's top class "No Finding": the next one is explained. */
+  g_autoptr (GString) card = g_string_new ("{\"activation\": \"sigmoid\", \"class_names\": [");
+  for (int c = 0; c < 14; c++)
+    g_string_append_printf (card, "%s\"%s\"", c ? ", " : "", c == first_top ? "No Finding" : cxr_nih14_labels[c]);
+  g_string_append (card, "]}");
+  g_autofree char *card_path = g_build_filename (dir, "card.json", NULL);
+  g_assert_true (g_file_set_contents (card_path, card->str, -1, NULL));
+  g_autoptr (CxrModel) renamed = cxr_model_load (weights, card_path, &error);
+  g_assert_no_error (error);
+  g_autoptr (CxrCamResult) result = cxr_cam_compute_file (renamed, paths[0], &top, &error);
+  g_assert_no_error (error);
+  int second = argmax_excluding (result->probabilities, result->n_classes, first_top);
+  g_assert_cmpint (second, !=, first_top);
+  g_assert_cmpint (result->target_class, ==, second);
+  g_assert_cmpstr (result->target_name, ==, cxr_nih14_labels[second]);
+
+  /* Through the engine, as the window asks. */
+  g_autoptr (CxrEngine) engine = cxr_engine_new ();
+  cxr_engine_set_model (engine, renamed);
+  g_autoptr (CxrCamResult) queued = run_one (f, engine, paths[0], &top, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (queued->target_class, ==, second);
+  cxr_assert_close_abs (queued->cam, result->cam, 72 * 64, 0.0);
+
+  /* The network-level call takes class indices only. */
+  explicit.target_class = -7;
+  g_autoptr (CxrCamResult) bad = cxr_cam_compute_file (model, paths[0], &explicit, &error);
+  g_assert_null (bad);
+  g_assert_error (error, CXR_ERROR, CXR_ERROR_INVALID);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -241,5 +319,6 @@ main (int argc, char *argv[])
   g_test_add ("/engine-cam/one-image", Fixture, NULL, fixture_set_up, test_one_image, fixture_tear_down);
   g_test_add ("/engine-cam/batch", Fixture, NULL, fixture_set_up, test_batch, fixture_tear_down);
   g_test_add ("/engine-cam/batch-cancel", Fixture, NULL, fixture_set_up, test_batch_cancel, fixture_tear_down);
+  g_test_add ("/engine-cam/top-class", Fixture, NULL, fixture_set_up, test_top_class, fixture_tear_down);
   return g_test_run ();
 }

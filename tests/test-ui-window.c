@@ -311,10 +311,20 @@ test_model_and_threshold (Fixture *f, gconstpointer data)
   g_autofree float *probabilities = g_new (float, n_classes);
   g_assert_true (cxr_model_predict (model, (CxrImage *const *) &image, 1, logits, &error));
   cxr_model_activate (model, logits, probabilities, 1);
-  g_assert_cmpfloat_with_epsilon (cxr_current_image_get_probability (f->window->current), probabilities[positive], 1e-5);
+  /* On screen, the class the heatmap explains (the model's top class, test-ui-review-target.c); in the list, the
+   * card's positive class. */
+  int shown = cxr_current_image_get_target_class (f->window->current);
+  g_assert_cmpint (shown, >=, 0);
+  g_assert_cmpfloat_with_epsilon (cxr_current_image_get_probability (f->window->current), probabilities[shown], 1e-5);
   const CxrImageResult *result = cxr_results_lookup (f->window->results, cxr_current_image_get_index (f->window->current));
   g_assert_nonnull (result);
   g_assert_cmpfloat_with_epsilon (result->probability, probabilities[positive], 1e-5);
+
+  /* BB.csv's box is a Cardiomegaly box: explain that class for the rest. */
+  cxr_cam_controls_set_target (f->window->cam_controls, (int) positive);
+  cxr_ui_test_wait_until (cam_shown, f, 20000, "the Cardiomegaly Grad-CAM");
+  g_assert_cmpint (cxr_current_image_get_target_class (f->window->current), ==, (int) positive);
+  g_assert_cmpfloat_with_epsilon (cxr_current_image_get_probability (f->window->current), probabilities[positive], 1e-5);
 
   /* Moving the threshold re-cuts the cached CAM at once: no job runs, and the mask pane follows. */
   GtkAdjustment *threshold = cxr_cam_controls_get_threshold_adjustment (f->window->cam_controls);
@@ -510,6 +520,12 @@ test_heatmap_matches_export (Fixture *f, gconstpointer data)
 {
   open_dataset (f);
   open_model (f);
+  /* The export explains the card's positive class; so does the pane here. */
+  g_autoptr (CxrModel) model = cxr_engine_dup_model (f->window->engine);
+  int positive = (int) cxr_model_get_card (model)->positive_class;
+  cxr_cam_controls_set_target (f->window->cam_controls, positive);
+  cxr_ui_test_wait_until (cam_shown, f, 20000, "the positive class's Grad-CAM");
+  g_assert_cmpint (cxr_current_image_get_target_class (f->window->current), ==, positive);
   CxrViewState *state = cxr_compare_view_get_view_state (f->window->compare_view);
   cxr_view_state_set_overlay_opacity (state, 1.0);
   g_autofree char *out = cxr_test_make_tmpdir ();

@@ -13,7 +13,7 @@ cxr_cam_options_init_default (CxrCamOptions *options)
 {
   options->method = CXR_CAM_METHOD_GRADCAM;
   options->layer = NULL;
-  options->target_class = -1;
+  options->target_class = CXR_CAM_TARGET_POSITIVE;
 }
 
 const char *
@@ -245,9 +245,23 @@ cxr_cam_weighted_sum (float *cam, const float *weights, const float *activations
     cam[p] = sum[p] > 0.0 ? (float) sum[p] : 0.0f;
 }
 
-gboolean
-cxr_cam_run_network (CxrResnet *net, const float *input, int h, int w, CxrCamMethod method, int block_index,
-                     int target_class, float *cam_raw, float *weights, float *logits, GError **error)
+/* The largest logit but @skip_class's (-1: none), or @skip_class when it is the only class. */
+static int
+top_class (const float *logits, int n_classes, int skip_class)
+{
+  int best = -1;
+  for (int c = 0; c < n_classes; c++)
+    if (c != skip_class && (best < 0 || logits[c] > logits[best]))
+      best = c;
+  return best >= 0 ? best : 0;
+}
+
+/* cxr_cam_run_network, where @target_class may be CXR_CAM_TARGET_TOP (never @skip_class unless it is the only
+ * class); *@chosen receives the class explained. */
+static gboolean
+run_network_choosing (CxrResnet *net, const float *input, int h, int w, CxrCamMethod method, int block_index,
+                      int target_class, int skip_class, int *chosen, float *cam_raw, float *weights, float *logits,
+                      GError **error)
 {
   if (block_index < 0 || block_index >= net->n_blocks)
     {
@@ -255,7 +269,7 @@ cxr_cam_run_network (CxrResnet *net, const float *input, int h, int w, CxrCamMet
                    block_index, net->n_blocks);
       return FALSE;
     }
-  if (target_class < 0 || target_class >= net->arch.n_classes)
+  if (target_class != CXR_CAM_TARGET_TOP && (target_class < 0 || target_class >= net->arch.n_classes))
     {
       g_set_error (error, CXR_ERROR, CXR_ERROR_INVALID, "class %d does not exist (the network has %d)",
                    target_class, net->arch.n_classes);
@@ -263,13 +277,18 @@ cxr_cam_run_network (CxrResnet *net, const float *input, int h, int w, CxrCamMet
     }
 
   g_autofree float *own_logits = logits ? NULL : g_new (float, net->arch.n_classes);
+  float *scores = logits ? logits : own_logits;
   CxrCamActivations kept;
   cxr_cam_activations_init (&kept, net, block_index);
-  if (!cxr_cam_forward_keep (net, input, h, w, &kept, logits ? logits : own_logits, error))
+  if (!cxr_cam_forward_keep (net, input, h, w, &kept, scores, error))
     {
       cxr_cam_activations_clear (&kept);
       return FALSE;
     }
+  if (target_class == CXR_CAM_TARGET_TOP)
+    target_class = top_class (scores, net->arch.n_classes, skip_class);
+  if (chosen != NULL)
+    *chosen = target_class;
 
   int channels = kept.channels[0];
   gsize plane = (gsize) kept.heights[0] * kept.widths[0];
@@ -285,6 +304,21 @@ cxr_cam_run_network (CxrResnet *net, const float *input, int h, int w, CxrCamMet
   cxr_free_floats (grad);
   cxr_cam_activations_clear (&kept);
   return TRUE;
+}
+
+gboolean
+cxr_cam_run_network (CxrResnet *net, const float *input, int h, int w, CxrCamMethod method, int block_index,
+                     int target_class, float *cam_raw, float *weights, float *logits, GError **error)
+{
+  /* An index only: choosing the top class needs the card's class names (cxr_cam_compute). */
+  if (target_class == CXR_CAM_TARGET_TOP)
+    {
+      g_set_error (error, CXR_ERROR, CXR_ERROR_INVALID, "class %d does not exist (the network has %d)",
+                   target_class, net->arch.n_classes);
+      return FALSE;
+    }
+  return run_network_choosing (net, input, h, w, method, block_index, target_class, -1, NULL, cam_raw, weights,
+                               logits, error);
 }
 
 /* ---- the pipeline -------------------------------------------------------------------------------- */
@@ -307,8 +341,8 @@ cxr_cam_compute (CxrModel *model, const CxrImage *image, const CxrCamOptions *op
   g_autofree char *layer = NULL;
   if (!cxr_cam_resolve_layer (arch, options->layer ? options->layer : card->cam_layer, &block_index, &layer, error))
     return NULL;
-  int target = options->target_class < 0 ? (int) card->positive_class : options->target_class;
-  if (target >= (int) n_classes)
+  int target = options->target_class == CXR_CAM_TARGET_POSITIVE ? (int) card->positive_class : options->target_class;
+  if (target >= (int) n_classes || (target < 0 && target != CXR_CAM_TARGET_TOP))
     {
       g_set_error (error, CXR_ERROR, CXR_ERROR_INVALID, "no class %d: the model has %u classes", target, n_classes);
       return NULL;
@@ -324,8 +358,12 @@ cxr_cam_compute (CxrModel *model, const CxrImage *image, const CxrCamOptions *op
   g_autoptr (CxrCamResult) result = cxr_cam_result_new (NULL);
   result->cam_raw = g_new (float, plane);
   result->logits = g_new (float, n_classes);
-  gboolean ok = cxr_cam_run_network (net, input, params->height, params->width, options->method, block_index,
-                                     target, result->cam_raw, NULL, result->logits, error);
+  int no_finding = -1;
+  for (guint c = 0; c < n_classes; c++)
+    if (g_ascii_strcasecmp (card->class_names[c], "No Finding") == 0)
+      no_finding = (int) c;
+  gboolean ok = run_network_choosing (net, input, params->height, params->width, options->method, block_index,
+                                      target, no_finding, &target, result->cam_raw, NULL, result->logits, error);
   cxr_free_floats (input);
   if (!ok)
     return NULL;

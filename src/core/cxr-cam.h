@@ -48,11 +48,20 @@ typedef enum {
 #define CXR_CAM_NORMALISE_EPS 1e-7f
 #define CXR_CAM_PLUSPLUS_EPS  1e-6f
 
+/* Targets that are not a class index. */
+enum {
+  CXR_CAM_TARGET_POSITIVE = -1,   /* the card's positive class */
+  /* The class the model gives the highest probability for this image, chosen after the forward pass (the
+   * largest logit: sigmoid and softmax keep the order). A class named "No Finding" is never chosen while the
+   * model has another: it names no place in the image to explain. */
+  CXR_CAM_TARGET_TOP = -2,
+};
+
 /* What to explain. Plain values: the async jobs copy them. */
 typedef struct {
   CxrCamMethod method;
   const char *layer;     /* "layer4", "layer3", "layer4.1", ...; NULL: the card's cam_layer */
-  int target_class;      /* class index; -1: the card's positive class */
+  int target_class;      /* class index, or CXR_CAM_TARGET_POSITIVE (the default) or CXR_CAM_TARGET_TOP */
 } CxrCamOptions;
 
 /* Grad-CAM at the card's layer for its positive class. */
@@ -80,7 +89,7 @@ typedef struct {
 
   CxrCamMethod method;
   char *layer;               /* the block it was taken at, canonical: "layer4.2" */
-  int target_class;
+  int target_class;          /* the class explained (a CXR_CAM_TARGET_TOP request says here which it was) */
   char *target_name;         /* the class's name in the card, "Cardiomegaly" */
   guint n_classes;
   float *logits;             /* [n_classes] */

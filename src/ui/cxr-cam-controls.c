@@ -6,7 +6,9 @@
 #include <math.h>
 
 #include "cxr-cam-controls.h"
+#include "cxr-cam.h"
 #include "cxr-colormap.h"
+#include "cxr-finding-names.h"
 
 static const char *const method_ids[] = { "grad-cam", "grad-cam++" };
 static const char *const layer_ids[] = { "layer4", "layer3", "layer2", "layer1" };
@@ -25,6 +27,7 @@ struct _CxrCamControls {
   GtkLabel *iobb_label;
   AdwComboRow *method_row;
   AdwComboRow *layer_row;
+  AdwComboRow *target_row;
   AdwComboRow *colormap_row;
   GtkAdjustment *threshold_adjustment;
   GtkAdjustment *opacity_adjustment;
@@ -44,6 +47,7 @@ enum {
   PROP_0,
   PROP_METHOD,
   PROP_LAYER,
+  PROP_TARGET,
   PROP_COLORMAP,
   N_PROPS
 };
@@ -103,6 +107,43 @@ cxr_cam_controls_set_layer (CxrCamControls *self, const char *layer)
   adw_combo_row_set_selected (self->layer_row, find_id (layer_ids, G_N_ELEMENTS (layer_ids), layer));
 }
 
+/* The card's class names as people read them: NIH labels translated, other names as the card has them. */
+void
+cxr_cam_controls_set_classes (CxrCamControls *self, const char *const *class_names)
+{
+  g_return_if_fail (CXR_IS_CAM_CONTROLS (self));
+
+  guint n = class_names != NULL ? g_strv_length ((GStrv) class_names) : 0;
+  g_autoptr (GtkStringList) items = gtk_string_list_new (NULL);
+  /* Translators: the first choice of the target class: the class the model gives the highest probability */
+  gtk_string_list_append (items, _("Model's top class"));
+  for (guint i = 0; i < n; i++)
+    {
+      const char *title = cxr_finding_get_title (cxr_finding_from_name (class_names[i], -1));
+      gtk_string_list_append (items, title != NULL ? title : class_names[i]);
+    }
+  adw_combo_row_set_model (self->target_row, G_LIST_MODEL (items));
+  adw_combo_row_set_selected (self->target_row, 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->target_row), n >= 2);
+}
+
+int
+cxr_cam_controls_get_target (CxrCamControls *self)
+{
+  guint selected = adw_combo_row_get_selected (self->target_row);
+  return selected == 0 || selected == GTK_INVALID_LIST_POSITION ? CXR_CAM_TARGET_TOP : (int) selected - 1;
+}
+
+void
+cxr_cam_controls_set_target (CxrCamControls *self, int target)
+{
+  GListModel *items = adw_combo_row_get_model (self->target_row);
+  guint position = target >= 0 ? (guint) target + 1 : 0;
+  if (items == NULL || position >= g_list_model_get_n_items (items))
+    position = 0;
+  adw_combo_row_set_selected (self->target_row, position);
+}
+
 const char *
 cxr_cam_controls_get_colormap (CxrCamControls *self)
 {
@@ -122,6 +163,8 @@ on_combo_selected (AdwComboRow *row, GParamSpec *pspec, CxrCamControls *self)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_METHOD]);
   else if (row == self->layer_row)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAYER]);
+  else if (row == self->target_row)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TARGET]);
   else if (row == self->colormap_row)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COLORMAP]);
 }
@@ -274,6 +317,9 @@ cxr_cam_controls_get_property (GObject *object, guint prop_id, GValue *value, GP
     case PROP_LAYER:
       g_value_set_string (value, cxr_cam_controls_get_layer (self));
       break;
+    case PROP_TARGET:
+      g_value_set_int (value, cxr_cam_controls_get_target (self));
+      break;
     case PROP_COLORMAP:
       g_value_set_string (value, cxr_cam_controls_get_colormap (self));
       break;
@@ -294,6 +340,9 @@ cxr_cam_controls_set_property (GObject *object, guint prop_id, const GValue *val
       break;
     case PROP_LAYER:
       cxr_cam_controls_set_layer (self, g_value_get_string (value));
+      break;
+    case PROP_TARGET:
+      cxr_cam_controls_set_target (self, g_value_get_int (value));
       break;
     case PROP_COLORMAP:
       cxr_cam_controls_set_colormap (self, g_value_get_string (value));
@@ -347,6 +396,9 @@ cxr_cam_controls_class_init (CxrCamControlsClass *klass)
   properties[PROP_LAYER] =
     g_param_spec_string ("layer", NULL, NULL, "layer4",
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TARGET] =
+    g_param_spec_int ("target", NULL, NULL, CXR_CAM_TARGET_TOP, G_MAXINT, CXR_CAM_TARGET_TOP,
+                      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_COLORMAP] =
     g_param_spec_string ("colormap", NULL, NULL, "jet",
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -363,6 +415,7 @@ cxr_cam_controls_class_init (CxrCamControlsClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CxrCamControls, iobb_label);
   gtk_widget_class_bind_template_child (widget_class, CxrCamControls, method_row);
   gtk_widget_class_bind_template_child (widget_class, CxrCamControls, layer_row);
+  gtk_widget_class_bind_template_child (widget_class, CxrCamControls, target_row);
   gtk_widget_class_bind_template_child (widget_class, CxrCamControls, colormap_row);
   gtk_widget_class_bind_template_child (widget_class, CxrCamControls, threshold_adjustment);
   gtk_widget_class_bind_template_child (widget_class, CxrCamControls, opacity_adjustment);
@@ -383,6 +436,7 @@ cxr_cam_controls_init (CxrCamControls *self)
   self->view_bindings = g_ptr_array_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
   fill_colormaps (self);
+  cxr_cam_controls_set_classes (self, NULL);
   cxr_cam_controls_set_prediction (self, NULL, NAN, NULL);
   cxr_cam_controls_set_localisation (self, NAN, NAN);
   cxr_cam_controls_set_image_info (self, NULL, NULL, NULL);

@@ -2,7 +2,8 @@
  * (method, target layer, threshold, overlay opacity, colormap) and the display settings (window/level, invert).
  *
  * The threshold is a GtkAdjustment shared by a scale and a spin button; the owner connects to it (and binds it to
- * GSettings). Method, layer and colormap are string properties holding settings ids.
+ * GSettings). Method, layer and colormap are string properties holding settings ids; the target class is an int
+ * property (a class index or CXR_CAM_TARGET_TOP), chosen per image by the window.
  */
 #pragma once
 
@@ -27,6 +28,11 @@ void           cxr_cam_controls_set_method (CxrCamControls *self, const char *me
 /* "layer4" ... "layer1" */
 const char    *cxr_cam_controls_get_layer (CxrCamControls *self);
 void           cxr_cam_controls_set_layer (CxrCamControls *self, const char *layer);
+/* The classes the CAM can explain (the model card's names; NULL or fewer than two hide the choice). */
+void           cxr_cam_controls_set_classes (CxrCamControls *self, const char *const *class_names);
+/* A class index, or CXR_CAM_TARGET_TOP (the model's top class for the image, the first item). */
+int            cxr_cam_controls_get_target (CxrCamControls *self);
+void           cxr_cam_controls_set_target (CxrCamControls *self, int target);
 /* a cxr-colormap id */
 const char    *cxr_cam_controls_get_colormap (CxrCamControls *self);
 void           cxr_cam_controls_set_colormap (CxrCamControls *self, const char *colormap);

@@ -31,6 +31,8 @@ struct _CxrCurrentImage {
   char *error;
   char *method;
   char *layer;
+  int target;                  /* the class to explain: an index or CXR_CAM_TARGET_TOP */
+  gboolean explains_positive;  /* the CAM explains the card's positive class, whose results the list shows */
   CxrCamResult *cam;           /* the current image's explanation, kept to re-threshold */
   guint8 *mask;                /* [mask_size]: scratch for cutting the CAM */
   gsize mask_size;
@@ -217,7 +219,8 @@ cut_cam (CxrCurrentImage *self)
   if (cxr_box_score_is_scored (&score))
     {
       set_scores (self, score.iou, score.iobb);
-      if (self->results != NULL)
+      /* The list and Run on All score the card's positive class; another class's IoU stays on screen. */
+      if (self->results != NULL && self->explains_positive)
         cxr_results_set_localisation (self->results, self->index, (float) score.iou, (float) score.iobb,
                                       (float) self->threshold);
     }
@@ -279,10 +282,14 @@ on_cam_ready (GObject *source, GAsyncResult *result, gpointer user_data)
   if (!self->image_shown)
     show_pixels_of (self, cam);
 
-  float probability = cam->probabilities[cam->target_class];
-  set_probability (self, probability);
-  if (self->results != NULL)
-    cxr_results_set_prediction (self->results, self->index, probability, probability >= 0.5f);
+  set_probability (self, cam->probabilities[cam->target_class]);
+  /* The list shows the card's positive class for every image, whichever class the heatmap explains. */
+  g_autoptr (CxrModel) model = cxr_engine_dup_model (self->engine);
+  guint positive = model != NULL ? cxr_model_get_card (model)->positive_class : (guint) cam->target_class;
+  self->explains_positive = (int) positive == cam->target_class;
+  if (self->results != NULL && positive < cam->n_classes)
+    cxr_results_set_prediction (self->results, self->index, cam->probabilities[positive],
+                                cam->probabilities[positive] >= 0.5f);
   make_heatmap (self);
   cut_cam (self);
   update_cam_status (self);
@@ -308,6 +315,7 @@ start_analysis (CxrCurrentImage *self)
   if (!cxr_cam_method_from_name (self->method, &options.method, NULL))
     options.method = CXR_CAM_METHOD_GRADCAM;
   options.layer = self->layer;
+  options.target_class = self->target;
 
   set_analysing (self, TRUE);
   update_cam_status (self);
@@ -483,6 +491,26 @@ cxr_current_image_set_layer (CxrCurrentImage *self, const char *layer)
   cxr_current_image_reanalyse (self);
 }
 
+void
+cxr_current_image_set_target (CxrCurrentImage *self, int target)
+{
+  g_return_if_fail (CXR_IS_CURRENT_IMAGE (self));
+
+  self->target = target;
+}
+
+int
+cxr_current_image_get_target_class (CxrCurrentImage *self)
+{
+  return self->cam != NULL ? self->cam->target_class : -1;
+}
+
+const char *
+cxr_current_image_get_target_name (CxrCurrentImage *self)
+{
+  return self->cam != NULL ? self->cam->target_name : NULL;
+}
+
 gboolean
 cxr_current_image_get_loading (CxrCurrentImage *self)
 {
@@ -625,6 +653,7 @@ cxr_current_image_init (CxrCurrentImage *self)
 {
   self->index = G_MAXUINT;
   self->threshold = 0.5;
+  self->target = CXR_CAM_TARGET_TOP;
   self->probability = NAN;
   self->iou = NAN;
   self->iobb = NAN;

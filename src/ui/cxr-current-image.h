@@ -36,6 +36,12 @@ void        cxr_current_image_set_colormap (CxrCurrentImage *self, CxrColormap c
 /* Settings ids: "grad-cam" / "grad-cam++", "layer4" ... */
 void        cxr_current_image_set_method (CxrCurrentImage *self, const char *method);
 void        cxr_current_image_set_layer (CxrCurrentImage *self, const char *layer);
+/* The class to explain: an index or CXR_CAM_TARGET_TOP (the default). Takes effect at the next show() or
+ * reanalyse(), so that the window can set it for the image it is about to show. */
+void        cxr_current_image_set_target (CxrCurrentImage *self, int target);
+/* The class the CAM on screen explains (-1 / NULL while there is none). */
+int         cxr_current_image_get_target_class (CxrCurrentImage *self);
+const char *cxr_current_image_get_target_name (CxrCurrentImage *self);
 
 /* TRUE while the pixels are being decoded / the network runs. */
 gboolean    cxr_current_image_get_loading (CxrCurrentImage *self);

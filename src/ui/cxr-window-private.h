@@ -82,6 +82,7 @@ struct _CxrWindow {
   GCancellable *eval_cancellable;    /* its prediction of the labelled images */
 
   guint review_save_source;
+  GHashTable *targets;               /* dataset index -> the class chosen for its heatmap (absent: the top one) */
   guint n_jobs;                      /* jobs that keep the spinner turning */
   gboolean current_busy;             /* the image on screen is loading or being explained */
 };
@@ -101,6 +102,13 @@ void _cxr_window_review_init    (CxrWindow *self);
 void _cxr_window_review_update  (CxrWindow *self);
 /* The review of every image as CSV (CXR_REVIEW_CSV_HEADER), written atomically. */
 gboolean _cxr_window_write_review_csv (CxrWindow *self, const char *path, GError **error);
+
+/* cxr-window-target.c */
+void _cxr_window_target_init      (CxrWindow *self);
+/* Before the image at @index is shown: its chosen class, or the top one. */
+void _cxr_window_target_for_image (CxrWindow *self, guint index);
+/* A new dataset or model: every image explains its top class again; @model's classes fill the choice. */
+void _cxr_window_target_forget    (CxrWindow *self, CxrModel *model);
 
 /* cxr-window-open.c */
 void _cxr_window_open_init            (CxrWindow *self);

@@ -114,15 +114,19 @@ update_prediction (CxrWindow *self)
 
   if (model != NULL)
     {
+      /* The probability is the class the heatmap explains (the card's positive one until a result says). */
       const CxrModelCard *card = cxr_model_get_card (model);
-      positive_name = card->class_names[card->positive_class];
+      int target = cxr_current_image_get_target_class (self->current);
+      if (target < 0 || (guint) target >= card->n_classes)
+        target = (int) card->positive_class;
+      positive_name = card->class_names[target];
       if (!isnan (probability))
         {
-          /* The positive class when it wins, else the other class of a two-class head, else "not <positive>". */
+          /* The class when it wins, else the other class of a two-class head, else "not <class>". */
           if (probability >= 0.5)
             predicted = positive_name;
           else if (card->n_classes == 2)
-            predicted = card->class_names[1 - card->positive_class];
+            predicted = card->class_names[1 - target];
         }
     }
   g_autofree char *negative = NULL;
@@ -195,7 +199,10 @@ on_selected_index (CxrImageList *list, GParamSpec *pspec, CxrWindow *self)
 {
   guint index = cxr_image_list_get_selected_index (list);
   if (index != cxr_current_image_get_index (self->current))
-    cxr_current_image_show (self->current, index);
+    {
+      _cxr_window_target_for_image (self, index);
+      cxr_current_image_show (self->current, index);
+    }
 }
 
 /* ---- sidebar -> current image --------------------------------------------- */
@@ -295,6 +302,8 @@ _cxr_window_set_dataset (CxrWindow *self, CxrDataset *dataset, CxrReview *review
       self->results = cxr_results_new (cxr_dataset_get_n_entries (dataset));
       self->list_model = cxr_image_list_model_new (dataset, self->results, review, self->thumbnailer);
     }
+  g_autoptr (CxrModel) model = cxr_engine_dup_model (self->engine);
+  _cxr_window_target_forget (self, model);
   cxr_current_image_set_dataset (self->current, dataset, self->results);
   cxr_image_list_set_model (self->image_list, self->list_model);
   gtk_stack_set_visible_child_name (self->stack, dataset ? "review" : "empty");
@@ -321,6 +330,7 @@ _cxr_window_model_changed (CxrWindow *self, CxrModel *model)
   _cxr_window_forget_run (self);
   if (self->results != NULL)
     cxr_results_clear (self->results);
+  _cxr_window_target_forget (self, model);
   cxr_current_image_reanalyse (self->current);
   _cxr_window_update_title (self);
   update_prediction (self);
@@ -427,6 +437,7 @@ cxr_window_dispose (GObject *object)
   if (self->current != NULL)
     g_signal_handlers_disconnect_by_data (self->current, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CXR_TYPE_WINDOW);
+  g_clear_pointer (&self->targets, g_hash_table_unref);
 
   g_clear_object (&self->current);
   g_clear_object (&self->list_model);
@@ -503,6 +514,7 @@ cxr_window_init (CxrWindow *self)
   _cxr_window_actions_init (self);
   _cxr_window_layout_init (self);
   _cxr_window_review_init (self);
+  _cxr_window_target_init (self);
 
   g_signal_connect (self->image_list, "notify::selected-index", G_CALLBACK (on_selected_index), self);
   g_signal_connect (self->current, "notify::index", G_CALLBACK (on_current_index), self);
