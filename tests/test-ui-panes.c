@@ -204,6 +204,79 @@ test_pane_draws_box_where_asked (PaneFixture *f, gconstpointer kind)
   g_assert_true (is_yellow (rgb));
 }
 
+static gboolean
+is_cyan (const guint8 rgb[3])
+{
+  return rgb[0] < 80 && rgb[1] > 170 && rgb[2] > 200;
+}
+
+typedef struct {
+  int x0, y0, x1, y1;   /* inclusive; x0 > x1 while empty */
+} PixelBounds;
+
+static void
+bounds_add (PixelBounds *b, int x, int y)
+{
+  if (b->x0 > b->x1)
+    *b = (PixelBounds) { x, y, x, y };
+  b->x0 = MIN (b->x0, x);
+  b->y0 = MIN (b->y0, y);
+  b->x1 = MAX (b->x1, x);
+  b->y1 = MAX (b->y1, y);
+}
+
+static gboolean
+near_outline (CxrPaneView *pane, const CxrPaneBox *box, int x, int y)
+{
+  double left, top, right, bottom;
+  cxr_pane_view_image_to_widget (pane, box->x, box->y, &left, &top);
+  cxr_pane_view_image_to_widget (pane, box->x + box->w, box->y + box->h, &right, &bottom);
+  gboolean within_x = x >= left - 5 && x <= right + 5, within_y = y >= top - 5 && y <= bottom + 5;
+  return (within_y && (fabs (x - left) <= 5 || fabs (x - right) <= 5))
+         || (within_x && (fabs (y - top) <= 5 || fabs (y - bottom) <= 5));
+}
+
+/* A ground-truth box and a predicted box that share their top-left corner, as they often do: each tag's text
+ * (yellow, cyan; the box outlines left out) is found in the rendered pane, and the two do not overlap. Both tags
+ * once sat on the same corner, the cyan text over the yellow. */
+static void
+test_pane_tags_apart (PaneFixture *f, gconstpointer kind)
+{
+  CxrPaneBox truth = { 60, 70, 90, 60, 1, "Cardiomegaly" };
+  CxrPaneBox predicted = { 60, 70, 110, 80, 0, "Cardiomegaly 0.87" };
+  g_autoptr (GArray) truth_boxes = g_array_new (FALSE, FALSE, sizeof (CxrPaneBox));
+  g_array_append_val (truth_boxes, truth);
+  g_autoptr (GArray) predicted_boxes = g_array_new (FALSE, FALSE, sizeof (CxrPaneBox));
+  g_array_append_val (predicted_boxes, predicted);
+  cxr_pane_content_set_gt_boxes (f->content, truth_boxes);
+  cxr_pane_content_set_predicted_boxes (f->content, predicted_boxes);
+
+  g_autoptr (CxrUiTestPixels) pixels = cxr_ui_test_render (GTK_WIDGET (f->pane));
+  PixelBounds yellow = { 1, 1, 0, 0 }, cyan = { 1, 1, 0, 0 };
+  for (int y = 0; y < 400; y++)
+    for (int x = 0; x < 400; x++)
+      {
+        if (near_outline (f->pane, &truth, x, y) || near_outline (f->pane, &predicted, x, y))
+          continue;
+        guint8 rgb[3];
+        cxr_ui_test_pixel (pixels, x, y, rgb);
+        if (is_yellow (rgb))
+          bounds_add (&yellow, x, y);
+        else if (is_cyan (rgb))
+          bounds_add (&cyan, x, y);
+      }
+  g_test_message ("yellow text %d,%d-%d,%d; cyan text %d,%d-%d,%d", yellow.x0, yellow.y0, yellow.x1, yellow.y1,
+                  cyan.x0, cyan.y0, cyan.x1, cyan.y1);
+  cxr_ui_test_save (GTK_WIDGET (f->pane), "pane-tags-apart");
+  /* Both tags are there, each a line of text (a few pixels tall, tens wide). */
+  g_assert_cmpint (yellow.x1 - yellow.x0, >, 30);
+  g_assert_cmpint (cyan.x1 - cyan.x0, >, 30);
+  g_assert_cmpint (yellow.y1 - yellow.y0, <, 30);
+  g_assert_cmpint (cyan.y1 - cyan.y0, <, 30);
+  gboolean overlap = yellow.x0 <= cyan.x1 && cyan.x0 <= yellow.x1 && yellow.y0 <= cyan.y1 && cyan.y0 <= yellow.y1;
+  g_assert_false (overlap);
+}
+
 static void
 test_pane_window_level_and_invert (PaneFixture *f, gconstpointer kind)
 {
@@ -292,6 +365,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/ui/sweep-plot/nearest", test_sweep_plot_picks_nearest);
   g_test_add ("/ui/pane/box-where-asked", PaneFixture, GINT_TO_POINTER (CXR_PANE_GROUND_TRUTH),
               pane_fixture_set_up, test_pane_draws_box_where_asked, pane_fixture_tear_down);
+  g_test_add ("/ui/pane/tags-apart", PaneFixture, GINT_TO_POINTER (CXR_PANE_GROUND_TRUTH),
+              pane_fixture_set_up, test_pane_tags_apart, pane_fixture_tear_down);
   g_test_add ("/ui/pane/window-level-invert", PaneFixture, GINT_TO_POINTER (CXR_PANE_ORIGINAL),
               pane_fixture_set_up, test_pane_window_level_and_invert, pane_fixture_tear_down);
   g_test_add ("/ui/pane/mask", PaneFixture, GINT_TO_POINTER (CXR_PANE_MASK),
