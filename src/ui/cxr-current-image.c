@@ -116,9 +116,9 @@ update_cam_status (CxrCurrentImage *self)
   if (self->error != NULL)
     status = self->error;
   else if (model == NULL)
-    status = _("Open a model to see its Grad-CAM");
+    status = _("Open a model to see its Grad‑CAM");
   else if (self->analysing)
-    status = _("Computing Grad-CAM…");
+    status = _("Computing Grad‑CAM…");
   cxr_pane_content_set_cam_status (self->content, status);
 }
 

@@ -179,6 +179,8 @@ on_search_changed (GtkSearchEntry *entry, CxrImageList *self)
 {
   if (self->model != NULL)
     cxr_image_list_model_set_search (self->model, gtk_editable_get_text (GTK_EDITABLE (entry)));
+  /* An empty list that stays empty changes no items, but its reason may have changed. */
+  update_count (self);
 }
 
 static void
@@ -189,6 +191,7 @@ on_filter_selected (GtkDropDown *dropdown, GParamSpec *pspec, CxrImageList *self
   gtk_widget_set_visible (GTK_WIDGET (self->iou_spin), filter == CXR_IMAGE_FILTER_IOU_BELOW);
   if (self->model != NULL)
     cxr_image_list_model_set_filter (self->model, filter);
+  update_count (self);
 }
 
 static void
