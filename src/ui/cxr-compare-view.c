@@ -279,14 +279,24 @@ on_hover (CxrPaneView *pane, gboolean inside, double image_x, double image_y, Cx
   gtk_label_set_label (self->pointer_label, text);
 }
 
-/* The colours' legend sits in the status line, where it never covers a caption or a box tag. */
+/* The colours' legend sits in the status line, where it never covers a caption or a box tag. Where the line is
+ * too narrow for it, it wraps to a second line between its two entries (each entry is held together by no-break
+ * spaces) rather than being cut short. */
+static char *
+legend_entry (const char *colour, const char *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+  g_auto (GStrv) words = g_strsplit (escaped, " ", -1);
+  g_autofree char *joined = g_strjoinv ("\u00a0", words);
+  return g_strdup_printf ("<span foreground=\"%s\">■</span>\u00a0%s", colour, joined);
+}
+
 static void
 set_legend (CxrCompareView *self)
 {
-  g_autofree char *gt = g_markup_escape_text (_("Ground truth"), -1);
-  g_autofree char *predicted = g_markup_escape_text (_("Prediction"), -1);
-  g_autofree char *markup = g_strdup_printf ("<span foreground=\"#ffde00\">■</span> %s   "
-                                             "<span foreground=\"#00d9ff\">■</span> %s", gt, predicted);
+  g_autofree char *gt = legend_entry ("#ffde00", _("Ground truth"));
+  g_autofree char *predicted = legend_entry ("#00d9ff", _("Prediction"));
+  g_autofree char *markup = g_strdup_printf ("%s\u2003%s", gt, predicted);
   gtk_label_set_markup (self->legend_label, markup);
 }
 

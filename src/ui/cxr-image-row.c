@@ -63,6 +63,10 @@ static void
 add_chip (CxrImageRow *self, const char *text, const char *css_class)
 {
   GtkWidget *chip = gtk_label_new (text);
+  /* A row with many findings once set the list's minimum width (a list is as wide as its widest row): 430
+   * pixels in German, which left the X-ray 216 pixels at 1024 x 768. Chips shorten instead; the tooltip has them
+   * all. */
+  gtk_label_set_ellipsize (GTK_LABEL (chip), PANGO_ELLIPSIZE_END);
   gtk_widget_add_css_class (chip, "chip");
   if (css_class != NULL)
     gtk_widget_add_css_class (chip, css_class);
