@@ -4,13 +4,20 @@
  *
  * Opens DATASET and MODEL in a 1600 x 1000 window, runs the model on every image, shows IMAGE (default
  * 00001373_009.png, a Cardiomegaly image with a box) and saves what the window draws: review.png (the window),
- * zoom.png (zoomed on the ground-truth box, a narrower window), summary.png (the summary window) and start.png (the
- * empty window). The pictures are the widgets' own rendering (GtkWidgetPaintable), not a screen grab.
+ * zoom.png (zoomed on the ground-truth box, a narrower window), summary.png (the summary window), start.png (the
+ * empty window), and a laptop's screens: review-1366-single.png (1366 x 768, one large pane with the ground truth,
+ * as key 2 shows it) and review-1024.png (1024 x 768). The pictures are the widgets' own rendering
+ * (GtkWidgetPaintable), not a screen grab. The language is the environment's (LC_ALL=de_DE.UTF-8 for German).
  */
+#include "config.h"
+
 #include <adwaita.h>
+#include <glib/gi18n.h>
+#include <locale.h>
 #include <stdlib.h>
 
 #include "cxr-application.h"
+#include "cxr-paths.h"
 #include "cxr-summary-dialog.h"
 #include "cxr-window-private.h"
 
@@ -103,6 +110,11 @@ main (int argc, char *argv[])
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   if (g_getenv ("GSETTINGS_SCHEMA_DIR") == NULL)
     g_setenv ("GSETTINGS_SCHEMA_DIR", CXR_BUILD_DIR "/data", TRUE);
+  setlocale (LC_ALL, "");
+  g_autofree char *locale_dir = cxr_paths_locale_dir ();
+  bindtextdomain (GETTEXT_PACKAGE, locale_dir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   if (!gtk_init_check ())
     return 2;
   adw_init ();
@@ -160,6 +172,18 @@ main (int argc, char *argv[])
   cxr_view_state_set_window_width (state, 180);
   spin_for (3000);
   save (GTK_WIDGET (window), out, "zoom.png");
+
+  /* A laptop: one large pane (the ground truth, key 2) at 1366 x 768, then whatever 1024 x 768 opens with. */
+  cxr_view_state_reset_window (state);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.zoom-fit", NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1366, 768);
+  spin_for (1500);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "i", 2);
+  spin_for (3000);
+  save (GTK_WIDGET (window), out, "review-1366-single.png");
+  gtk_window_set_default_size (GTK_WINDOW (window), 1024, 768);
+  spin_for (3000);
+  save (GTK_WIDGET (window), out, "review-1024.png");
 
   gtk_window_destroy (GTK_WINDOW (window));
   return 0;
