@@ -15,8 +15,8 @@
 #include <adwaita.h>
 #include <math.h>
 #include <stdlib.h>
-#include <time.h>
 
+#include "bench-ui-util.h"
 #include "bench-util.h"
 #include "cxr-application.h"
 #include "cxr-train-chart.h"
@@ -24,37 +24,11 @@
 #include "cxr-window-private.h"
 
 typedef struct {
-  gint64 last_tick, last_tick_cpu;
-  gint64 longest_stall, longest_busy;
   GArray *frame_times;          /* double ms between after-paints */
   gint64 last_paint;
   gboolean painted;
   gboolean measuring;
 } Probe;
-
-static gint64
-thread_cpu_time (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
-  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
-}
-
-/* A 1 ms timeout: the longest gap between two of its runs is the longest the main loop was busy elsewhere. */
-static gboolean
-on_tick (gpointer data)
-{
-  Probe *probe = data;
-  gint64 now = g_get_monotonic_time (), cpu = thread_cpu_time ();
-  if (probe->measuring && probe->last_tick != 0)
-    {
-      probe->longest_stall = MAX (probe->longest_stall, now - probe->last_tick);
-      probe->longest_busy = MAX (probe->longest_busy, cpu - probe->last_tick_cpu);
-    }
-  probe->last_tick = now;
-  probe->last_tick_cpu = cpu;
-  return G_SOURCE_CONTINUE;
-}
 
 static void
 on_after_paint (GdkFrameClock *clock, Probe *probe)
@@ -77,35 +51,6 @@ redraw_every_frame (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-static void
-spin_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-spin_until (Condition condition, gpointer data, guint timeout_ms, const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("timed out waiting for %s", what);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (500);
-    }
-}
-
-static gboolean
-mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
-}
-
 static gboolean
 dataset_open (gpointer data)
 {
@@ -116,14 +61,6 @@ static gboolean
 first_step (gpointer data)
 {
   return cxr_train_curves_get_steps (cxr_train_window_get_curves (data))->len > 0;
-}
-
-static double
-percentile (GArray *values, double p)
-{
-  bench_sort ((double *) values->data, values->len);
-  guint i = (guint) lround (p * (values->len - 1));
-  return g_array_index (values, double, i);
 }
 
 /* ---- live --------------------------------------------------------------------- */
@@ -139,35 +76,33 @@ bench_live (CxrApplication *app, const char *dataset, guint seconds)
   g_settings_set_int (settings, "train-epochs", 1000);
   g_settings_set_string (settings, "train-freeze", "none");
 
-  CxrWindow *window = cxr_window_new (app);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
-  gtk_window_present (GTK_WINDOW (window));
-  spin_until (mapped, window, 10000, "the window");
+  CxrWindow *window = bench_ui_window_new (app, 1400, 900);
   g_autoptr (GFile) folder = g_file_new_for_path (dataset);
   cxr_window_open_dataset (window, folder);
-  spin_until (dataset_open, window, 30000, "the dataset");
+  bench_ui_spin_until (dataset_open, window, 30000, "the dataset");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.train", NULL));
   CxrTrainWindow *page = CXR_TRAIN_WINDOW (window->train_window);
   CxrPlot *plot = cxr_train_window_get_plot (page);
-  spin_until (mapped, plot, 10000, "the training page");
+  bench_ui_spin_until (bench_ui_widget_mapped, plot, 10000, "the training page");
   /* The runs go to a throw-away folder, not beside the data. */
   g_autofree char *out = g_dir_make_tmp ("cxrcam-bench-train-XXXXXX", NULL);
   g_autofree char *run = g_build_filename (out, "run", NULL);
   cxr_train_form_set_output (cxr_train_window_get_form (page), run);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "train.start", NULL));
-  spin_until (first_step, page, 600000, "the first step");
+  bench_ui_spin_until (first_step, page, 600000, "the first step");
 
   Probe probe = { .frame_times = g_array_new (FALSE, FALSE, sizeof (double)) };
   GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (plot));
   gulong paint_handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &probe);
   guint redraw = gtk_widget_add_tick_callback (GTK_WIDGET (plot), redraw_every_frame, NULL, NULL);
-  guint tick = g_timeout_add (1, on_tick, &probe);
+  BenchUiStallProbe stalls;
+  bench_ui_stall_probe_start (&stalls);
   guint steps_before = cxr_train_curves_get_steps (cxr_train_window_get_curves (page))->len;
   probe.measuring = TRUE;
-  spin_for (seconds * 1000);
+  bench_ui_spin_for (seconds * 1000);
   probe.measuring = FALSE;
   guint steps = cxr_train_curves_get_steps (cxr_train_window_get_curves (page))->len - steps_before;
-  g_source_remove (tick);
+  bench_ui_stall_probe_stop (&stalls);
   gtk_widget_remove_tick_callback (GTK_WIDGET (plot), redraw);
   g_signal_handler_disconnect (clock, paint_handler);
 
@@ -176,10 +111,10 @@ bench_live (CxrApplication *app, const char *dataset, guint seconds)
   g_print ("  %u steps (%.2f s each, %.1f images/s), the plot redrawn on every frame\n", steps,
            steps ? seconds / (double) steps : NAN, steps * 16.0 / seconds);
   g_print ("  longest main-loop stall: %.1f ms wall clock, of which at most %.1f ms of the main thread's own CPU time\n",
-           probe.longest_stall / 1000.0, probe.longest_busy / 1000.0);
+           stalls.longest_stall / 1000.0, stalls.longest_busy / 1000.0);
   g_print ("  frame interval over %u frames: median %.1f ms, p95 %.1f ms, max %.1f ms\n", probe.frame_times->len,
-           percentile (probe.frame_times, 0.5), percentile (probe.frame_times, 0.95),
-           percentile (probe.frame_times, 1.0));
+           bench_ui_percentile (probe.frame_times, 0.5), bench_ui_percentile (probe.frame_times, 0.95),
+           bench_ui_percentile (probe.frame_times, 1.0));
   GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (page));
   g_print ("  renderer: %s\n", G_OBJECT_TYPE_NAME (renderer));
 
@@ -225,7 +160,7 @@ bench_redraw (void)
   cxr_train_chart_setup (plot, curves);
   gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (plot));
   gtk_window_present (GTK_WINDOW (window));
-  spin_until (mapped, plot, 10000, "the plot");
+  bench_ui_spin_until (bench_ui_widget_mapped, plot, 10000, "the plot");
   Probe probe = { 0 };
   GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (plot));
   g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &probe);
@@ -276,12 +211,10 @@ main (int argc, char *argv[])
       g_printerr ("usage: %s live [DATASET] [SECONDS] | redraw   (under xvfb-run)\n", argv[0]);
       return 2;
     }
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  gtk_init ();
-  adw_init ();
+  if (!bench_ui_init ())
+    return 2;
   if (g_str_equal (argv[1], "redraw"))
     return bench_redraw ();
-  g_autoptr (CxrApplication) app = cxr_application_new ();
-  g_application_register (G_APPLICATION (app), NULL, NULL);
+  g_autoptr (CxrApplication) app = bench_ui_application_new ();
   return bench_live (app, argc > 2 ? argv[2] : CXR_DEFAULT_NIH14_DIR, argc > 3 ? (guint) atoi (argv[3]) : 60);
 }
