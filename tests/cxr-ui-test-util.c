@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "cxr-phantom.h"
 #include "cxr-test-util.h"
 
 gboolean
@@ -58,6 +59,22 @@ write_text (const char *folder, const char *name, const char *text)
   g_autoptr (GError) error = NULL;
   g_file_set_contents (path, text, -1, &error);
   g_assert_no_error (error);
+}
+
+char *
+cxr_ui_test_make_phantoms (guint n_images)
+{
+  g_autofree char *root = cxr_test_make_tmpdir ();
+  char *phantoms = g_build_filename (root, "phantoms", NULL);
+  CxrPhantomOptions options;
+  cxr_phantom_options_init_default (&options);
+  options.n_images = n_images;
+  options.size = 96;
+  options.seed = 5;
+  g_autoptr (GError) error = NULL;
+  if (!cxr_phantom_write_dataset (phantoms, &options, NULL, &error))
+    g_error ("%s", error->message);
+  return phantoms;
 }
 
 char *

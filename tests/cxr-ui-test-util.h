@@ -25,6 +25,9 @@ guint8 cxr_ui_test_image_value (guint seed, int x, int y);
 #define CXR_UI_TEST_BOX_W 96.0
 #define CXR_UI_TEST_BOX_H 64.0
 char *cxr_ui_test_make_dataset (void);
+/* The generated radiographs the training and evaluation tests open (cxr-phantom.h: 96 x 96, seed 5, half with an
+ * enlarged heart), @n_images of them. Returns the folder (removed at exit). */
+char *cxr_ui_test_make_phantoms (guint n_images);
 /* tests/reference/fixtures/networks/basic_c1_k14.pth: a tiny one-channel ResNet with the 14 NIH labels (sigmoid),
  * whose Grad-CAM on the test images spreads over the whole range (about 85% of pixels >= 0.25, 30% >= 0.75), so
  * that a threshold change visibly changes the mask. */

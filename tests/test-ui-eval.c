@@ -15,7 +15,6 @@
 
 #include "cxr-application.h"
 #include "cxr-eval-view.h"
-#include "cxr-phantom.h"
 #include "cxr-test-util.h"
 #include "cxr-ui-test-input.h"
 #include "cxr-ui-test-util.h"
@@ -48,22 +47,42 @@ summary_shown (gpointer data)
 typedef struct {
   Fixture *f;
   guint n;
+  int called;   /* images called positive at 0.5, or -1 for any */
 } EvalWait;
 
-/* The page shows an evaluation of @n images. */
+/* The page shows an evaluation of @n images (and of the predictions that call @called of them positive). */
 static gboolean
 evaluated (gpointer data)
 {
   EvalWait *w = data;
   const CxrRocEvaluation *e = cxr_eval_view_get_evaluation (CXR_EVAL_VIEW (w->f->window->eval_view));
   return e != NULL && e->curve != NULL && e->curve->n_positive + e->curve->n_negative == w->n
-         && w->f->window->eval_cancellable == NULL;
+         && w->f->window->eval_cancellable == NULL
+         && (w->called < 0
+             || (int) (e->confusion.count[CXR_CONFUSION_TRUE_POSITIVE] + e->confusion.count[CXR_CONFUSION_FALSE_POSITIVE])
+                  == w->called);
 }
 
+typedef struct {
+  Fixture *f;
+  const char *title;   /* the subset bar's, or NULL for the whole list */
+  guint n;             /* images listed */
+} ListWait;
+
+/* The list shows @n images under the bar @title (xdotool's click may reach the window a moment later). */
 static gboolean
-page_mapped (gpointer data)
+listed (gpointer data)
 {
-  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
+  ListWait *w = data;
+  CxrImageList *list = w->f->window->image_list;
+  GtkRevealer *revealer = (GtkRevealer *) gtk_widget_get_template_child (GTK_WIDGET (list), CXR_TYPE_IMAGE_LIST,
+                                                                        "subset_revealer");
+  GtkLabel *bar = (GtkLabel *) gtk_widget_get_template_child (GTK_WIDGET (list), CXR_TYPE_IMAGE_LIST, "subset_label");
+  if (g_list_model_get_n_items (G_LIST_MODEL (w->f->window->list_model)) != w->n)
+    return FALSE;
+  if (w->title == NULL)
+    return !gtk_revealer_get_reveal_child (revealer);
+  return gtk_revealer_get_reveal_child (revealer) && g_strcmp0 (gtk_label_get_label (bar), w->title) == 0;
 }
 
 static void
@@ -73,7 +92,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->window = cxr_window_new (app);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1400, 900);
   gtk_window_present (GTK_WINDOW (f->window));
-  cxr_ui_test_wait_until (cxr_ui_test_widget_allocated, f->window, 5000, "the window to appear");
+  cxr_ui_test_wait_until (cxr_ui_test_widget_allocated, f->window, 30000, "the window to appear");
   g_autoptr (GFile) folder = g_file_new_for_path (phantoms);
   cxr_window_open_dataset (f->window, folder);
   g_autofree char *path = cxr_test_fixture_path ("networks/basic_c3_k2.pth");
@@ -159,16 +178,16 @@ test_evaluation (Fixture *f, gconstpointer data)
   CxrSummaryDialog *dialog = CXR_SUMMARY_DIALOG (f->window->summary_dialog);
   cxr_summary_dialog_show_page (dialog, "evaluation");
   CxrEvalView *view = CXR_EVAL_VIEW (f->window->eval_view);
-  cxr_ui_test_wait_until (page_mapped, view, 5000, "the evaluation page");
+  cxr_ui_test_wait_until (cxr_ui_test_widget_allocated, view, 30000, "the evaluation page");
 
   /* Only the image on screen has a prediction: the page offers to predict the others, and does. */
   GtkWidget *predict = (GtkWidget *) gtk_widget_get_template_child (GTK_WIDGET (view), CXR_TYPE_EVAL_VIEW, "missing_button");
   if (!gtk_widget_get_mapped (predict))
     predict = (GtkWidget *) gtk_widget_get_template_child (GTK_WIDGET (view), CXR_TYPE_EVAL_VIEW, "predict_button");
-  cxr_ui_test_wait_until (page_mapped, predict, 5000, "the Predict button");
+  cxr_ui_test_wait_until (cxr_ui_test_widget_allocated, predict, 30000, "the Predict button");
   cxr_ui_test_click (predict, NAN, NAN, 1);
   guint n_images = cxr_dataset_get_n_entries (f->window->dataset);
-  EvalWait all = { f, n_images };
+  EvalWait all = { f, n_images, -1 };
   cxr_ui_test_wait_until (evaluated, &all, 120000, "the evaluation of every labelled image");
 
   g_autoptr (GArray) entries = g_array_new (FALSE, FALSE, sizeof (guint));
@@ -183,16 +202,19 @@ test_evaluation (Fixture *f, gconstpointer data)
 
   /* Predictions on both sides of 0.5 (the tiny network puts every phantom near 0.59): every cell has images. */
   g_autoptr (GRand) rand = g_rand_new_with_seed (9);
+  int n_called = 0;
   for (guint i = 0; i < n_images; i++)
     {
       float p = (float) CLAMP (0.5 + (g_array_index (labels, guint8, i) ? 0.15 : -0.15) + g_rand_double_range (rand, -0.3, 0.3),
                                0.01, 0.99);
       cxr_results_set_prediction (f->window->results, i, p, p >= 0.5f);
       g_array_index (scores, float, i) = p;
+      n_called += p >= 0.5f;
     }
+  g_assert_cmpint (n_called, <, (int) n_images);   /* unlike the first predictions: the wait below sees the new ones */
   cxr_ui_test_key (GTK_WIDGET (f->window), "ctrl+m");
-  cxr_ui_test_spin (200);
-  cxr_ui_test_wait_until (evaluated, &all, 60000, "the evaluation of the spread predictions");
+  EvalWait spread = { f, n_images, n_called };
+  cxr_ui_test_wait_until (evaluated, &spread, 60000, "the evaluation of the spread predictions");
   const CxrRocEvaluation *e = cxr_eval_view_get_evaluation (view);
   assert_matches_direct_counts (e, scores, labels);
 
@@ -219,20 +241,19 @@ test_evaluation (Fixture *f, gconstpointer data)
   for (guint c = 0; c < G_N_ELEMENTS (clicked); c++)
     {
       GtkWidget *button = cxr_eval_view_get_cell_button (view, clicked[c]);
-      cxr_ui_test_wait_until (page_mapped, button, 5000, "the confusion matrix");
+      cxr_ui_test_wait_until (cxr_ui_test_widget_allocated, button, 30000, "the confusion matrix");
       cxr_ui_test_scroll_into_view (button);
+      g_autofree char *title = g_strdup_printf ("%s: %u images", cxr_eval_view_cell_title (clicked[c]),
+                                                want[clicked[c]]->len);
       cxr_ui_test_click (button, NAN, NAN, 1);
+      ListWait subset = { f, title, want[clicked[c]]->len };
+      cxr_ui_test_wait_until (listed, &subset, 30000, "the cell's images in the list");
       g_autoptr (GArray) listed = cxr_image_list_model_dup_entries (f->window->list_model);
       g_assert_cmpuint (listed->len, ==, want[clicked[c]]->len);
       for (guint i = 0; i < listed->len; i++)
         g_assert_cmpuint (g_array_index (listed, guint, i), ==, g_array_index (want[clicked[c]], guint, i));
       g_assert_cmpuint (cxr_image_list_get_selected_index (f->window->image_list), ==,
                         g_array_index (want[clicked[c]], guint, 0));
-      GtkLabel *bar = (GtkLabel *) gtk_widget_get_template_child (GTK_WIDGET (f->window->image_list), CXR_TYPE_IMAGE_LIST,
-                                                                 "subset_label");
-      g_autofree char *title = g_strdup_printf ("%s: %u images", cxr_eval_view_cell_title (clicked[c]),
-                                                want[clicked[c]]->len);
-      g_assert_cmpstr (gtk_label_get_label (bar), ==, title);
     }
   cxr_ui_test_save (GTK_WIDGET (f->window), "window-false-negatives");
 
@@ -242,8 +263,8 @@ test_evaluation (Fixture *f, gconstpointer data)
   GtkWidget *close = gtk_widget_get_last_child (gtk_revealer_get_child (revealer));
   g_assert_true (GTK_IS_BUTTON (close));
   cxr_ui_test_click (close, NAN, NAN, 1);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->window->list_model)), ==, n_images);
-  g_assert_false (gtk_revealer_get_reveal_child (revealer));
+  ListWait everything = { f, NULL, n_images };
+  cxr_ui_test_wait_until (listed, &everything, 30000, "every image back in the list");
 
   /* The threshold for a sensitivity of 0.8: the highest score at which 80% of the positives are called. */
   GtkSpinButton *target = (GtkSpinButton *) gtk_widget_get_template_child (GTK_WIDGET (view), CXR_TYPE_EVAL_VIEW,
@@ -275,16 +296,7 @@ main (int argc, char **argv)
   if (!cxr_ui_test_init (&argc, &argv))
     return 0;
 
-  g_autofree char *dir = cxr_test_make_tmpdir ();
-  phantoms = g_build_filename (dir, "phantoms", NULL);
-  CxrPhantomOptions options;
-  cxr_phantom_options_init_default (&options);
-  options.n_images = 48;
-  options.size = 96;
-  options.seed = 5;
-  g_autoptr (GError) error = NULL;
-  if (!cxr_phantom_write_dataset (phantoms, &options, NULL, &error))
-    g_error ("%s", error->message);
+  phantoms = cxr_ui_test_make_phantoms (48);
 
   /* As in test-ui-train: libadwaita 1.2.2's toasts can crash when animating in covered windows under Xvfb. */
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);

@@ -23,7 +23,6 @@
 
 #include "cxr-application.h"
 #include "cxr-csv.h"
-#include "cxr-phantom.h"
 #include "cxr-test-util.h"
 #include "cxr-train-chart.h"
 #include "cxr-train-state.h"
@@ -674,16 +673,7 @@ main (int argc, char **argv)
   if (!cxr_ui_test_init (&argc, &argv))
     return 0;
 
-  g_autofree char *dir = cxr_test_make_tmpdir ();
-  phantoms = g_build_filename (dir, "phantoms", NULL);
-  CxrPhantomOptions options;
-  cxr_phantom_options_init_default (&options);
-  options.n_images = 48;
-  options.size = 96;
-  options.seed = 5;
-  g_autoptr (GError) error = NULL;
-  if (!cxr_phantom_write_dataset (phantoms, &options, NULL, &error))
-    g_error ("%s", error->message);
+  phantoms = cxr_ui_test_make_phantoms (48);
 
   /* libadwaita 1.2.2's toast overlay can crash (a double unref in its animations' "done" handlers) when
    * a toast is replaced while an earlier one is still animating in a window that another covers, which
