@@ -142,26 +142,26 @@ bench_ui_save_png (GtkWidget *widget, const char *folder, const char *name)
 }
 
 typedef struct {
-  GtkWindow *window;
-  int width, height;
+  GtkWidget *window;
+  int width, height;   /* before */
 } SizeWait;
 
 static gboolean
-sized (gpointer data)
+size_changed (gpointer data)
 {
   SizeWait *w = data;
-  return gtk_widget_get_mapped (GTK_WIDGET (w->window)) && gtk_widget_get_width (GTK_WIDGET (w->window)) == w->width
-         && gtk_widget_get_height (GTK_WIDGET (w->window)) == w->height;
+  return gtk_widget_get_width (w->window) != w->width || gtk_widget_get_height (w->window) != w->height;
 }
 
 void
 bench_ui_window_resize (GtkWindow *window, int width, int height)
 {
-  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+  SizeWait before = { GTK_WIDGET (window), gtk_widget_get_width (GTK_WIDGET (window)),
+                      gtk_widget_get_height (GTK_WIDGET (window)) };
   gtk_window_set_default_size (window, width, height);
-  gtk_window_present (window);
-  SizeWait wait = { window, width, height };
-  bench_ui_spin_until (sized, &wait, 10000, "the window's new size");
+  gtk_widget_set_size_request (GTK_WIDGET (window), width, height);
+  bench_ui_spin_until (size_changed, &before, 10000, "the window's new size");
+  bench_ui_spin_for (300);
 }
 
 void

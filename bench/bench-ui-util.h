@@ -49,8 +49,8 @@ double bench_ui_percentile (GArray *values, double p);
 void bench_ui_save_png_file (GtkWidget *widget, const char *path);
 void bench_ui_save_png (GtkWidget *widget, const char *folder, const char *name);
 
-/* Gives a window that is already shown another size: without a window manager (Xvfb) a shown window keeps the
- * size it was mapped with, so it is hidden, sized and shown again. */
+/* Gives a window that is already shown another size: a new default size alone does not resize a shown window,
+ * so it is also the window's smallest size (which the tools never need to shrink below). */
 void bench_ui_window_resize (GtkWindow *window, int width, int height);
 
 G_END_DECLS

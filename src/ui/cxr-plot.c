@@ -672,6 +672,8 @@ draw_frame (CxrPlot *self, cairo_t *cr, int width, int height, gboolean for_widg
                           + (self->y_axes[k].label ? normal + 4 : 0) + 6;
         right += right_extent[k];
       }
+  /* Without a right axis, room for the half of the last x tick label that stands past the area's edge. */
+  right = MAX (right, PADDING + widest_tick_label (self, cr, &self->x_axis, frame.x_min, frame.x_max) / 2);
   double legend_height = layout_legend (self, cr, left, PADDING, MAX (1, width - left - right), hits);
   double top = PADDING + legend_height + (legend_height > 0 ? 6 : 0) + small / 2;
   double bottom = PADDING + TICK_LENGTH + 2 + small + (self->x_axis.label ? normal + 2 : 0);
