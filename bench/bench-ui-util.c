@@ -88,8 +88,8 @@ bench_ui_widget_mapped (gpointer widget)
   return gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) > 0;
 }
 
-static gint64
-thread_cpu_time (void)
+gint64
+bench_ui_thread_cpu_time (void)
 {
   struct timespec ts;
   clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
@@ -100,7 +100,7 @@ static gboolean
 on_tick (gpointer data)
 {
   BenchUiStallProbe *probe = data;
-  gint64 now = g_get_monotonic_time (), cpu = thread_cpu_time ();
+  gint64 now = g_get_monotonic_time (), cpu = bench_ui_thread_cpu_time ();
   if (probe->last_tick != 0)
     {
       probe->longest_stall = MAX (probe->longest_stall, now - probe->last_tick);

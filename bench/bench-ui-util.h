@@ -38,6 +38,9 @@ typedef struct {
   guint source;
 } BenchUiStallProbe;
 
+/* The calling thread's CPU time, in µs: what it spent itself, whatever else the machine ran meanwhile. */
+gint64 bench_ui_thread_cpu_time (void);
+
 void bench_ui_stall_probe_start (BenchUiStallProbe *probe);
 void bench_ui_stall_probe_stop (BenchUiStallProbe *probe);
 

@@ -17,6 +17,8 @@
 #include "cxr-plot.h"
 
 #define PADDING 8.0
+/* Segments of a solid line stroked at once (see draw_layer). */
+#define LINE_STRETCH 64
 #define LEGEND_SWATCH 14.0
 #define LEGEND_GAP 16.0
 #define TICK_LENGTH 4.0
@@ -372,6 +374,35 @@ set_layer_source (cairo_t *cr, const Layer *layer, double alpha)
   gdk_cairo_set_source_rgba (cr, &color);
 }
 
+/* Strokes the path drawn so far in @layer's line style. */
+static void
+stroke_layer_line (cairo_t *cr, const Layer *layer)
+{
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+  switch (layer->style)
+    {
+    case CXR_PLOT_FAINT_LINE:
+      cairo_set_line_width (cr, 1.0);
+      set_layer_source (cr, layer, 0.3);
+      break;
+    case CXR_PLOT_DASHED_LINE:
+      {
+        const double dashes[] = { 5, 4 };
+        cairo_set_dash (cr, dashes, 2, 0);
+        cairo_set_line_width (cr, 1.2);
+        set_layer_source (cr, layer, 0.8);
+        break;
+      }
+    default:
+      cairo_set_line_width (cr, 2.0);
+      set_layer_source (cr, layer, 1.0);
+      break;
+    }
+  cairo_stroke (cr);
+  cairo_set_dash (cr, NULL, 0, 0);
+}
+
 static void
 draw_layer (CxrPlot *self, cairo_t *cr, const Frame *frame, Layer *layer, GArray *scratch)
 {
@@ -386,6 +417,12 @@ draw_layer (CxrPlot *self, cairo_t *cr, const Frame *frame, Layer *layer, GArray
 
   if (layer->style != CXR_PLOT_POINTS)
     {
+      /* A solid line is stroked a stretch at a time: cairo's cost for one long path grows faster than its length
+       * (a decimated curve of 10,000 steps zigzags up and down every pixel column), and pieces of LINE_STRETCH
+       * segments that share their end points look the same for a fraction of it (bench-train-ui redraw). A
+       * dashed line stays whole, so that its dashes run on. */
+      guint stretch = layer->style == CXR_PLOT_DASHED_LINE ? G_MAXUINT : LINE_STRETCH;
+      guint segments = 0;
       gboolean drawing = FALSE;
       for (guint i = 0; i < scratch->len; i++)
         {
@@ -395,35 +432,20 @@ draw_layer (CxrPlot *self, cairo_t *cr, const Frame *frame, Layer *layer, GArray
               continue;
             }
           double x = map_x (frame, p[i].x), y = map_y (frame, axis, p[i].y);
-          if (drawing)
-            cairo_line_to (cr, x, y);
-          else
+          if (!drawing)
             cairo_move_to (cr, x, y);
+          else
+            {
+              cairo_line_to (cr, x, y);
+              if (++segments % stretch == 0)
+                {
+                  stroke_layer_line (cr, layer);
+                  cairo_move_to (cr, x, y);
+                }
+            }
           drawing = TRUE;
         }
-      cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-      cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
-      switch (layer->style)
-        {
-        case CXR_PLOT_FAINT_LINE:
-          cairo_set_line_width (cr, 1.0);
-          set_layer_source (cr, layer, 0.3);
-          break;
-        case CXR_PLOT_DASHED_LINE:
-          {
-            const double dashes[] = { 5, 4 };
-            cairo_set_dash (cr, dashes, 2, 0);
-            cairo_set_line_width (cr, 1.2);
-            set_layer_source (cr, layer, 0.8);
-            break;
-          }
-        default:
-          cairo_set_line_width (cr, 2.0);
-          set_layer_source (cr, layer, 1.0);
-          break;
-        }
-      cairo_stroke (cr);
-      cairo_set_dash (cr, NULL, 0, 0);
+      stroke_layer_line (cr, layer);
     }
   if (layer->style == CXR_PLOT_POINTS || layer->style == CXR_PLOT_LINE_POINTS)
     {
