@@ -354,6 +354,7 @@ test_hostile_structures (void)
   static const guint8 cyclic[] = "\x80\x02]q\x00h\x00" "a.";
   g_autoptr (CxrPickle) cycle = cxr_pickle_load (cyclic, sizeof cyclic - 1, "cycle.pkl", &error);
   g_assert_no_error (error);
+  g_assert_nonnull (cycle);
 
   /* A stack that never stops growing is bounded. */
   g_autoptr (GByteArray) wide = g_byte_array_new ();
@@ -368,10 +369,12 @@ test_hostile_structures (void)
   /* A memo index that does not exist, and an opcode that is not one. */
   static const guint8 bad_get[] = "\x80\x02h\x07.";
   g_autoptr (CxrPickle) p1 = cxr_pickle_load (bad_get, sizeof bad_get - 1, "get.pkl", &error);
+  g_assert_null (p1);
   g_assert_error (error, CXR_ERROR, CXR_ERROR_FORMAT);
   g_clear_error (&error);
   static const guint8 bad_op[] = "\x80\x02\xff.";
   g_autoptr (CxrPickle) p2 = cxr_pickle_load (bad_op, sizeof bad_op - 1, "op.pkl", &error);
+  g_assert_null (p2);
   g_assert_error (error, CXR_ERROR, CXR_ERROR_UNSUPPORTED);
   g_assert_nonnull (strstr (error->message, "byte 2"));
 }

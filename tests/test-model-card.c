@@ -238,6 +238,7 @@ test_bad_cards (void)
   g_autofree char *missing = g_build_filename (dir, "missing.json", NULL);
   g_autoptr (GError) error = NULL;
   g_autoptr (CxrModelCard) card = cxr_model_card_load_for_weights ("model.pth", missing, 2, &error);
+  g_assert_null (card);
   g_assert_error (error, CXR_ERROR, CXR_ERROR_IO);
   g_assert_nonnull (strstr (error->message, missing));
 }

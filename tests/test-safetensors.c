@@ -174,6 +174,7 @@ test_malformed (void)
           g_autoptr (GError) error = NULL;
           g_autoptr (CxrStateDict) dict = cxr_safetensors_load (path, &error);
           g_assert_no_error (error);
+          g_assert_nonnull (dict);
           continue;
         }
       assert_refused (path, cases[i].code, cases[i].mention);

@@ -943,7 +943,6 @@ cxr_bbox_store_revert (CxrBBoxStore *store, GError **error)
   if (store->recovery == CXR_BBOX_RECOVERY_IN_USE)
     return check_editable (store, error);
   Flags flags = get_flags (store);
-  g_autofree char *path = journal_path_for (store->path);
   if (store->journal != NULL)
     {
       if (!cxr_bbox_journal_delete (store->journal, error))

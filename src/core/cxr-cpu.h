@@ -18,8 +18,11 @@ typedef enum {
 } CxrCpuLevel;
 
 /* For plain C loops that the compiler vectorises: one clone per level, picked
- * by the dynamic loader (ifunc) on the running CPU. */
-#if defined(__x86_64__) && defined(__GNUC__) && defined(__ELF__)
+ * by the dynamic loader (ifunc) on the running CPU. Not with clang: clang 14
+ * names the dispatcher "f.ifunc" when the header's declaration lacks the
+ * attribute, so callers in other files do not link; clang builds (fuzzers,
+ * sanitizers) use the baseline loop. */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__ELF__) && !defined(__clang__)
 #define CXR_TARGET_CLONES __attribute__ ((target_clones ("avx512f", "avx2", "default")))
 #else
 #define CXR_TARGET_CLONES
