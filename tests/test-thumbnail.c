@@ -2,6 +2,8 @@
  * changes with the file, cancellable, and every request gets its callback. */
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cxr-error.h"
 #include "cxr-thumbnail.h"
@@ -199,6 +201,40 @@ test_errors_and_cancellation (void)
   collector_clear (&c);
 }
 
+/* What a dataset folder may hold besides images: a FIFO (open() used to wait for a writer forever, hanging a
+ * worker), a link to /dev/zero, a folder, and an image over the pixel limit (a 389 KB PNG of 20000 x 20000 pixels
+ * took 2 GB to shrink; a strip of 16385 pixels is enough to cross the limit). Each is an error naming the file. */
+static void
+test_not_images (void)
+{
+  g_autofree char *dir = cxr_test_make_tmpdir ();
+  g_autofree char *cache = g_build_filename (dir, "cache", NULL);
+  g_autoptr (CxrThumbnailer) thumbnailer = cxr_thumbnailer_new (cache, 64);
+  g_autofree char *fifo = g_build_filename (dir, "fifo.png", NULL);
+  g_autofree char *zero = g_build_filename (dir, "zero.png", NULL);
+  g_autofree char *folder = g_build_filename (dir, "folder.png", NULL);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_cmpint (symlink ("/dev/zero", zero), ==, 0);
+  g_assert_cmpint (g_mkdir (folder, 0700), ==, 0);
+  g_autofree char *strip = write_image (dir, "strip.png", 16385, 1, 0x000000ff, "png");
+
+  const struct { const char *path; int code; const char *says; } cases[] = {
+    { fifo, CXR_ERROR_IO, "(it is a FIFO)" },
+    { zero, CXR_ERROR_IO, "(it is a character device)" },
+    { folder, CXR_ERROR_IO, "(it is a folder)" },
+    { strip, CXR_ERROR_LIMIT, "the image limit" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GdkPixbuf) pixbuf = cxr_thumbnailer_load (thumbnailer, cases[i].path, NULL, NULL, &error);
+      g_assert_null (pixbuf);
+      g_assert_error (error, CXR_ERROR, cases[i].code);
+      g_assert_nonnull (strstr (error->message, cases[i].path));
+      g_assert_nonnull (strstr (error->message, cases[i].says));
+    }
+}
+
 static void
 test_default_cache_dir (void)
 {
@@ -237,6 +273,7 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/thumbnail/make-and-cache", test_make_and_cache);
   g_test_add_func ("/thumbnail/errors-and-cancellation", test_errors_and_cancellation);
+  g_test_add_func ("/thumbnail/not-images", test_not_images);
   g_test_add_func ("/thumbnail/default-cache-dir", test_default_cache_dir);
   g_test_add_func ("/thumbnail/real-x-ray", test_real_xray);
   return g_test_run ();

@@ -5,6 +5,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -158,6 +159,14 @@ open_locked (const char *path, GError **error)
                    g_strerror (errno));
       return -1;
     }
+  struct stat st;
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      /* A FIFO would take the edits and lose them, and block once its buffer is full. */
+      close (fd);
+      g_set_error (error, CXR_ERROR, CXR_ERROR_IO, "the recovery journal %s is not a regular file", path);
+      return -1;
+    }
   if (flock (fd, LOCK_EX | LOCK_NB) != 0)
     {
       int saved_errno = errno;
@@ -274,9 +283,17 @@ cxr_bbox_journal_free (CxrBBoxJournal *journal)
 gboolean
 cxr_bbox_journal_is_held (const char *path)
 {
-  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  /* O_NONBLOCK: a FIFO in the journal's place would otherwise block open() for a writer that never comes; only a
+   * regular file is a journal somebody can hold. */
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
   if (fd < 0)
     return FALSE;
+  struct stat st;
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      close (fd);
+      return FALSE;
+    }
   gboolean held = flock (fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
   close (fd);
   return held;

@@ -6,6 +6,7 @@
 #include "cxr-csv.h"
 #include "cxr-dataset-private.h"
 #include "cxr-error.h"
+#include "cxr-input-file.h"
 
 /* ---- the index ------------------------------------------------------------------------------------------- */
 
@@ -191,14 +192,11 @@ gboolean
 cxr_dataset_table_read (const char *path, CxrDatasetIndex *index, GError **error)
 {
   g_autoptr (GError) local_error = NULL;
-  g_autoptr (GMappedFile) mapped = g_mapped_file_new (path, FALSE, &local_error);
+  g_autoptr (GBytes) mapped = cxr_input_file_map (path, error);
   if (mapped == NULL)
-    {
-      g_set_error (error, CXR_ERROR, CXR_ERROR_IO, "could not read %s: %s", path, local_error->message);
-      return FALSE;
-    }
-  const char *data = g_mapped_file_get_contents (mapped);
-  gsize length = g_mapped_file_get_length (mapped);
+    return FALSE;
+  gsize length;
+  const char *data = g_bytes_get_data (mapped, &length);
   if (data == NULL)
     data = "";   /* an empty file maps to NULL */
 

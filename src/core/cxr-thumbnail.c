@@ -3,9 +3,12 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cxr-atomic-file.h"
 #include "cxr-error.h"
+#include "cxr-input-file.h"
+#include "cxr-limits.h"
 
 #define WORKERS 2
 
@@ -100,6 +103,18 @@ make_thumbnail (const Job *job, GCancellable *cancellable, gboolean *from_cache,
         }
       /* a broken cache file: make it again */
     }
+
+  /* The limits every input has, before gdk-pixbuf sees the file: a regular file (a FIFO would hang this worker),
+   * within the image limit (a 389 KB PNG of 20000 x 20000 pixels took 2 GB to shrink). */
+  guint64 size;
+  int fd = cxr_input_file_open (job->image_path, &size, error);
+  if (fd < 0)
+    return NULL;
+  close (fd);
+  int width = 0, height = 0;
+  if (gdk_pixbuf_get_file_info (job->image_path, &width, &height) != NULL
+      && !cxr_limits_check_image (width, height, job->image_path, error))
+    return NULL;
 
   g_autoptr (GError) decode_error = NULL;
   g_autoptr (GdkPixbuf) pixbuf = gdk_pixbuf_new_from_file_at_scale (job->image_path, (int) job->size,

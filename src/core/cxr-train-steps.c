@@ -12,6 +12,7 @@
 #include "cxr-csv.h"
 #include "cxr-error.h"
 #include "cxr-format.h"
+#include "cxr-input-file.h"
 
 #define HEADER "global_step,epoch,step,steps_per_epoch,loss,lr,images_per_second\n"
 #define N_COLUMNS 7
@@ -151,7 +152,12 @@ cxr_train_steps_load (const char *path, GError **error)
 {
   g_autofree char *contents = NULL;
   gsize length = 0;
-  if (!g_file_get_contents (path, &contents, &length, error))
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "%s does not exist", path);
+      return NULL;
+    }
+  if (!cxr_input_file_read (path, 0, &contents, &length, NULL, error))
     return NULL;
   /* A last line without its newline is a write cut short. */
   while (length > 0 && contents[length - 1] != '\n')
