@@ -790,7 +790,14 @@ run_all (Run *run, gboolean resume, CxrStateDict *resume_model, CxrStateDict *re
     }
   prepare_schedule (run);
   if (!resume)
-    state->best_auc = NAN;
+    {
+      state->best_auc = NAN;
+      /* A resume point before the first step, so that a run killed at any moment from here on can go on (a kill
+       * during the first epoch used to leave nothing to resume from). */
+      g_autoptr (CxrStateDict) optimizer_state = cxr_optimizer_save_state (run->optimizer);
+      if (!cxr_train_state_save (c->out_dir, state, cxr_resnet_get_parameters (run->net), optimizer_state, error))
+        return FALSE;
+    }
   if (state->best_epoch > 0)
     run->trainer->best_path = out_path (run, "best.pth");
   /* A resumed run tells its past epochs first, so that a plot of the run is whole. */
@@ -840,6 +847,13 @@ cxr_trainer_run (CxrTrainer *trainer, gboolean resume, CxrTrainProgressFunc prog
       if (out_dir == NULL)
         {
           g_set_error (error, CXR_ERROR, CXR_ERROR_INVALID, "resuming needs the run's output folder");
+          return FALSE;
+        }
+      g_autofree char *state_path = g_build_filename (out_dir, "train-state.json", NULL);
+      if (!g_file_test (state_path, G_FILE_TEST_EXISTS))
+        {
+          g_set_error (error, CXR_ERROR, CXR_ERROR_INVALID, "%s holds no training run to resume (no "
+                       "train-state.json): start one with --data and --out", out_dir);
           return FALSE;
         }
       if (!cxr_train_state_load (out_dir, &trainer->state, &resume_model, &resume_optimizer, error))
