@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 #include <math.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <stdlib.h>
 
 const char *
@@ -131,6 +132,19 @@ cxr_test_make_tmpdir (void)
     }
   g_ptr_array_add (tmpdirs_to_remove, g_strdup (dir));
   return dir;
+}
+
+char *
+cxr_test_make_dead_writer_file (const char *dir, const char *name)
+{
+  pid_t dead = fork ();
+  if (dead == 0)
+    _exit (0);
+  g_assert_cmpint (waitpid (dead, NULL, 0), ==, dead);
+  g_autofree char *base = g_strdup_printf (".%s.cxrtmp-%d-Ab3dEf", name, (int) dead);
+  char *path = g_build_filename (dir, base, NULL);
+  g_assert_true (g_file_set_contents (path, "half a save", -1, NULL));
+  return path;
 }
 
 CxrTensor *

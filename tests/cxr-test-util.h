@@ -35,6 +35,10 @@ gboolean cxr_test_have_locale (const char *locale);
 /* A fresh temporary folder for one test, removed at exit. Free with g_free. */
 char *cxr_test_make_tmpdir (void);
 
+/* What a writer killed while saving @name in @dir leaves: its temporary file (cxr-atomic-file.c's pattern, with
+ * the id of a process that has exited), holding a few bytes. Returns its path; free with g_free. */
+char *cxr_test_make_dead_writer_file (const char *dir, const char *name);
+
 /* Deterministic inputs, identical to tests/reference/pattern.py's pattern(shape, seed): uniform in
  * [-2, 2) from a 64-bit LCG, exact in float32. Lets fixtures leave their inputs out. */
 void cxr_test_fill_pattern (float *x, gsize n, guint64 seed);

@@ -148,6 +148,20 @@ test_bad_files (void)
     }
 }
 
+/* A save killed half way leaves its temporary file; opening the sidecar removes it, and only it. */
+static void
+test_sweeps_dead_saves (void)
+{
+  g_autofree char *dir = cxr_test_make_tmpdir ();
+  g_autofree char *path = write_file (dir, "cxrcam-review.json", "{}");
+  g_autofree char *stale = cxr_test_make_dead_writer_file (dir, "cxrcam-review.json");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CxrReview) review = cxr_review_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+}
+
 /* 80,000 nested arrays (160 KB) overflowed json-glib's recursion and crashed the window as it opened the folder; the nesting limit comes first. */
 static void
 test_deep_nesting (void)
@@ -251,5 +265,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/review/deep-nesting", test_deep_nesting);
   g_test_add_func ("/review/verdicts", test_verdicts);
   g_test_add_func ("/review/csv", test_csv);
+  g_test_add_func ("/review/sweeps-dead-saves", test_sweeps_dead_saves);
   return g_test_run ();
 }

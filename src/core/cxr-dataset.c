@@ -3,6 +3,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "cxr-atomic-file.h"
 #include "cxr-dataset-private.h"
 #include "cxr-error.h"
 #include "cxr-gt-dict.h"
@@ -265,6 +266,9 @@ cxr_dataset_open (const char *folder, CxrDatasetOpenFlags flags, GError **error)
     }
   g_autoptr (CxrDataset) dataset = g_object_new (CXR_TYPE_DATASET, NULL);
   dataset->folder = g_strdup (folder);
+  /* gt_dict.json and the review sidecar may be saved here: what a killed save left goes (BB.csv's folder is swept
+   * when the store opens). */
+  cxr_atomic_file_sweep (folder);
   /* Size the index for the label table at once: its rows take about 80 bytes each. */
   g_autofree char *table = child_if (folder, "Data_Entry_2017_v2020.csv", G_FILE_TEST_IS_REGULAR);
   if (table == NULL)

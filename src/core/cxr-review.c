@@ -155,6 +155,9 @@ cxr_review_open (const char *path, GError **error)
 {
   g_autoptr (CxrReview) review = g_object_new (CXR_TYPE_REVIEW, NULL);
   review->path = g_strdup (path);
+  /* A save a killed process left half way (the sidecar may be the only file cxrcam writes in this folder). */
+  g_autofree char *dir = g_path_get_dirname (path);
+  cxr_atomic_file_sweep (dir);
   if (g_file_test (path, G_FILE_TEST_EXISTS))
     {
       g_autoptr (JsonParser) parser = cxr_json_load (path, CXR_LIMIT_SIDECAR_BYTES, &review->disk, NULL, error);
