@@ -101,7 +101,9 @@ save (const char *command, CxrBBoxStore *store)
       return fail (command, error);
     }
   g_autofree char *dir = g_path_get_dirname (cxr_bbox_store_get_path (store));
-  g_autofree char *gt_dict = g_build_filename (dir, "gt_dict.json", NULL);
+  /* Named as the user named BB.csv: "gt_dict.json" beside "BB.csv", not "./gt_dict.json" */
+  g_autofree char *gt_dict = g_str_equal (dir, ".") ? g_strdup ("gt_dict.json")
+                                                    : g_build_filename (dir, "gt_dict.json", NULL);
   if (g_file_test (gt_dict, G_FILE_TEST_IS_REGULAR) && !cxr_gt_dict_sync (gt_dict, store, &error))
     return fail (command, error);
   return 0;

@@ -193,6 +193,9 @@ cli_train (int argc, char **argv)
     usage_problem = "needs --data DIR and --out DIR (and --model FILE or --arch NAME; try --help)";
   else if (model && arch)
     usage_problem = "give --model or --arch, not both";
+  else if (epochs < 0 || batch < 0 || outputs < 0 || size < 0 || max_images < 0 || lr < 0)
+    /* 0 stands for "not given"; a negative number was silently taken as the default */
+    usage_problem = "--epochs, --batch, --outputs, --size, --max-images and --lr take positive numbers";
   if (usage_problem)
     {
       cli_error ("train", "%s", usage_problem);

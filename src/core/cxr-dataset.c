@@ -159,17 +159,21 @@ static void
 detect_layout (CxrDataset *dataset)
 {
   const char *folder = dataset->folder;
-  dataset->label_table_path = child_if (folder, "Data_Entry_2017_v2020.csv", G_FILE_TEST_IS_REGULAR);
-  g_autofree char *older = child_if (folder, "Data_Entry_2017.csv", G_FILE_TEST_IS_REGULAR);
+  /* The files by their names, whatever they are: a FIFO or a folder called Data_Entry_2017.csv is then refused
+   * by name when it is read ("is not a regular file (it is a FIFO)"), where skipping it said the table was
+   * missing. */
+  const GFileTest file = G_FILE_TEST_EXISTS;
+  dataset->label_table_path = child_if (folder, "Data_Entry_2017_v2020.csv", file);
+  g_autofree char *older = child_if (folder, "Data_Entry_2017.csv", file);
   if (dataset->label_table_path == NULL)
     dataset->label_table_path = g_steal_pointer (&older);
   else if (older != NULL)
     cxr_dataset_index_note (&dataset->index, "both Data_Entry_2017.csv and Data_Entry_2017_v2020.csv are here; "
                             "the labels come from the 2020 revision");
-  g_autofree char *nih_boxes = child_if (folder, "BBox_List_2017.csv", G_FILE_TEST_IS_REGULAR);
-  g_autofree char *tutorial_boxes = child_if (folder, "BB.csv", G_FILE_TEST_IS_REGULAR);
+  g_autofree char *nih_boxes = child_if (folder, "BBox_List_2017.csv", file);
+  g_autofree char *tutorial_boxes = child_if (folder, "BB.csv", file);
   g_autofree char *bb_folder = child_if (folder, "BB", G_FILE_TEST_IS_DIR);
-  dataset->gt_dict_path = child_if (folder, "gt_dict.json", G_FILE_TEST_IS_REGULAR);
+  dataset->gt_dict_path = child_if (folder, "gt_dict.json", file);
 
   if (dataset->label_table_path != NULL || nih_boxes != NULL)
     dataset->layout = CXR_DATASET_LAYOUT_NIH;

@@ -374,7 +374,12 @@ cxr_gt_dict_sync (const char *path, CxrBBoxStore *store, GError **error)
 {
   g_autoptr (CxrGtDict) old = cxr_gt_dict_load (path, error);
   if (old == NULL)
-    return FALSE;
+    {
+      /* The caller saved BB.csv already: say so, or the edit looks lost. */
+      g_autofree char *bb_name = g_path_get_basename (cxr_bbox_store_get_path (store));
+      g_prefix_error (error, "%s is saved, but %s was left as it was: ", bb_name, path);
+      return FALSE;
+    }
 
   /* Which labels the file was made of: its own, or those of the BB.csv boxes it repeats. */
   g_autoptr (GHashTable) labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

@@ -57,7 +57,8 @@ GHashTable *cxr_gt_dict_match_labels (const CxrGtDict *dict, CxrBBoxStore *store
 
 /* Rewrites the gt_dict.json at path to hold the store's boxes now: in its shape and indentation, restricted to
  * the labels its boxes had (its labels, or for unlabelled shapes those found by cxr_gt_dict_match_labels; all
- * labels when nothing tells). */
+ * labels when nothing tells). Called after BB.csv is saved: a gt_dict.json that does not load is an error that
+ * says BB.csv is saved and the file was left alone. */
 gboolean   cxr_gt_dict_sync (const char *path, CxrBBoxStore *store, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CxrGtDict, cxr_gt_dict_free)

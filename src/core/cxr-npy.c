@@ -41,7 +41,11 @@ parse_descr (const char *value, CxrDtype *dtype, GError **error)
         *dtype = known[i].dtype;
         return TRUE;
       }
-  g_set_error (error, CXR_ERROR, CXR_ERROR_UNSUPPORTED, "unsupported .npy dtype %.8s", value);
+  /* The quoted descr alone ('<c8'), not the header after it */
+  const char *end = value[0] == '\'' ? strchr (value + 1, '\'') : NULL;
+  int shown = end != NULL && end - value < 16 ? (int) (end - value + 1) : 8;
+  g_set_error (error, CXR_ERROR, CXR_ERROR_UNSUPPORTED, "unsupported .npy dtype %.*s (cxrcam reads float32, "
+               "float64, float16, int64, int32, uint8 and bool)", shown, value);
   return FALSE;
 }
 
