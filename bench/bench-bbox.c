@@ -68,6 +68,8 @@ main (int argc, char *argv[])
       gint64 start = g_get_monotonic_time ();
       g_autoptr (CxrBBoxStore) store = cxr_bbox_store_open (path, NULL);
       opens[i] = (double) (g_get_monotonic_time () - start);
+      if (store == NULL)
+        g_error ("%s does not open", path);   /* a failed open would time nothing */
     }
   report ("open (read, hash, parse)", opens, N_OPENS);
   time_edits (path, TRUE, "edit, journaled with fdatasync");

@@ -173,6 +173,7 @@ run (const Options *o, GError **error)
       g_autoptr (GArray) boxes = cxr_cam_boxes_for_threshold (workspace, busy, 1024, 1024, t, CXR_BOX_MODE_LARGEST,
                                                               mask);
       double t1 = bench_now_ms ();
+      g_assert_nonnull (boxes);
       cxr_cam_workspace_get_components (workspace, &busy_components);
       if (i >= 0)
         busy_times[i] = t1 - t0;

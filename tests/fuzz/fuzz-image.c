@@ -14,6 +14,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       error = NULL;
       g_autoptr (CxrImage) thumb = cxr_image_load_thumbnail (fuzz_file (data, size), 64, &error);
       fuzz_discard (error);
+      (void) gray;
+      (void) thumb;
     }
   return 0;
 }
