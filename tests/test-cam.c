@@ -188,9 +188,37 @@ test_method_names (void)
   g_assert_true (cxr_cam_method_from_name ("GradCAM", &method, NULL));
   g_assert_cmpint (method, ==, CXR_CAM_METHOD_GRADCAM);
   g_assert_cmpstr (cxr_cam_method_get_name (CXR_CAM_METHOD_GRADCAM_PLUSPLUS), ==, "gradcam++");
+  /* Every method's name reads back; spellings with case, hyphens, underscores and "pp" are accepted. */
+  for (int m = 0; m < CXR_CAM_N_METHODS; m++)
+    {
+      g_assert_true (cxr_cam_method_from_name (cxr_cam_method_get_name (m), &method, NULL));
+      g_assert_cmpint (method, ==, m);
+    }
+  static const struct {
+    const char *name;
+    CxrCamMethod method;
+  } spellings[] = {
+    { "Grad-CAM++", CXR_CAM_METHOD_GRADCAM_PLUSPLUS }, { "gradcampp", CXR_CAM_METHOD_GRADCAM_PLUSPLUS },
+    { "grad_cam_plusplus", CXR_CAM_METHOD_GRADCAM_PLUSPLUS }, { "HiResCAM", CXR_CAM_METHOD_HIRESCAM },
+    { "gradcam_elementwise", CXR_CAM_METHOD_GRADCAM_ELEMENTWISE }, { "XGrad-CAM", CXR_CAM_METHOD_XGRADCAM },
+    { "LayerCAM", CXR_CAM_METHOD_LAYERCAM }, { "Eigen-CAM", CXR_CAM_METHOD_EIGENCAM },
+    { "EigenGradCAM", CXR_CAM_METHOD_EIGENGRADCAM }, { "Score-CAM", CXR_CAM_METHOD_SCORECAM },
+    { "ablation_cam", CXR_CAM_METHOD_ABLATIONCAM },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (spellings); i++)
+    {
+      g_assert_true (cxr_cam_method_from_name (spellings[i].name, &method, NULL));
+      g_assert_cmpint (method, ==, spellings[i].method);
+    }
+  g_assert_false (cxr_cam_method_uses_gradients (CXR_CAM_METHOD_EIGENCAM));
+  g_assert_true (cxr_cam_method_uses_gradients (CXR_CAM_METHOD_EIGENGRADCAM));
+  g_assert_true (cxr_cam_method_is_perturbation (CXR_CAM_METHOD_ABLATIONCAM));
+  g_assert_false (cxr_cam_method_is_perturbation (CXR_CAM_METHOD_LAYERCAM));
+
   g_autoptr (GError) error = NULL;
-  g_assert_false (cxr_cam_method_from_name ("scorecam", &method, &error));
+  g_assert_false (cxr_cam_method_from_name ("fullgrad", &method, &error));
   g_assert_error (error, CXR_ERROR, CXR_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "ablationcam"));
 }
 
 int

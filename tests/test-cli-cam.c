@@ -270,11 +270,80 @@ test_cam_errors (void)
   g_assert_cmpint (no_model.status, ==, 2);
 }
 
+/* compare: a row per method and layer whose figures agree with sweep's for the same method and layer, the best row
+ * marked, the CSV; and cam with the new methods, a fused layer and smoothing. */
+static void
+test_compare (void)
+{
+  const char *nih = cxr_test_nih14_dir ();
+  if (nih == NULL)
+    return;
+  g_autofree char *out = cxr_test_make_tmpdir ();
+  g_autofree char *model = cxr_test_fixture_path ("networks/basic_c3_k2.pth");
+  g_autofree char *csv_path = g_build_filename (out, "compare.csv", NULL);
+
+  g_auto (CxrCliRun) run = { 0 };
+  const char *args[] = { "compare", "--model", model, "--dataset", nih, "--methods", "gradcam++,layercam,eigencam",
+                         "--layers", "layer3,layer3+layer4", "--csv", csv_path, "--quiet", NULL };
+  cxr_test_run_cli (&run, args);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "5 images explained, 0 failed"));
+  g_assert_nonnull (strstr (run.out, "<- best"));
+  g_assert_nonnull (strstr (run.out, "best: "));
+
+  g_autofree char *csv = NULL;
+  g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));
+  g_auto (GStrv) lines = g_strsplit (csv, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 1 + 6 + 1);
+  g_assert_cmpstr (lines[0], ==, "method,layer,images,mean_iou,threshold,iou>0.1,iou>0.3,iou>0.5,pointing,drop,increase,"
+                                 "road_morf,road_lerf,road,seconds_per_image");
+  g_assert_true (g_str_has_prefix (lines[1], "gradcam++,layer3.0,5,"));
+  g_assert_true (g_str_has_prefix (lines[2], "gradcam++,\"layer3.0,layer4.0\",5,"));
+  g_assert_true (g_str_has_prefix (lines[6], "eigencam,\"layer3.0,layer4.0\",5,"));
+
+  /* The gradcam++ row at layer3 against sweep's table for the same method and layer: the same mean IoU at the same
+   * best threshold. */
+  g_autofree char *bbox = g_build_filename (nih, "BBox_List_2017.csv", NULL);
+  g_auto (CxrCliRun) sweep = { 0 };
+  const char *sweep_args[] = { "sweep", "--model", model, "--dataset", nih, "--method", "gradcam++", "--layer",
+                               "layer3", NULL };
+  cxr_test_run_cli (&sweep, sweep_args);
+  g_assert_cmpint (sweep.status, ==, 0);
+  g_auto (GStrv) row = g_strsplit (lines[1], ",", -1);
+  const char *best = strstr (sweep.err, "best threshold: ");
+  g_assert_nonnull (best);
+  g_autofree char *want_threshold = g_strndup (best + strlen ("best threshold: "), 4);
+  g_assert_cmpfloat_with_epsilon (g_ascii_strtod (row[4], NULL), g_ascii_strtod (want_threshold, NULL), 1e-9);
+  const char *mean = strstr (best, "(mean IoU ") + strlen ("(mean IoU ");
+  g_assert_cmpfloat_with_epsilon (g_ascii_strtod (row[3], NULL), g_ascii_strtod (mean, NULL), 5e-5);
+  /* Faithfulness figures are there: drop in [0, 1], increase a fraction, ROAD = (LeRF - MoRF) / 2. */
+  double drop = g_ascii_strtod (row[9], NULL), morf = g_ascii_strtod (row[11], NULL);
+  double lerf = g_ascii_strtod (row[12], NULL), road = g_ascii_strtod (row[13], NULL);
+  g_assert_cmpfloat (drop, >=, 0.0);
+  g_assert_cmpfloat (drop, <=, 1.0);
+  g_assert_cmpfloat_with_epsilon (road, (lerf - morf) / 2, 1e-5);
+
+  /* cam with a method of pytorch-grad-cam's, two layers fused and both smoothings. */
+  g_autofree char *image = g_build_filename (nih, "images", "00001369_000.png", NULL);
+  g_auto (CxrCliRun) cam = { 0 };
+  const char *cam_args[] = { "cam", "--model", model, "--bbox", bbox, "--out", out, "--method", "layercam", "--layer",
+                             "layer3,layer4", "--aug-smooth", "--eigen-smooth", image, NULL };
+  cxr_test_run_cli (&cam, cam_args);
+  g_assert_cmpint (cam.status, ==, 0);
+  g_assert_nonnull (strstr (cam.out, "images: 1 explained, 1 with Cardiomegaly ground truth, 0 failed"));
+  g_auto (CxrCliRun) bad = { 0 };
+  const char *bad_args[] = { "compare", "--model", model, "--methods", "fullgrad", image, NULL };
+  cxr_test_run_cli (&bad, bad_args);
+  g_assert_cmpint (bad.status, ==, 2);
+  g_assert_nonnull (strstr (bad.err, "unknown CAM method 'fullgrad'"));
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cli-cam/end-to-end", test_cam_end_to_end);
   g_test_add_func ("/cli-cam/errors", test_cam_errors);
+  g_test_add_func ("/cli-cam/compare", test_compare);
   return g_test_run ();
 }

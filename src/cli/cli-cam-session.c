@@ -19,14 +19,19 @@ cli_cam_args_clear (CliCamArgs *args)
   g_clear_pointer (&args->images, g_strfreev);
 }
 
-void
-cli_cam_args_add_entries (CliCamArgs *args, GOptionContext *context, const char *dataset_help)
+static void
+add_entries (CliCamArgs *args, GOptionContext *context, const char *dataset_help, gboolean method_and_layer)
 {
+  const GOptionEntry choice[] = {
+    { "method", 0, 0, G_OPTION_ARG_STRING, &args->method, "gradcam (default), gradcam++, hirescam, gradcam-elementwise, xgradcam, layercam, eigencam, eigengradcam, scorecam or ablationcam", "METHOD" },
+    { "layer", 0, 0, G_OPTION_ARG_STRING, &args->layer, "Residual block: layer4 (default: the card's), layer3, layer4.1…; several joined by commas are fused (layer3,layer4)", "NAME" },
+    { NULL },
+  };
   const GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &args->model_path, "Weights (.pth, .pt or .safetensors)", "FILE" },
     { "card", 'c', 0, G_OPTION_ARG_FILENAME, &args->card_path, "Model card (default: beside the weights)", "FILE" },
-    { "method", 0, 0, G_OPTION_ARG_STRING, &args->method, "gradcam (default) or gradcam++", "METHOD" },
-    { "layer", 0, 0, G_OPTION_ARG_STRING, &args->layer, "Residual block: layer4 (default: the card's), layer3, layer4.1…", "NAME" },
+    { "aug-smooth", 0, 0, G_OPTION_ARG_NONE, &args->aug_smooth, "Average the map over the mirrored input and the input times 0.9, 1 and 1.1", NULL },
+    { "eigen-smooth", 0, 0, G_OPTION_ARG_NONE, &args->eigen_smooth, "Take the first principal component of the weighted activations instead of their sum", NULL },
     { "class", 0, 0, G_OPTION_ARG_STRING, &args->class_name, "Class to explain, name or index (default: the card's positive class)", "CLASS" },
     { "box-mode", 0, 0, G_OPTION_ARG_STRING, &args->box_mode, "largest (default), all or union", "MODE" },
     { "bbox", 0, 0, G_OPTION_ARG_FILENAME, &args->bbox, "Ground-truth boxes (BB.csv / BBox_List_2017.csv)", "FILE" },
@@ -35,12 +40,28 @@ cli_cam_args_add_entries (CliCamArgs *args, GOptionContext *context, const char 
     { NULL },
   };
   g_option_context_add_main_entries (context, entries, NULL);
+  if (method_and_layer)
+    g_option_context_add_main_entries (context, choice, NULL);
+}
+
+void
+cli_cam_args_add_entries (CliCamArgs *args, GOptionContext *context, const char *dataset_help)
+{
+  add_entries (args, context, dataset_help, TRUE);
+}
+
+void
+cli_cam_args_add_shared_entries (CliCamArgs *args, GOptionContext *context, const char *dataset_help)
+{
+  add_entries (args, context, dataset_help, FALSE);
 }
 
 gboolean
 cli_cam_args_parse_names (const CliCamArgs *args, CxrCamOptions *options, CxrBoxMode *box_mode, GError **error)
 {
   g_autoptr (GError) local = NULL;
+  options->aug_smooth = args->aug_smooth;
+  options->eigen_smooth = args->eigen_smooth;
   if ((args->method && !cxr_cam_method_from_name (args->method, &options->method, &local))
       || (args->box_mode && !cxr_box_mode_from_name (args->box_mode, box_mode, &local)))
     {

@@ -11,14 +11,18 @@ G_BEGIN_DECLS
 /* The options every CAM subcommand takes, as parsed (owned strings). */
 typedef struct {
   char *model_path, *card_path, *method, *layer, *class_name, *box_mode, *bbox, *dataset;
+  gboolean aug_smooth, eigen_smooth;
   GStrv images;
 } CliCamArgs;
 
 void     cli_cam_args_clear       (CliCamArgs *args);
-/* Adds --model, --card, --method, --layer, --class, --box-mode, --bbox, --dataset and IMAGE… to the context's
- * main group; @dataset_help says what --dataset selects for this subcommand. */
+/* Adds --model, --card, --method, --layer, --aug-smooth, --eigen-smooth, --class, --box-mode, --bbox, --dataset
+ * and IMAGE… to the context's main group; @dataset_help says what --dataset selects for this subcommand. */
 void     cli_cam_args_add_entries (CliCamArgs *args, GOptionContext *context, const char *dataset_help);
-/* --method and --box-mode parsed into @options and @box_mode (G_OPTION_ERROR on an unknown name). */
+/* The same without --method and --layer, for a subcommand that takes several of each. */
+void     cli_cam_args_add_shared_entries (CliCamArgs *args, GOptionContext *context, const char *dataset_help);
+/* --method, --aug-smooth, --eigen-smooth and --box-mode into @options and @box_mode (G_OPTION_ERROR on an unknown
+ * name). */
 gboolean cli_cam_args_parse_names (const CliCamArgs *args, CxrCamOptions *options, CxrBoxMode *box_mode,
                                    GError **error);
 

@@ -20,5 +20,6 @@ int cli_dataset (int argc, char **argv);
 /* Grad-CAM */
 int cli_cam (int argc, char **argv);
 int cli_sweep (int argc, char **argv);
+int cli_compare (int argc, char **argv);
 /* training */
 int cli_train (int argc, char **argv);

@@ -211,8 +211,18 @@ block_backward (CxrResnet *net, const CxrBlock *block, const float *x, int h, in
     }
 }
 
+/* Copies @grad, the gradient at the output of @block, to the caller's buffers that asked for that block. */
+static void
+deliver (const int *blocks, int n_blocks, float **grads, int block, const float *grad, gsize size)
+{
+  for (int i = 0; i < n_blocks; i++)
+    if (blocks[i] == block && grads[i] != grad)
+      memcpy (grads[i], grad, sizeof (float) * size);
+}
+
 void
-cxr_cam_gradient (CxrResnet *net, const CxrCamActivations *kept, int target_class, float *grad)
+cxr_cam_gradients (CxrResnet *net, const CxrCamActivations *kept, int target_class, const int *blocks, int n_blocks,
+                   float **grads)
 {
   int last = net->n_blocks - 1;
   int k_last = last - kept->first;
@@ -221,44 +231,46 @@ cxr_cam_gradient (CxrResnet *net, const CxrCamActivations *kept, int target_clas
   const float *fc = net->fc_weight->data + (gsize) target_class * features;
 
   /* Two buffers the size of the largest kept activation, for the gradient between blocks. */
-  float *buffers[2] = { NULL, NULL };
-  if (kept->first != last)
-    {
-      gsize largest = 0;
-      for (int k = 0; k < net->n_blocks - kept->first; k++)
-        largest = MAX (largest, (gsize) kept->channels[k] * kept->heights[k] * kept->widths[k]);
-      buffers[0] = cxr_alloc_floats (largest);
-      buffers[1] = cxr_alloc_floats (largest);
-    }
+  gsize largest = 0;
+  for (int k = 0; k < net->n_blocks - kept->first; k++)
+    largest = MAX (largest, (gsize) kept->channels[k] * kept->heights[k] * kept->widths[k]);
+  float *buffers[2] = { cxr_alloc_floats (largest), cxr_alloc_floats (largest) };
 
   /* The head: logit = fc (avgpool (A)), so d logit / d A[k, p] = fc[c, k] / (H W) everywhere (divided in
    * float, as PyTorch's average pool backward does). */
-  float *top = kept->first == last ? grad : buffers[0];
+  float *top = buffers[0];
   for (int k = 0; k < features; k++)
     {
       float g = fc[k] / (float) plane;
       for (gsize p = 0; p < plane; p++)
         top[k * plane + p] = g;
     }
-  if (kept->first == last)
-    return;
+  deliver (blocks, n_blocks, grads, last, top, (gsize) features * plane);
 
   BlockScratch scratch = { { NULL } };
-  block_scratch_init (&scratch, net, kept);
+  if (kept->first != last)
+    block_scratch_init (&scratch, net, kept);
   const float *dout = top;
   for (int j = last; j > kept->first; j--)
     {
       int k = j - kept->first;
       gsize in_size = (gsize) kept->channels[k - 1] * kept->heights[k - 1] * kept->widths[k - 1];
-      /* The last step writes into the caller's buffer; the others alternate. */
-      float *dx = j == kept->first + 1 ? grad : (dout == buffers[0] ? buffers[1] : buffers[0]);
+      float *dx = dout == buffers[0] ? buffers[1] : buffers[0];
       memset (dx, 0, sizeof (float) * in_size);
       block_backward (net, &net->blocks[j], kept->outputs[k - 1], kept->heights[k - 1], kept->widths[k - 1],
                       kept->outputs[k], dout, dx, &scratch);
+      deliver (blocks, n_blocks, grads, j - 1, dx, in_size);
       dout = dx;
     }
 
-  block_scratch_clear (&scratch);
+  if (kept->first != last)
+    block_scratch_clear (&scratch);
   cxr_free_floats (buffers[0]);
   cxr_free_floats (buffers[1]);
+}
+
+void
+cxr_cam_gradient (CxrResnet *net, const CxrCamActivations *kept, int target_class, float *grad)
+{
+  cxr_cam_gradients (net, kept, target_class, &kept->first, 1, &grad);
 }

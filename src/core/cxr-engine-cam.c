@@ -6,10 +6,10 @@
 
 typedef struct {
   GStrv paths;
-  CxrCamMethod method;
+  CxrCamOptions options;  /* its layer owned below */
   char *layer;            /* NULL: the card's */
-  int target_class;
-  CxrEngineProgress *progress;     /* the batch job's reports; NULL for one image */
+  CxrEngineProgress *progress;     /* the batch job's reports, or one image's steps; may be NULL */
+  int last_percent;       /* the last step sent, so that a report goes out per percent at most */
 } CamRequest;
 
 static CamRequest *
@@ -23,9 +23,10 @@ cam_request_new (const char *const *paths, const CxrCamOptions *options)
     }
   CamRequest *request = g_new0 (CamRequest, 1);
   request->paths = g_strdupv ((GStrv) paths);
-  request->method = options->method;
+  request->options = *options;
   request->layer = g_strdup (options->layer);
-  request->target_class = options->target_class;
+  request->options.layer = request->layer;
+  request->last_percent = -1;
   return request;
 }
 
@@ -36,14 +37,6 @@ cam_request_free (CamRequest *request)
   g_free (request->layer);
   cxr_engine_progress_free (request->progress);
   g_free (request);
-}
-
-static void
-request_options (const CamRequest *request, CxrCamOptions *options)
-{
-  options->method = request->method;
-  options->layer = request->layer;
-  options->target_class = request->target_class;
 }
 
 /* The job's model, or NULL once the task has returned its error: no model, or options that do not fit it. */
@@ -58,16 +51,17 @@ model_for_request (GTask *task, CxrEngine *engine, const CamRequest *request)
     }
   const CxrModelCard *card = cxr_model_get_card (model);
   GError *error = NULL;
-  if (!cxr_cam_resolve_layer (cxr_resnet_get_arch (cxr_model_get_network (model)),
-                              request->layer ? request->layer : card->cam_layer, NULL, NULL, &error))
+  int blocks[CXR_CAM_MAX_LAYERS], n_blocks;
+  if (!cxr_cam_resolve_layers (cxr_resnet_get_arch (cxr_model_get_network (model)),
+                               request->layer ? request->layer : card->cam_layer, blocks, &n_blocks, NULL, &error))
     {
       g_task_return_error (task, error);
       return NULL;
     }
-  if (request->target_class >= (int) cxr_model_get_n_classes (model))
+  if (request->options.target_class >= (int) cxr_model_get_n_classes (model))
     {
       g_task_return_new_error (task, CXR_ERROR, CXR_ERROR_INVALID, "no class %d: the model has %u classes",
-                               request->target_class, cxr_model_get_n_classes (model));
+                               request->options.target_class, cxr_model_get_n_classes (model));
       return NULL;
     }
   return model;
@@ -76,19 +70,46 @@ model_for_request (GTask *task, CxrEngine *engine, const CamRequest *request)
 /* ---- one image ----------------------------------------------------------------------------------- */
 
 static void
+marshal_step (GCallback callback, gpointer payload, gpointer callback_data)
+{
+  ((CxrCamStepProgress) callback) (*(double *) payload, callback_data);
+}
+
+/* On the engine thread, from inside the computation. */
+static void
+send_step (double fraction, gpointer user_data)
+{
+  CamRequest *request = user_data;
+  int percent = (int) (fraction * 100.0);
+  if (percent <= request->last_percent)
+    return;
+  request->last_percent = percent;
+  cxr_engine_progress_send (request->progress, marshal_step, g_memdup2 (&fraction, sizeof fraction), g_free);
+}
+
+static void
 cam_job (GTask *task, CxrEngine *engine, gpointer task_data, GCancellable *cancellable)
 {
   CamRequest *request = task_data;
   if (g_task_return_error_if_cancelled (task))
-    return;
+    {
+      if (request->progress != NULL)
+        cxr_engine_progress_finish (request->progress);
+      return;
+    }
   CxrModel *model = model_for_request (task, engine, request);
   if (model == NULL)
-    return;
+    {
+      if (request->progress != NULL)
+        cxr_engine_progress_finish (request->progress);
+      return;
+    }
 
-  CxrCamOptions options;
-  request_options (request, &options);
   GError *error = NULL;
-  CxrCamResult *result = cxr_cam_compute_file (model, request->paths[0], &options, &error);
+  CxrCamMonitor monitor = { cancellable, request->progress ? send_step : NULL, request };
+  CxrCamResult *result = cxr_cam_compute_file_full (model, request->paths[0], &request->options, &monitor, &error);
+  if (request->progress != NULL)
+    cxr_engine_progress_finish (request->progress);
   if (result == NULL)
     {
       g_task_return_error (task, error);
@@ -105,8 +126,9 @@ cam_job (GTask *task, CxrEngine *engine, gpointer task_data, GCancellable *cance
 }
 
 void
-cxr_engine_cam_async (CxrEngine *engine, const char *image_path, const CxrCamOptions *options,
-                      GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+cxr_engine_cam_async_full (CxrEngine *engine, const char *image_path, const CxrCamOptions *options,
+                           CxrCamStepProgress step, gpointer step_data, GDestroyNotify step_data_free,
+                           GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   g_return_if_fail (CXR_IS_ENGINE (engine));
   g_return_if_fail (image_path != NULL);
@@ -114,8 +136,18 @@ cxr_engine_cam_async (CxrEngine *engine, const char *image_path, const CxrCamOpt
   const char *paths[] = { image_path, NULL };
   g_autoptr (GTask) task = g_task_new (engine, cancellable, callback, user_data);
   g_task_set_source_tag (task, cxr_engine_cam_async);
-  g_task_set_task_data (task, cam_request_new (paths, options), (GDestroyNotify) cam_request_free);
+  CamRequest *request = cam_request_new (paths, options);
+  if (step != NULL || step_data_free != NULL)
+    request->progress = cxr_engine_progress_new (task, G_CALLBACK (step), step_data, step_data_free);
+  g_task_set_task_data (task, request, (GDestroyNotify) cam_request_free);
   cxr_engine_run_job (engine, task, cam_job);
+}
+
+void
+cxr_engine_cam_async (CxrEngine *engine, const char *image_path, const CxrCamOptions *options,
+                      GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  cxr_engine_cam_async_full (engine, image_path, options, NULL, NULL, NULL, cancellable, callback, user_data);
 }
 
 CxrCamResult *
@@ -169,9 +201,8 @@ cam_batch_job (GTask *task, CxrEngine *engine, gpointer task_data, GCancellable 
       return;
     }
 
-  CxrCamOptions options;
-  request_options (request, &options);
   guint total = g_strv_length (request->paths);
+  CxrCamMonitor monitor = { cancellable, NULL, NULL };
   gint n_failed = 0;
   for (guint i = 0; i < total; i++)
     {
@@ -182,7 +213,15 @@ cam_batch_job (GTask *task, CxrEngine *engine, gpointer task_data, GCancellable 
           return;
         }
       GError *error = NULL;
-      g_autoptr (CxrCamResult) result = cxr_cam_compute_file (model, request->paths[i], &options, &error);
+      g_autoptr (CxrCamResult) result = cxr_cam_compute_file_full (model, request->paths[i], &request->options,
+                                                                    &monitor, &error);
+      if (result == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_error_free (error);
+          cxr_engine_progress_finish (request->progress);
+          g_task_return_error_if_cancelled (task);
+          return;
+        }
       if (result == NULL)
         {
           result = cxr_cam_result_new (request->paths[i]);

@@ -20,6 +20,17 @@ void          cxr_engine_cam_async  (CxrEngine *engine, const char *image_path, 
 /* A new reference. */
 CxrCamResult *cxr_engine_cam_finish (CxrEngine *engine, GAsyncResult *result, GError **error);
 
+/* How far one image's explanation is, in [0, 1], on the caller's main context. Only Score-CAM and Ablation-CAM,
+ * which run hundreds of forwards per image, report it. */
+typedef void (*CxrCamStepProgress) (double fraction, gpointer user_data);
+
+/* cxr_engine_cam_async with progress within the image; @step_data_free runs on the caller's context after the
+ * last report. Finish with cxr_engine_cam_finish. */
+void          cxr_engine_cam_async_full (CxrEngine *engine, const char *image_path, const CxrCamOptions *options,
+                                         CxrCamStepProgress step, gpointer step_data, GDestroyNotify step_data_free,
+                                         GCancellable *cancellable, GAsyncReadyCallback callback,
+                                         gpointer user_data);
+
 /* Called on the caller's main context after each image, in request order, with @done of @total finished.
  * @result is borrowed for the call (cxr_cam_result_ref it to keep it); an image that could not be
  * explained has result->error set and no maps. */

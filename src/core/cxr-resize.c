@@ -229,22 +229,24 @@ linear_taps_init (LinearTap *taps, int in_size, int out_size)
     }
 }
 
-/* For a [1, 1, H, W] input PyTorch 1.13 takes its channels-last kernel (a
- * single channel is contiguous in both layouts). Per pixel it multiplies
- * the two lambdas into four float weights, and the four products come out
- * of Debian's build summed without intermediate float rounding; summing
- * them in double here reproduces it. */
-void
-cxr_resize_bilinear (float *out, int out_h, int out_w, const float *in, int in_h, int in_w)
+/* align_corners=True: the corners of input and output coincide, source = i (in - 1) / (out - 1). */
+static void
+corner_taps_init (LinearTap *taps, int in_size, int out_size)
 {
-  g_return_if_fail (out != NULL && in != NULL);
-  g_return_if_fail (out_h > 0 && out_w > 0 && in_h > 0 && in_w > 0);
+  float scale = out_size > 1 ? (float) (in_size - 1) / (float) (out_size - 1) : 0.0f;
+  for (int i = 0; i < out_size; i++)
+    {
+      double real = (double) scale * i;
+      int i0 = MIN ((int) real, in_size - 1);
+      float l1 = (float) (real - i0);
+      taps[i] = (LinearTap) { i0, i0 < in_size - 1 ? i0 + 1 : i0, 1.0f - l1, l1 };
+    }
+}
 
-  g_autofree LinearTap *rows = g_new (LinearTap, out_h);
-  g_autofree LinearTap *cols = g_new (LinearTap, out_w);
-  linear_taps_init (rows, in_h, out_h);
-  linear_taps_init (cols, in_w, out_w);
-
+static void
+resize_with_taps (float *out, int out_h, int out_w, const float *in, int in_w, const LinearTap *rows,
+                  const LinearTap *cols)
+{
   for (int oh = 0; oh < out_h; oh++)
     {
       LinearTap h = rows[oh];
@@ -261,6 +263,37 @@ cxr_resize_bilinear (float *out, int out_h, int out_w, const float *in, int in_h
           dst[ow] = (float) sum;
         }
     }
+}
+
+/* For a [1, 1, H, W] input PyTorch 1.13 takes its channels-last kernel (a
+ * single channel is contiguous in both layouts). Per pixel it multiplies
+ * the two lambdas into four float weights, and the four products come out
+ * of Debian's build summed without intermediate float rounding; summing
+ * them in double here reproduces it. */
+void
+cxr_resize_bilinear (float *out, int out_h, int out_w, const float *in, int in_h, int in_w)
+{
+  g_return_if_fail (out != NULL && in != NULL);
+  g_return_if_fail (out_h > 0 && out_w > 0 && in_h > 0 && in_w > 0);
+
+  g_autofree LinearTap *rows = g_new (LinearTap, out_h);
+  g_autofree LinearTap *cols = g_new (LinearTap, out_w);
+  linear_taps_init (rows, in_h, out_h);
+  linear_taps_init (cols, in_w, out_w);
+  resize_with_taps (out, out_h, out_w, in, in_w, rows, cols);
+}
+
+void
+cxr_resize_bilinear_corners (float *out, int out_h, int out_w, const float *in, int in_h, int in_w)
+{
+  g_return_if_fail (out != NULL && in != NULL);
+  g_return_if_fail (out_h > 0 && out_w > 0 && in_h > 0 && in_w > 0);
+
+  g_autofree LinearTap *rows = g_new (LinearTap, out_h);
+  g_autofree LinearTap *cols = g_new (LinearTap, out_w);
+  corner_taps_init (rows, in_h, out_h);
+  corner_taps_init (cols, in_w, out_w);
+  resize_with_taps (out, out_h, out_w, in, in_w, rows, cols);
 }
 
 /* ---- Area ----------------------------------------------------------------------------------------------- */

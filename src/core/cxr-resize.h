@@ -29,6 +29,11 @@ void cxr_resize_bilinear_aa (float *out, int out_h, int out_w,
 void cxr_resize_bilinear (float *out, int out_h, int out_w,
                           const float *in, int in_h, int in_w);
 
+/* The same with align_corners=True (torch.nn.UpsamplingBilinear2d): the corner pixels of input and output
+ * coincide. Score-CAM upsamples activations to the input this way. */
+void cxr_resize_bilinear_corners (float *out, int out_h, int out_w,
+                                  const float *in, int in_h, int in_w);
+
 /* torch.nn.functional.interpolate (x, (out_h, out_w), mode="area"), that is
  * adaptive_avg_pool2d: the mean of the input cells that output cell (i, j)
  * covers, rows floor(i * in_h / out_h) to ceil((i + 1) * in_h / out_h).

@@ -48,8 +48,9 @@ struct _CxrResnet {
   int features;                    /* channels into the head */
   gboolean folded_stale;           /* scale/shift need refolding */
 
-  /* inference buffers for the last (n, h, w) */
-  int plan_n, plan_h, plan_w;
+  /* inference buffers for the last (n, h, w), of the whole network (plan_first -1) or of the blocks from
+   * plan_first on */
+  int plan_n, plan_h, plan_w, plan_first;
   float *buffers[4];               /* activations [C, N, H, W]; [0] takes the stem's output, the
                                       * others the blocks' (smaller in BasicBlock nets) */
   gsize buffer_floats[4];          /* their sizes */
@@ -62,5 +63,12 @@ struct _CxrResnet {
   CxrResnetBlockObserver block_observer;
   gpointer block_observer_data;
 };
+
+/* The blocks from @first on, the pooling and the head, in eval mode: @x is the input of block @first in the
+ * engine's channel-major layout [C, N, h, w] (the layout block observers see), @logits gets [N, classes].
+ * @first may be n_blocks: the pooling and the head alone.
+ * Perturbation CAMs (Ablation-CAM) run the network on from a changed target layer this way. */
+gboolean cxr_resnet_forward_tail (CxrResnet *net, int first, const float *x, int n, int h, int w, float *logits,
+                                  GError **error);
 
 G_END_DECLS

@@ -367,6 +367,7 @@ release_activations (CxrResnet *net)
   g_clear_pointer (&net->input, cxr_free_floats);
   g_clear_pointer (&net->pooled, cxr_free_floats);
   net->plan_n = net->plan_h = net->plan_w = 0;
+  net->plan_first = -1;
 }
 
 static void
@@ -584,24 +585,29 @@ plan_conv (CxrConvBn *unit, int n, int h, int w)
 /* Walks the network's shapes for an (n, h, w) input to plan every convolution and size the
  * activation buffers and the shared scratch. The stem's output, before max pooling, is the
  * largest map of a BasicBlock network (4 times layer1's in resnet18) but lives in buffers[0]
- * only: the blocks' buffers are sized for the blocks. */
+ * only: the blocks' buffers are sized for the blocks. With @first >= 0 the plan covers the
+ * blocks from @first on (a tail forward) and (h, w) is that block's input; -1: the whole network. */
 static void
-measure_plan (CxrResnet *net, int n, int h, int w, gsize *stem_floats, gsize *activation_floats,
+measure_plan (CxrResnet *net, int first, int n, int h, int w, gsize *stem_floats, gsize *activation_floats,
               gsize *workspace_floats)
 {
   *activation_floats = 0;
   *workspace_floats = 0;
+  *stem_floats = 0;
 
   const CxrConvGeometry *g = &net->stem.geometry;
-  grow (workspace_floats, plan_conv (&net->stem, n, h, w));
-  h = cxr_conv_out_size (h, g->kernel_h, g->stride_h, g->pad_h);
-  w = cxr_conv_out_size (w, g->kernel_w, g->stride_w, g->pad_w);
-  *stem_floats = (gsize) g->out_channels * n * h * w;
-  h = (h + 2 - 3) / 2 + 1;
-  w = (w + 2 - 3) / 2 + 1;
-  grow (activation_floats, (gsize) g->out_channels * n * h * w);  /* the max pool's output */
+  if (first < 0)
+    {
+      grow (workspace_floats, plan_conv (&net->stem, n, h, w));
+      h = cxr_conv_out_size (h, g->kernel_h, g->stride_h, g->pad_h);
+      w = cxr_conv_out_size (w, g->kernel_w, g->stride_w, g->pad_w);
+      *stem_floats = (gsize) g->out_channels * n * h * w;
+      h = (h + 2 - 3) / 2 + 1;
+      w = (w + 2 - 3) / 2 + 1;
+      grow (activation_floats, (gsize) g->out_channels * n * h * w);  /* the max pool's output */
+    }
 
-  for (int i = 0; i < net->n_blocks; i++)
+  for (int i = MAX (first, 0); i < net->n_blocks; i++)
     {
       CxrBlock *block = &net->blocks[i];
       int bh = h, bw = w;
@@ -631,28 +637,30 @@ prepare_winograd_weight (CxrConvBn *unit)
 }
 
 static void
-ensure_plan (CxrResnet *net, int n, int h, int w)
+ensure_plan (CxrResnet *net, int first, int n, int h, int w)
 {
-  if (net->plan_n == n && net->plan_h == h && net->plan_w == w)
+  if (net->plan_n == n && net->plan_h == h && net->plan_w == w && net->plan_first == first)
     return;
   release_activations (net);
 
   gsize stem_floats, activation_floats, workspace_floats;
-  measure_plan (net, n, h, w, &stem_floats, &activation_floats, &workspace_floats);
+  measure_plan (net, first, n, h, w, &stem_floats, &activation_floats, &workspace_floats);
   foreach_conv (net, prepare_winograd_weight);
   for (gsize i = 0; i < G_N_ELEMENTS (net->buffers); i++)
     {
       net->buffer_floats[i] = i == 0 ? MAX (stem_floats, activation_floats) : activation_floats;
-      net->buffers[i] = cxr_alloc_floats (net->buffer_floats[i]);
+      net->buffers[i] = cxr_alloc_floats (MAX (net->buffer_floats[i], 1));
     }
-  net->workspace = cxr_alloc_floats (workspace_floats);
-  net->input = cxr_alloc_floats ((gsize) net->arch.input_channels * n * h * w);
+  net->workspace = cxr_alloc_floats (MAX (workspace_floats, 1));
+  if (first < 0)
+    net->input = cxr_alloc_floats ((gsize) net->arch.input_channels * n * h * w);
   net->pooled = cxr_alloc_floats ((gsize) n * net->features);
   if (net->parallel == NULL)
     net->parallel = cxr_parallel_new (0);
   net->plan_n = n;
   net->plan_h = h;
   net->plan_w = w;
+  net->plan_first = first;
 }
 
 /* Buffers differ in size (measure_plan): catch an output written where it does not fit. */
@@ -734,7 +742,7 @@ cxr_resnet_forward (CxrResnet *net, const float *input, int n, int h, int w, flo
     }
   if (net->folded_stale)
     fold_batchnorm (net);
-  ensure_plan (net, n, h, w);
+  ensure_plan (net, -1, n, h, w);
 
   int c = net->arch.input_channels;
   cxr_swap_outer_dims (net->input, input, n, c, (gsize) h * w);
@@ -756,6 +764,31 @@ cxr_resnet_forward (CxrResnet *net, const float *input, int n, int h, int w, flo
     }
 
   cxr_global_avgpool_forward (net->pooled, x, net->features, n, h, w);
+  cxr_linear_forward (logits, net->pooled, net->fc_weight->data, net->fc_bias->data,
+                      n, net->features, net->arch.n_classes);
+  return TRUE;
+}
+
+gboolean
+cxr_resnet_forward_tail (CxrResnet *net, int first, const float *x, int n, int h, int w, float *logits,
+                         GError **error)
+{
+  if (first < 0 || first > net->n_blocks || n <= 0 || h <= 0 || w <= 0)
+    {
+      g_set_error (error, CXR_ERROR, CXR_ERROR_INVALID,
+                   "no tail from block %d for %d input(s) of %dx%d (the network has %d blocks)", first, n, w, h,
+                   net->n_blocks);
+      return FALSE;
+    }
+  if (net->folded_stale)
+    fold_batchnorm (net);
+  ensure_plan (net, first, n, h, w);
+
+  /* run_block never writes into its input: the caller's activations are read where they are. */
+  float *in = (float *) x;
+  for (int i = first; i < net->n_blocks; i++)
+    in = run_block (net, &net->blocks[i], in, n, &h, &w);
+  cxr_global_avgpool_forward (net->pooled, in, net->features, n, h, w);
   cxr_linear_forward (logits, net->pooled, net->fc_weight->data, net->fc_bias->data,
                       n, net->features, net->arch.n_classes);
   return TRUE;

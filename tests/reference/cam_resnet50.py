@@ -27,8 +27,8 @@ LAYERS = ("layer4.2", "layer3.5")
 TARGET = 1  # Cardiomegaly, the default card's positive class
 
 
-def main(args):
-    out_dir, images = args[0], args[1:]
+def make_model():
+    """The seeded ResNet-50 (also cam_methods_resnet50.py's)."""
     torch.manual_seed(SEED)
     model = torchvision.models.resnet50(num_classes=2)
     randomise_batchnorm(model, torch.Generator().manual_seed(SEED + 1))
@@ -38,7 +38,12 @@ def main(args):
     with torch.no_grad():
         row = model.fc.weight[TARGET]
         row.copy_(row - row.mean() + 0.1 * row.std())
-    model.eval()
+    return model.eval()
+
+
+def main(args):
+    out_dir, images = args[0], args[1:]
+    model = make_model()
     torch.save(model.state_dict(), os.path.join(out_dir, "resnet50.pth"))
 
     for path in images:
