@@ -3,17 +3,24 @@
  * 1. writes synthetic radiographs (phantoms; half with an enlarged heart and its box) as an NIH dataset;
  * 2. trains a ResNet-18 on them from torchvision's initialisation (there are no pretrained weights to
  *    start from), with a patient-level validation split;
- * 3. explains the Cardiomegaly images with Grad-CAM, thresholds the heatmaps into boxes and scores them
- *    against the ground truth by IoU, writing the tutorial's pictures and bb_results.csv;
- * 4. opens the review window on the phantoms and the model when there is a display (else prints how).
+ * 3. chooses the CAM method, layer and threshold with `compare` on phantoms of their own (another seed, never
+ *    trained on nor scored), among the fast methods at layer3, layer4 and both fused;
+ * 4. explains the Cardiomegaly images that way, thresholds the heatmaps into boxes and scores them against the
+ *    ground truth by IoU, writing the tutorial's pictures and bb_results.csv;
+ * 5. opens the review window on the phantoms and the model when there is a display (else prints how).
  *
- * Steps 2 and 3 are the `train` and `cam` subcommands themselves, run in this process with the
+ * Steps 2 to 4 are the `train`, `compare` and `cam` subcommands themselves, run in this process with the
  * arguments printed before each, so that the demo shows the commands a user would type.
  */
 #include "cli-commands.h"
 #include "cli-util.h"
 #include "cli-window.h"
+#include "cxr-csv.h"
 #include "cxr-phantom.h"
+
+/* The methods the demo tries: those that cost one forward (and a backward below layer4) per image. */
+#define DEMO_METHODS "gradcam,gradcam++,hirescam,xgradcam,layercam"
+#define DEMO_LAYERS "layer3,layer4,layer3+layer4"
 
 /* Prints "$ cxrcam-cli ARGS..." and runs the subcommand. */
 static int
@@ -33,15 +40,60 @@ run_step (CliCommandFunc command, const char *const *args)
   return command ((int) g_strv_length (argv), argv);
 }
 
+/* The best row of compare's CSV (the highest mean IoU; ties: the first, as compare marks it): its method, layer
+ * (as compare names it, "layer3.1,layer4.1") and threshold. */
+static gboolean
+read_best_choice (const char *csv_path, char **method, char **layer, char **threshold, GError **error)
+{
+  g_autofree char *text = NULL;
+  gsize length;
+  if (!g_file_get_contents (csv_path, &text, &length, error))
+    return FALSE;
+  CxrCsvReader *reader = cxr_csv_reader_new (csv_path, text, length);
+  CxrCsvRecord record;
+  double best = -1.0;
+  gboolean header = TRUE;
+  while (cxr_csv_reader_next (reader, &record, error))
+    {
+      /* method,layer,images,mean_iou,threshold,... */
+      if (header || record.n_fields < 5 || record.fields[3].length == 0)
+        {
+          header = FALSE;
+          continue;
+        }
+      g_autofree char *iou_text = g_strndup (record.fields[3].text, record.fields[3].length);
+      double iou = g_ascii_strtod (iou_text, NULL);
+      if (iou > best)
+        {
+          best = iou;
+          g_free (*method);
+          g_free (*layer);
+          g_free (*threshold);
+          *method = g_strndup (record.fields[0].text, record.fields[0].length);
+          *layer = g_strndup (record.fields[1].text, record.fields[1].length);
+          *threshold = g_strndup (record.fields[4].text, record.fields[4].length);
+        }
+    }
+  cxr_csv_reader_free (reader);
+  if (error != NULL && *error != NULL)
+    return FALSE;
+  if (best < 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s has no scored row", csv_path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 int
 cli_demo (int argc, char **argv)
 {
-  int n_images = 200, epochs = 6;
+  int n_images = 200, epochs = 10;
   gboolean no_window = FALSE;
   g_auto (GStrv) folders = NULL;
   const GOptionEntry entries[] = {
     { "images", 'n', 0, G_OPTION_ARG_INT, &n_images, "Number of phantoms (default 200)", "N" },
-    { "epochs", 'e', 0, G_OPTION_ARG_INT, &epochs, "Training epochs (default 6)", "N" },
+    { "epochs", 'e', 0, G_OPTION_ARG_INT, &epochs, "Training epochs (default 10)", "N" },
     { "no-window", 0, 0, G_OPTION_ARG_NONE, &no_window, "Do not open the review window at the end", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &folders, NULL, "FOLDER" },
     { NULL },
@@ -49,9 +101,10 @@ cli_demo (int argc, char **argv)
   g_autoptr (GOptionContext) context = g_option_context_new ("FOLDER — run cxrcam end to end on synthetic radiographs");
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_description (context,
-    "Writes FOLDER/data (the phantoms, NIH layout), trains FOLDER/model/best.pth, and writes the\n"
-    "Grad-CAM pictures, bb_results.csv and the localisation summary to FOLDER/output; then opens the\n"
-    "review window on them when there is a display, or prints the command that does.");
+    "Writes FOLDER/data (the phantoms, NIH layout), trains FOLDER/model/best.pth, chooses the CAM\n"
+    "method, layer and threshold on FOLDER/tune (other phantoms; the table in FOLDER/compare.csv), and\n"
+    "writes the CAM pictures, bb_results.csv and the localisation summary to FOLDER/output; then opens\n"
+    "the review window on them when there is a display, or prints the command that does.");
   int status;
   if (!cli_parse_options (context, &argc, &argv, "demo", &status))
     return status;
@@ -62,16 +115,24 @@ cli_demo (int argc, char **argv)
     }
 
   g_autofree char *data = g_build_filename (folders[0], "data", NULL);
+  g_autofree char *tune = g_build_filename (folders[0], "tune", NULL);
+  g_autofree char *compare_csv = g_build_filename (folders[0], "compare.csv", NULL);
   g_autofree char *model_dir = g_build_filename (folders[0], "model", NULL);
   g_autofree char *best = g_build_filename (model_dir, "best.pth", NULL);
   g_autofree char *output = g_build_filename (folders[0], "output", NULL);
   g_autofree char *images = g_strdup_printf ("%d", n_images);
   g_autofree char *epochs_text = g_strdup_printf ("%d", epochs);
+  g_autofree char *tune_images = g_strdup_printf ("%d", MAX (20, n_images / 5));
 
   g_autofree char *labels = g_build_filename (data, "Data_Entry_2017.csv", NULL);
   if (g_file_test (labels, G_FILE_TEST_EXISTS))
     fprintf (stderr, "using the phantoms already in %s\n", data);
   else if ((status = run_step (cli_make_demo, (const char *[]) { "make-demo", "--images", images, data, NULL })) != 0)
+    return status;
+  g_autofree char *tune_labels = g_build_filename (tune, "Data_Entry_2017.csv", NULL);
+  if (!g_file_test (tune_labels, G_FILE_TEST_EXISTS)
+      && (status = run_step (cli_make_demo, (const char *[]) {
+            "make-demo", "--images", tune_images, "--seed", "2", tune, NULL })) != 0)
     return status;
 
   /* A second demo in the same folder goes on from the first one's run (nothing to do when it had finished). */
@@ -86,8 +147,21 @@ cli_demo (int argc, char **argv)
   if (status != 0)
     return status;
 
+  /* compare exits 1 when an image could not be read; the table is whole all the same. */
+  status = run_step (cli_compare, (const char *[]) {
+    "compare", "--model", best, "--dataset", tune, "--methods", DEMO_METHODS, "--layers", DEMO_LAYERS,
+    "--no-faithfulness", "--csv", compare_csv, "--quiet", NULL });
+  g_autoptr (GError) error = NULL;
+  g_autofree char *method = NULL, *layer = NULL, *threshold = NULL;
+  if (status > 1 || !read_best_choice (compare_csv, &method, &layer, &threshold, &error))
+    {
+      cli_error ("demo", "%s", error ? error->message : "compare failed");
+      return status > 1 ? status : 1;
+    }
+
   status = run_step (cli_cam, (const char *[]) {
-    "cam", "--model", best, "--dataset", data, "--method", "gradcam", "--threshold", "0.5", "--out", output, NULL });
+    "cam", "--model", best, "--dataset", data, "--method", method, "--layer", layer, "--threshold", threshold,
+    "--out", output, NULL });
   if (status != 0)
     return status;
 

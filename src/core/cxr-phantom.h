@@ -3,12 +3,17 @@
  * Real radiographs cannot ship with cxrcam, and nothing can be downloaded, so
  * the demo and the UI's first-run experience use phantoms: a frontal chest
  * seen as on a PA film (patient's left on the image's right), with soft
- * tissue, lungs, spine and mediastinum, ribs, clavicles, diaphragm domes and
- * a heart shadow, plus film noise. In a "Cardiomegaly" phantom the heart is
- * wider than half the thorax (cardiothoracic ratio 0.55-0.68); in a normal one
- * it is 0.38-0.47, as radiologists define the finding. The heart's bounding
- * box is the ground truth. Everything is drawn from a seed: the same seed
- * gives the same pixels.
+ * tissue, lungs, spine and mediastinum, aortic knob, ribs, clavicles, breast
+ * shadows, two diaphragm domes, the stomach's gas bubble and a heart of two
+ * lobes turned towards its apex, plus film noise, the anode heel effect and
+ * devices that tell nothing about the finding (ECG electrodes and leads, a
+ * central line, a pacemaker, the "L" marker). Patients differ in size,
+ * position, tilt, exposure and noise. In a "Cardiomegaly" phantom the heart
+ * is wider than half the thorax (cardiothoracic ratio 0.55-0.70); in a normal
+ * one it is 0.36-0.47, as radiologists define the finding. The ground truth
+ * is the box of the heart the film shows: its outline above the diaphragm
+ * (below it heart and abdomen are one density). Everything is drawn from a
+ * seed: the same seed gives the same pixels.
  *
  * cxr_phantom_write_dataset() lays the phantoms out as an NIH dataset
  * (images/, Data_Entry_2017.csv, BBox_List_2017.csv) so that every cxrcam
