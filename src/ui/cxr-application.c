@@ -160,6 +160,9 @@ static const struct {
   { "win.show-controls", { "<Shift>F9", NULL } },
   { "win.fullscreen", { "F11", NULL } },
   { "win.train", { "<Control>t", NULL } },
+  { "win.undo", { "<Control>z", NULL } },
+  { "win.redo", { "<Control><Shift>z", NULL } },
+  { "win.save", { "<Control>s", NULL } },
 };
 
 static void

@@ -34,6 +34,7 @@ struct _CxrCompareView {
 
   CxrCompareLayout layout;
   CxrPaneKind single_view;
+  gboolean readout_shown;   /* the status line shows the box editor's readout, not the pixel under the pointer */
 
   /* owned */
   CxrViewState *view_state;
@@ -250,9 +251,20 @@ update_zoom_label (CxrCompareView *self)
   gtk_label_set_label (self->zoom_label, percent);
 }
 
+void
+cxr_compare_view_set_readout (CxrCompareView *self, const char *text)
+{
+  g_return_if_fail (CXR_IS_COMPARE_VIEW (self));
+
+  self->readout_shown = text != NULL;
+  gtk_label_set_label (self->pointer_label, text ? text : "");
+}
+
 static void
 on_hover (CxrPaneView *pane, gboolean inside, double image_x, double image_y, CxrCompareView *self)
 {
+  if (self->readout_shown)
+    return;
   if (!inside || self->content == NULL)
     {
       gtk_label_set_label (self->pointer_label, "");

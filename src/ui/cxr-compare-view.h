@@ -37,6 +37,10 @@ CxrCompareLayout cxr_compare_view_get_layout      (CxrCompareView *self);
 void             cxr_compare_view_set_single_view (CxrCompareView *self, CxrPaneKind kind);
 CxrPaneKind      cxr_compare_view_get_single_view (CxrCompareView *self);
 
+/* Text for the status line instead of the pixel under the pointer (the box being dragged: x, y, w, h); NULL
+ * goes back to the pixel. */
+void            cxr_compare_view_set_readout    (CxrCompareView *self, const char *text);
+
 /* Zoom steps as the toolbar and keys use them, about the panes' centre. */
 void            cxr_compare_view_zoom_in        (CxrCompareView *self);
 void            cxr_compare_view_zoom_out       (CxrCompareView *self);

@@ -401,6 +401,26 @@ cxr_current_image_show (CxrCurrentImage *self, guint index)
   start_analysis (self);
 }
 
+void
+cxr_current_image_reload_boxes (CxrCurrentImage *self)
+{
+  g_return_if_fail (CXR_IS_CURRENT_IMAGE (self));
+
+  if (self->index == G_MAXUINT)
+    return;
+  load_gt_boxes (self);
+  if (self->image_shown)
+    cxr_pane_content_set_gt_boxes (self->content, self->gt_boxes);
+  /* The scores are against the ground truth: cut again (a few milliseconds, no job). */
+  cut_cam (self);
+}
+
+const GArray *
+cxr_current_image_get_bboxes (CxrCurrentImage *self)
+{
+  return self->bboxes;
+}
+
 guint
 cxr_current_image_get_index (CxrCurrentImage *self)
 {

@@ -27,6 +27,11 @@ void        cxr_current_image_set_dataset (CxrCurrentImage *self, CxrDataset *da
 /* Shows a dataset entry (G_MAXUINT: nothing). */
 void        cxr_current_image_show (CxrCurrentImage *self, guint index);
 guint       cxr_current_image_get_index (CxrCurrentImage *self);
+/* The image's ground-truth boxes changed in the dataset's store (an edit): the panes and the IoU / IoBB follow,
+ * without decoding or explaining the image again. */
+void        cxr_current_image_reload_boxes (CxrCurrentImage *self);
+/* The image's ground-truth boxes (CxrBBox, store order), or NULL when no image is shown. */
+const GArray *cxr_current_image_get_bboxes (CxrCurrentImage *self);
 /* Explains the image again (the model, method or layer changed). */
 void        cxr_current_image_reanalyse (CxrCurrentImage *self);
 

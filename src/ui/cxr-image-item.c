@@ -26,6 +26,7 @@ enum {
   PROP_THUMBNAIL,
   PROP_RESULT,
   PROP_REVIEWED,
+  PROP_N_BOXES,
   N_PROPS
 };
 
@@ -69,6 +70,9 @@ cxr_image_item_get_property (GObject *object, guint prop_id, GValue *value, GPar
     case PROP_REVIEWED:
       g_value_set_boolean (value, self->reviewed);
       break;
+    case PROP_N_BOXES:
+      g_value_set_uint (value, self->n_boxes);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -89,6 +93,8 @@ cxr_image_item_class_init (CxrImageItemClass *klass)
     g_param_spec_pointer ("result", NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_REVIEWED] =
     g_param_spec_boolean ("reviewed", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_BOXES] =
+    g_param_spec_uint ("n-boxes", NULL, NULL, 0, G_MAXUINT, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -131,6 +137,17 @@ guint
 cxr_image_item_get_n_boxes (CxrImageItem *self)
 {
   return self->n_boxes;
+}
+
+void
+cxr_image_item_set_n_boxes (CxrImageItem *self, guint n_boxes)
+{
+  g_return_if_fail (CXR_IS_IMAGE_ITEM (self));
+
+  if (n_boxes == self->n_boxes)
+    return;
+  self->n_boxes = n_boxes;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_BOXES]);
 }
 
 GdkPaintable *

@@ -21,6 +21,8 @@ guint         cxr_image_item_get_index      (CxrImageItem *self);
 const char   *cxr_image_item_get_name       (CxrImageItem *self);
 guint32       cxr_image_item_get_findings   (CxrImageItem *self);
 guint         cxr_image_item_get_n_boxes    (CxrImageItem *self);
+/* The boxes were edited. Notifies "n-boxes". */
+void          cxr_image_item_set_n_boxes    (CxrImageItem *self, guint n_boxes);
 
 GdkPaintable *cxr_image_item_get_thumbnail  (CxrImageItem *self);
 void          cxr_image_item_set_thumbnail  (CxrImageItem *self, GdkPaintable *thumbnail);

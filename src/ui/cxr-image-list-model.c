@@ -444,6 +444,34 @@ on_results_changed (CxrResults *results, guint index, CxrImageListModel *self)
     update_item (self, item);
 }
 
+static void
+update_n_boxes (CxrImageListModel *self, CxrImageItem *item)
+{
+  const CxrDatasetEntry *entry = cxr_dataset_get_entry (self->dataset, cxr_image_item_get_index (item));
+  CxrBBoxStore *store = cxr_dataset_get_bbox_store (self->dataset);
+  g_autoptr (GArray) boxes = store ? cxr_bbox_store_list_for_image (store, entry->name) : NULL;
+  cxr_image_item_set_n_boxes (item, boxes ? boxes->len : 0);
+}
+
+void
+cxr_image_list_model_boxes_changed (CxrImageListModel *self, guint index)
+{
+  g_return_if_fail (CXR_IS_IMAGE_LIST_MODEL (self));
+
+  if (index == G_MAXUINT)
+    {
+      GHashTableIter iter;
+      gpointer value;
+      g_hash_table_iter_init (&iter, self->items);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        update_n_boxes (self, value);
+      return;
+    }
+  CxrImageItem *item = g_hash_table_lookup (self->items, GUINT_TO_POINTER (index));
+  if (item != NULL)
+    update_n_boxes (self, item);
+}
+
 void
 cxr_image_list_model_review_changed (CxrImageListModel *self, guint index)
 {

@@ -64,6 +64,10 @@ GArray     *cxr_image_list_model_dup_images (CxrImageListModel *self);
 /* Number of images in the dataset (before filtering). */
 guint       cxr_image_list_model_get_n_images (CxrImageListModel *self);
 
+/* Tells live items that an entry's ground-truth boxes changed (G_MAXUINT: any entry's); the list keeps its rows
+ * (an image whose last box went stays under "has boxes" until the filter runs again), as a row that vanished
+ * under the pointer while editing would lose the reader's place. */
+void        cxr_image_list_model_boxes_changed (CxrImageListModel *self, guint index);
 /* Tells live items that an entry's review flag changed. */
 void        cxr_image_list_model_review_changed (CxrImageListModel *self, guint index);
 

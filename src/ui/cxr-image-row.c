@@ -157,6 +157,8 @@ on_item_notify (CxrImageItem *item, GParamSpec *pspec, CxrImageRow *self)
     update_result (self);
   else if (g_str_equal (name, "reviewed"))
     update_reviewed (self);
+  else if (g_str_equal (name, "n-boxes"))
+    update_chips (self);
 }
 
 void

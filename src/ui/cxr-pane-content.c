@@ -18,6 +18,8 @@ struct _CxrPaneContent {
   CxrPyramid *heatmap;
   GBytes *cam;               /* floats [height * width] */
   char *cam_status;
+  guint selected_box;        /* CxrPaneBox id, 0: none */
+  gboolean editing;
 };
 
 G_DEFINE_FINAL_TYPE (CxrPaneContent, cxr_pane_content, G_TYPE_OBJECT)
@@ -234,4 +236,38 @@ const char *
 cxr_pane_content_get_cam_status (CxrPaneContent *self)
 {
   return self->cam_status;
+}
+
+void
+cxr_pane_content_set_selected_box (CxrPaneContent *self, guint id)
+{
+  g_return_if_fail (CXR_IS_PANE_CONTENT (self));
+
+  if (id == self->selected_box)
+    return;
+  self->selected_box = id;
+  emit_changed (self, CXR_PANE_PART_EDITING);
+}
+
+guint
+cxr_pane_content_get_selected_box (CxrPaneContent *self)
+{
+  return self->selected_box;
+}
+
+void
+cxr_pane_content_set_editing (CxrPaneContent *self, gboolean editing)
+{
+  g_return_if_fail (CXR_IS_PANE_CONTENT (self));
+
+  if (!editing == !self->editing)
+    return;
+  self->editing = editing;
+  emit_changed (self, CXR_PANE_PART_EDITING);
+}
+
+gboolean
+cxr_pane_content_get_editing (CxrPaneContent *self)
+{
+  return self->editing;
 }

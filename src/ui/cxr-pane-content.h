@@ -23,7 +23,8 @@ typedef enum {
   CXR_PANE_PART_MASK      = 1 << 3,
   CXR_PANE_PART_HEATMAP   = 1 << 4,
   CXR_PANE_PART_STATUS    = 1 << 5,
-  CXR_PANE_PART_ALL       = 0x3f,
+  CXR_PANE_PART_EDITING   = 1 << 6,   /* the selected box, its handles, whether the original pane shows boxes */
+  CXR_PANE_PART_ALL       = 0x7f,
 } CxrPaneParts;
 
 typedef struct {
@@ -51,6 +52,14 @@ void        cxr_pane_content_set_gt_boxes        (CxrPaneContent *self, GArray *
 const GArray *cxr_pane_content_get_gt_boxes      (CxrPaneContent *self);
 void        cxr_pane_content_set_predicted_boxes (CxrPaneContent *self, GArray *boxes);
 const GArray *cxr_pane_content_get_predicted_boxes (CxrPaneContent *self);
+
+/* The box editor's state, for drawing: the selected ground-truth box (a CxrPaneBox id, 0: none) gets resize
+ * handles; while @editing (a box is selected or one is being drawn) the original pane shows the ground truth too,
+ * so that the boxes can be edited in either pane. */
+void        cxr_pane_content_set_selected_box (CxrPaneContent *self, guint id);
+guint       cxr_pane_content_get_selected_box (CxrPaneContent *self);
+void        cxr_pane_content_set_editing      (CxrPaneContent *self, gboolean editing);
+gboolean    cxr_pane_content_get_editing      (CxrPaneContent *self);
 
 /* The mask overlay (NULL: none yet). */
 void        cxr_pane_content_set_mask       (CxrPaneContent *self, CxrPyramid *mask);

@@ -86,6 +86,18 @@ cxr_pane_view_image_to_widget (CxrPaneView *self, double image_x, double image_y
   *y = oy + image_y * scale;
 }
 
+void
+cxr_box_handle_position (CxrBoxHandle handle, double x, double y, double w, double h, double *handle_x,
+                         double *handle_y)
+{
+  /* Column and row of each handle: 0 left/top, 1 middle, 2 right/bottom. */
+  static const int column[CXR_N_BOX_HANDLES] = { 0, 1, 2, 2, 2, 1, 0, 0 };
+  static const int row[CXR_N_BOX_HANDLES] = { 0, 0, 0, 1, 2, 2, 2, 1 };
+  g_return_if_fail (handle >= 0 && handle < CXR_N_BOX_HANDLES);
+  *handle_x = x + w * column[handle] / 2.0;
+  *handle_y = y + h * row[handle] / 2.0;
+}
+
 /* ---- drawing ------------------------------------------------------------ */
 
 static void
@@ -227,6 +239,29 @@ append_box (CxrPaneView *self, GtkSnapshot *snapshot, const CxrPaneBox *box, con
   gtk_snapshot_restore (snapshot);
 }
 
+/* White squares with a dark rim on the box's corners and edge midpoints: grab one to resize. */
+static void
+append_handles (CxrPaneView *self, GtkSnapshot *snapshot, const CxrPaneBox *box, double scale, double ox,
+                double oy)
+{
+  const float size = (float) CXR_PANE_HANDLE_SIZE;
+  const GdkRGBA rim = { 0, 0, 0, 0.8f };
+  const GdkRGBA fill = { 1, 1, 1, 1 };
+
+  for (int handle = 0; handle < CXR_N_BOX_HANDLES; handle++)
+    {
+      double hx, hy;
+      cxr_box_handle_position (handle, box->x, box->y, box->w, box->h, &hx, &hy);
+      float x = (float) round (ox + hx * scale - size / 2);
+      float y = (float) round (oy + hy * scale - size / 2);
+      GskRoundedRect outline;
+      gtk_snapshot_append_color (snapshot, &fill, &GRAPHENE_RECT_INIT (x, y, size, size));
+      gsk_rounded_rect_init_from_rect (&outline, &GRAPHENE_RECT_INIT (x, y, size, size), 0);
+      gtk_snapshot_append_border (snapshot, &outline, (float[4]) { 1, 1, 1, 1 },
+                                  (GdkRGBA[4]) { rim, rim, rim, rim });
+    }
+}
+
 static void
 append_boxes (CxrPaneView *self, GtkSnapshot *snapshot, const GArray *boxes, const GdkRGBA *color,
               double scale, double ox, double oy, GArray *placed)
@@ -280,13 +315,20 @@ cxr_pane_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     }
   gtk_snapshot_restore (snapshot);
 
-  if (self->kind == CXR_PANE_GROUND_TRUTH)
+  /* While a box is being edited the original pane shows the ground truth as well, so either pane edits it. */
+  gboolean editing_here = self->kind == CXR_PANE_ORIGINAL && cxr_pane_content_get_editing (self->content);
+  if (self->kind == CXR_PANE_GROUND_TRUTH || editing_here)
     {
       g_autoptr (GArray) placed = g_array_new (FALSE, FALSE, sizeof (graphene_rect_t));
-      append_boxes (self, snapshot, cxr_pane_content_get_gt_boxes (self->content), &cxr_pane_gt_box_color,
-                    scale, ox, oy, placed);
-      append_boxes (self, snapshot, cxr_pane_content_get_predicted_boxes (self->content),
-                    &cxr_pane_predicted_box_color, scale, ox, oy, placed);
+      const GArray *gt_boxes = cxr_pane_content_get_gt_boxes (self->content);
+      append_boxes (self, snapshot, gt_boxes, &cxr_pane_gt_box_color, scale, ox, oy, placed);
+      if (self->kind == CXR_PANE_GROUND_TRUTH)
+        append_boxes (self, snapshot, cxr_pane_content_get_predicted_boxes (self->content),
+                      &cxr_pane_predicted_box_color, scale, ox, oy, placed);
+      guint selected = cxr_pane_content_get_selected_box (self->content);
+      for (guint i = 0; selected != 0 && i < gt_boxes->len; i++)
+        if (g_array_index (gt_boxes, CxrPaneBox, i).id == selected)
+          append_handles (self, snapshot, &g_array_index (gt_boxes, CxrPaneBox, i), scale, ox, oy);
     }
 
   const char *status = cxr_pane_content_get_cam_status (self->content);
@@ -402,14 +444,15 @@ parts_drawn (CxrPaneKind kind)
   switch (kind)
     {
     case CXR_PANE_GROUND_TRUTH:
-      return CXR_PANE_PART_IMAGE | CXR_PANE_PART_GT_BOXES | CXR_PANE_PART_PREDICTED;
+      return CXR_PANE_PART_IMAGE | CXR_PANE_PART_GT_BOXES | CXR_PANE_PART_PREDICTED | CXR_PANE_PART_EDITING;
     case CXR_PANE_MASK:
       return CXR_PANE_PART_IMAGE | CXR_PANE_PART_MASK | CXR_PANE_PART_STATUS;
     case CXR_PANE_HEATMAP:
       return CXR_PANE_PART_IMAGE | CXR_PANE_PART_HEATMAP | CXR_PANE_PART_STATUS;
     case CXR_PANE_ORIGINAL:
     default:
-      return CXR_PANE_PART_IMAGE;
+      /* The ground truth only while editing; redrawing it otherwise costs a frame for nothing, which is rare. */
+      return CXR_PANE_PART_IMAGE | CXR_PANE_PART_GT_BOXES | CXR_PANE_PART_EDITING;
     }
 }
 
@@ -470,10 +513,23 @@ cxr_pane_view_get_kind (CxrPaneView *self)
   return self->kind;
 }
 
+/* The box editor's label popover is a child of the pane it points into: it goes where the pane goes. */
+static void
+cxr_pane_view_size_allocate (GtkWidget *widget, int width, int height, int baseline)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_POPOVER (child))
+      gtk_popover_present (GTK_POPOVER (child));
+}
+
 static void
 cxr_pane_view_dispose (GObject *object)
 {
   CxrPaneView *self = CXR_PANE_VIEW (object);
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   cxr_pane_view_set_content (self, NULL);
   cxr_pane_view_set_view_state (self, NULL);
@@ -533,6 +589,7 @@ cxr_pane_view_class_init (CxrPaneViewClass *klass)
   object_class->get_property = cxr_pane_view_get_property;
   object_class->set_property = cxr_pane_view_set_property;
   widget_class->snapshot = cxr_pane_view_snapshot;
+  widget_class->size_allocate = cxr_pane_view_size_allocate;
 
   properties[PROP_KIND] =
     g_param_spec_enum ("kind", NULL, NULL, CXR_TYPE_PANE_KIND, CXR_PANE_ORIGINAL,

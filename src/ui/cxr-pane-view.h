@@ -40,6 +40,26 @@ void            cxr_pane_view_widget_to_image (CxrPaneView *self, double x, doub
 void            cxr_pane_view_image_to_widget (CxrPaneView *self, double image_x, double image_y, double *x,
                                                double *y);
 
+/* The 8 resize handles of the selected box, clockwise from the top-left corner, and where each sits in image
+ * pixels. The pane draws them as squares of CXR_PANE_HANDLE_SIZE pane pixels; the box editor hit-tests them. */
+typedef enum {
+  CXR_BOX_HANDLE_NONE = -1,
+  CXR_BOX_HANDLE_NW,
+  CXR_BOX_HANDLE_N,
+  CXR_BOX_HANDLE_NE,
+  CXR_BOX_HANDLE_E,
+  CXR_BOX_HANDLE_SE,
+  CXR_BOX_HANDLE_S,
+  CXR_BOX_HANDLE_SW,
+  CXR_BOX_HANDLE_W,
+  CXR_N_BOX_HANDLES
+} CxrBoxHandle;
+
+#define CXR_PANE_HANDLE_SIZE 9.0
+
+void            cxr_box_handle_position (CxrBoxHandle handle, double x, double y, double w, double h,
+                                         double *handle_x, double *handle_y);
+
 /* The colours the boxes are drawn in, for legends. */
 extern const GdkRGBA cxr_pane_gt_box_color;
 extern const GdkRGBA cxr_pane_predicted_box_color;

@@ -1,6 +1,7 @@
 /* cxr-window-private.h: the window's parts, shared by cxr-window*.c (layout as gnome-text-editor's window). */
 #pragma once
 
+#include "cxr-box-editor.h"
 #include "cxr-cam-controls.h"
 #include "cxr-compare-view.h"
 #include "cxr-current-image.h"
@@ -85,12 +86,31 @@ struct _CxrWindow {
   GHashTable *targets;               /* dataset index -> the class chosen for its heatmap (absent: the top one) */
   guint n_jobs;                      /* jobs that keep the spinner turning */
   gboolean current_busy;             /* the image on screen is loading or being explained */
+
+  /* Correcting the ground-truth boxes (cxr-window-boxes.c) */
+  CxrBoxEditor *box_editor;
+  CxrBBoxStore *box_store;           /* the dataset's store the editor edits, watched for changes */
+  GHashTable *box_images;            /* box id -> dataset index + 1, for rows that an edit deleted */
+  guint box_last_changed;            /* the box the store's last "changed" was about */
+  GtkWidget *box_label_popover;      /* borrowed: a child of the pane it points into */
+  guint box_popover_id;              /* the box it labels */
 };
 
 /* cxr-window-actions.c */
 void _cxr_window_class_actions_init (CxrWindowClass *klass);
 void _cxr_window_actions_init       (CxrWindow *self);
 void _cxr_window_actions_update     (CxrWindow *self);
+
+/* cxr-window-boxes.c */
+void     _cxr_window_boxes_init           (CxrWindow *self);
+void     _cxr_window_boxes_dispose        (CxrWindow *self);
+/* The dataset changed, or got a box store: the editor edits the dataset's store now. */
+void     _cxr_window_boxes_attach_store   (CxrWindow *self);
+void     _cxr_window_boxes_update_actions (CxrWindow *self);
+/* Unsaved box edits. */
+gboolean _cxr_window_boxes_is_dirty       (CxrWindow *self);
+/* Saves the boxes (BB.csv, and gt_dict.json to match); TRUE when there is nothing to save. */
+gboolean _cxr_window_boxes_save           (CxrWindow *self, GError **error);
 
 /* cxr-window-layout.c */
 void _cxr_window_layout_init         (CxrWindow *self);

@@ -52,9 +52,12 @@ _cxr_window_update_title (CxrWindow *self)
   g_autofree char *dataset_name = self->dataset ? g_path_get_basename (cxr_dataset_get_folder (self->dataset)) : NULL;
   g_autofree char *model_name = model ? g_path_get_basename (cxr_model_get_path (model)) : NULL;
 
-  adw_window_title_set_title (self->window_title, dataset_name ? dataset_name : _("cxrcam"));
+  /* Unsaved box edits show as gnome-text-editor shows them: a dot before the name. */
+  g_autofree char *title = g_strdup_printf ("%s%s", _cxr_window_boxes_is_dirty (self) ? "• " : "",
+                                            dataset_name ? dataset_name : _("cxrcam"));
+  adw_window_title_set_title (self->window_title, title);
   /* The same title for the window list and Alt+Tab. */
-  gtk_window_set_title (GTK_WINDOW (self), dataset_name ? dataset_name : _("cxrcam"));
+  gtk_window_set_title (GTK_WINDOW (self), title);
   if (model_name != NULL)
     adw_window_title_set_subtitle (self->window_title, model_name);
   else if (self->dataset != NULL)
@@ -314,6 +317,7 @@ _cxr_window_set_dataset (CxrWindow *self, CxrDataset *dataset, CxrReview *review
   if (dataset != NULL)
     cxr_image_list_focus_rows (self->image_list);
 
+  _cxr_window_boxes_attach_store (self);
   _cxr_window_update_title (self);
   _cxr_window_review_update (self);
   update_view_stack (self);
@@ -436,6 +440,7 @@ cxr_window_dispose (GObject *object)
   /* Jobs of the image on screen may still report to it (they hold it); the window must not hear them. */
   if (self->current != NULL)
     g_signal_handlers_disconnect_by_data (self->current, self);
+  _cxr_window_boxes_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CXR_TYPE_WINDOW);
   g_clear_pointer (&self->targets, g_hash_table_unref);
 
@@ -512,6 +517,7 @@ cxr_window_init (CxrWindow *self)
 
   /* The actions exist before anything below can update them: binding the settings already notifies. */
   _cxr_window_actions_init (self);
+  _cxr_window_boxes_init (self);
   _cxr_window_layout_init (self);
   _cxr_window_review_init (self);
   _cxr_window_target_init (self);
