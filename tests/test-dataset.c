@@ -393,7 +393,12 @@ test_plain_folder (void)
   g_assert_no_error (error);
   g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
   g_assert_cmpint (cxr_dataset_get_layout (dataset), ==, CXR_DATASET_LAYOUT_PLAIN);
-  g_assert_null (cxr_dataset_get_bbox_store (dataset));
+  /* No box file: an empty store for one, which does not exist until it is saved. */
+  g_assert_null (cxr_dataset_get_bbox_path (dataset));
+  g_assert_cmpuint (cxr_bbox_store_get_n_boxes (cxr_dataset_get_bbox_store (dataset)), ==, 0);
+  g_autofree char *new_csv = g_build_filename (root, "BB.csv", NULL);
+  g_assert_cmpstr (cxr_bbox_store_get_path (cxr_dataset_get_bbox_store (dataset)), ==, new_csv);
+  g_assert_false (g_file_test (new_csv, G_FILE_TEST_EXISTS));
   const CxrDatasetReport *report = cxr_dataset_get_report (dataset);
   g_assert_cmpuint (report->n_images, ==, 3);
   g_assert_cmpuint (report->n_boxes, ==, 0);
@@ -444,7 +449,11 @@ test_kaggle_layout_and_imperfect_rows (void)
   g_autoptr (CxrDataset) dataset = cxr_dataset_open (root, 0, &error);
   g_assert_no_error (error);
   g_assert_cmpint (cxr_dataset_get_layout (dataset), ==, CXR_DATASET_LAYOUT_NIH);
-  g_assert_null (cxr_dataset_get_bbox_store (dataset));
+  /* No box file: a store for the NIH name, empty. */
+  g_assert_null (cxr_dataset_get_bbox_path (dataset));
+  g_autofree char *new_csv = g_build_filename (root, "BBox_List_2017.csv", NULL);
+  g_assert_cmpstr (cxr_bbox_store_get_path (cxr_dataset_get_bbox_store (dataset)), ==, new_csv);
+  g_assert_cmpuint (cxr_bbox_store_get_n_boxes (cxr_dataset_get_bbox_store (dataset)), ==, 0);
   const CxrDatasetReport *report = cxr_dataset_get_report (dataset);
   g_assert_cmpuint (report->n_images, ==, 3);
   g_assert_cmpuint (report->n_label_rows, ==, 4);
@@ -561,6 +570,71 @@ test_findings (void)
   g_assert_cmpstr (text, ==, "Cardiomegaly|Effusion");
 }
 
+/* A folder without a box file: boxes drawn there are journaled like any others (a session killed before its first
+ * save gets them back), and the first save creates BB.csv in NIH's format; a gt_dict.json that was there before
+ * it is left alone. */
+static void
+test_first_save_creates_box_file (void)
+{
+  g_autofree char *root = cxr_test_make_tmpdir ();
+  g_autofree char *images = make_folder (root, "BB");
+  write_png (images, "x.png");
+  write_text (root, "gt_dict.json", "{\"old.png\": [1, 2, 3, 4]}");
+  g_autofree char *csv = g_build_filename (root, "BB.csv", NULL);
+  g_autoptr (GError) error = NULL;
+
+  /* A session that adds two boxes and ends without saving. */
+  {
+    g_autoptr (CxrDataset) dataset = cxr_dataset_open (root, 0, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (cxr_dataset_get_layout (dataset), ==, CXR_DATASET_LAYOUT_TUTORIAL);
+    CxrBBoxStore *store = cxr_dataset_get_bbox_store (dataset);
+    g_assert_cmpuint (cxr_bbox_store_add (store, "x.png", "Cardiomegaly", 1.5, 2, 10.25, 8, &error), ==, 1);
+    g_assert_cmpuint (cxr_bbox_store_add (store, "x.png", "Mass", 3, 4, 5, 6, &error), ==, 2);
+    g_assert_true (cxr_bbox_store_set_rect (store, 2, 3, 4, 5, 7, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_false (g_file_test (csv, G_FILE_TEST_EXISTS));
+
+  g_autoptr (CxrDataset) dataset = cxr_dataset_open (root, 0, &error);
+  g_assert_no_error (error);
+  CxrBBoxStore *store = cxr_dataset_get_bbox_store (dataset);
+  guint n_edits = 0;
+  g_assert_cmpint (cxr_bbox_store_get_recovery (store, &n_edits), ==, CXR_BBOX_RECOVERY_PENDING);
+  g_assert_cmpuint (n_edits, ==, 3);
+  g_assert_true (cxr_bbox_store_recover (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (cxr_bbox_store_get_n_boxes (store), ==, 2);
+  g_assert_null (cxr_dataset_get_bbox_path (dataset));
+
+  g_assert_true (cxr_dataset_save_boxes (dataset, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (cxr_dataset_get_bbox_path (dataset), ==, csv);
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, "Image Index,Finding Label,Bbox [x,y,w,h],,,\n"
+                             "x.png,Cardiomegaly,1.5,2,10.25,8\n"
+                             "x.png,Mass,3,4,5,7\n");
+  g_autofree char *gt_dict_path = g_build_filename (root, "gt_dict.json", NULL);
+  g_autofree char *gt_dict = NULL;
+  g_assert_true (g_file_get_contents (gt_dict_path, &gt_dict, NULL, NULL));
+  g_assert_cmpstr (gt_dict, ==, "{\"old.png\": [1, 2, 3, 4]}");
+  g_autofree char *journal = g_strconcat (csv, ".journal", NULL);
+  g_assert_false (g_file_test (journal, G_FILE_TEST_EXISTS));
+
+  /* Reopened, the new file is the tutorial folder's BB.csv, and later saves keep gt_dict.json in step. */
+  g_autoptr (CxrDataset) again = cxr_dataset_open (root, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cxr_dataset_get_bbox_path (again), ==, csv);
+  g_assert_cmpuint (cxr_dataset_get_report (again)->n_boxes, ==, 2);
+  g_assert_true (cxr_bbox_store_remove (cxr_dataset_get_bbox_store (again), 1, &error));
+  g_assert_true (cxr_dataset_save_boxes (again, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&gt_dict, g_free);
+  g_assert_true (g_file_get_contents (gt_dict_path, &gt_dict, NULL, NULL));
+  g_assert_cmpstr (gt_dict, ==, "{\"x.png\": [3.0, 4.0, 5.0, 7.0]}");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -571,6 +645,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/dataset/nih/balanced-subset-and-split", test_nih_balanced_subset_and_split);
   g_test_add_func ("/dataset/tutorial-layout", test_tutorial_layout);
   g_test_add_func ("/dataset/plain-folder", test_plain_folder);
+  g_test_add_func ("/dataset/first-save-creates-box-file", test_first_save_creates_box_file);
   g_test_add_func ("/dataset/kaggle-layout-and-imperfect-rows", test_kaggle_layout_and_imperfect_rows);
   g_test_add_func ("/dataset/missing-image-folder", test_missing_image_folder);
   g_test_add_func ("/dataset/bad-files", test_bad_files_name_line_and_column);

@@ -7,13 +7,16 @@
  *   cxrcam-cli bbox rm BB.csv ID...
  *   cxrcam-cli bbox recover BB.csv
  *   cxrcam-cli bbox discard BB.csv
+ *   cxrcam-cli bbox export --format voc|coco|yolo BB.csv|DIR --out DIR [--images DIR]
  *
  * Ids are row numbers: the first box row of the file is 1. They are the same for every id given to one command.
- * A gt_dict.json beside BB.csv is rewritten to match after each change.
+ * A gt_dict.json beside BB.csv is rewritten to match after each change. export writes the boxes for other tools
+ * (cxr-bbox-export.h); the image sizes come from the image files, found through the dataset folder.
  */
 #include <string.h>
 
 #include "cli-commands.h"
+#include "cxr-bbox-export.h"
 #include "cxr-bbox-store.h"
 #include "cxr-csv.h"
 #include "cxr-format.h"
@@ -29,11 +32,15 @@ usage (FILE *stream)
            "       cxrcam-cli bbox rm BB.csv ID...\n"
            "       cxrcam-cli bbox recover BB.csv\n"
            "       cxrcam-cli bbox discard BB.csv\n"
+           "       cxrcam-cli bbox export --format voc|coco|yolo BB.csv|DIR --out DIR [--images DIR]\n"
            "\n"
            "IDs are row numbers (the first box row is 1), as 'list' prints them. X, Y, W, H are the box's top left\n"
            "corner, width and height in original-image pixels. Every change is saved at once: atomically, keeping\n"
            "the old file as BB.csv~, changing only the edited lines, and refusing if BB.csv changed meanwhile.\n"
-           "recover and discard deal with unsaved edits that an earlier session left in BB.csv.journal.\n");
+           "recover and discard deal with unsaved edits that an earlier session left in BB.csv.journal.\n"
+           "export writes the boxes as Pascal VOC XML (one .xml per image), COCO JSON (annotations.json) or YOLO\n"
+           "text (one .txt per image and classes.txt) into --out; the images' sizes are read from their files,\n"
+           "found in the dataset folder (or DIR of --images). Images whose file is missing are left out and listed.\n");
   return stream == stdout ? 0 : 2;
 }
 
@@ -244,19 +251,136 @@ run_recovery (const char *command, const char *path)
   return status;
 }
 
+/* Image files of a bare BB.csv: in --images, or where the dataset layouts keep them beside it. */
+typedef struct {
+  GPtrArray *folders;
+} ImageFolders;
+
+static char *
+locate_in_folders (const char *image, gpointer user_data)
+{
+  ImageFolders *where = user_data;
+  for (guint i = 0; i < where->folders->len; i++)
+    {
+      g_autofree char *path = g_build_filename (where->folders->pdata[i], image, NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        return g_steal_pointer (&path);
+    }
+  return NULL;
+}
+
+static void
+warn_unsaved (CxrBBoxStore *store)
+{
+  guint n_edits;
+  if (store != NULL && cxr_bbox_store_get_recovery (store, &n_edits) == CXR_BBOX_RECOVERY_PENDING)
+    fprintf (stderr, "cxrcam-cli bbox export: note: %s has %u unsaved edits from an earlier session, which are not "
+             "exported; run 'cxrcam-cli bbox recover %s' first to include them\n", cxr_bbox_store_get_path (store),
+             n_edits, cxr_bbox_store_get_path (store));
+}
+
+static int
+run_export (const char *input, const char *format_name, const char *out, const char *images)
+{
+  CxrBBoxExportFormat format;
+  if (format_name == NULL || !cxr_bbox_export_format_from_name (format_name, &format))
+    {
+      fprintf (stderr, "cxrcam-cli bbox export: --format must be voc, coco or yolo\n");
+      return 2;
+    }
+  if (out == NULL)
+    {
+      fprintf (stderr, "cxrcam-cli bbox export: --out DIR is needed\n");
+      return 2;
+    }
+  g_autoptr (GError) error = NULL;
+  g_auto (CxrBBoxExportReport) report = { 0 };
+  gboolean ok;
+  if (g_file_test (input, G_FILE_TEST_IS_DIR) && images == NULL)
+    {
+      g_autoptr (CxrDataset) dataset = cxr_dataset_open (input, CXR_DATASET_OPEN_DEFAULT, &error);
+      if (dataset == NULL)
+        return fail ("export", error);
+      if (cxr_dataset_get_bbox_path (dataset) == NULL)
+        {
+          fprintf (stderr, "cxrcam-cli bbox export: %s has no box file (BB.csv or BBox_List_2017.csv)\n", input);
+          return 1;
+        }
+      warn_unsaved (cxr_dataset_get_bbox_store (dataset));
+      ok = cxr_bbox_export_dataset (dataset, format, out, &report, &error);
+    }
+  else
+    {
+      g_autoptr (CxrBBoxStore) store = NULL;
+      g_autofree char *dir = NULL;
+      if (g_file_test (input, G_FILE_TEST_IS_DIR))
+        {
+          /* A folder with --images: its box file, images from --images. */
+          g_autoptr (CxrDataset) dataset = cxr_dataset_open (input, CXR_DATASET_OPEN_DEFAULT, &error);
+          if (dataset == NULL)
+            return fail ("export", error);
+          if (cxr_dataset_get_bbox_path (dataset) == NULL)
+            {
+              fprintf (stderr, "cxrcam-cli bbox export: %s has no box file (BB.csv or BBox_List_2017.csv)\n", input);
+              return 1;
+            }
+          store = cxr_bbox_store_open (cxr_dataset_get_bbox_path (dataset), &error);
+          dir = g_strdup (input);
+        }
+      else
+        {
+          store = cxr_bbox_store_open (input, &error);
+          dir = g_path_get_dirname (input);
+        }
+      if (store == NULL)
+        return fail ("export", error);
+      warn_unsaved (store);
+      g_autoptr (GPtrArray) folders = g_ptr_array_new_with_free_func (g_free);
+      if (images != NULL)
+        g_ptr_array_add (folders, g_strdup (images));
+      else
+        {
+          /* Where the tutorial and NIH layouts keep the images, and the folder itself. */
+          g_ptr_array_add (folders, g_build_filename (dir, "BB", NULL));
+          g_ptr_array_add (folders, g_build_filename (dir, "images", NULL));
+          for (int i = 1; i <= 12; i++)
+            g_ptr_array_add (folders, g_strdup_printf ("%s/images_%03d/images", dir, i));
+          g_ptr_array_add (folders, g_strdup (dir));
+        }
+      ImageFolders where = { folders };
+      g_autoptr (GArray) boxes = cxr_bbox_store_list (store);
+      ok = cxr_bbox_export (boxes, format, out, locate_in_folders, &where, &report, &error);
+    }
+  if (!ok)
+    return fail ("export", error);
+  for (guint i = 0; i < report.skipped->len; i++)
+    fprintf (stderr, "cxrcam-cli bbox export: %s\n", (const char *) report.skipped->pdata[i]);
+  printf ("exported %u boxes of %u images as %s into %s (%u files)", report.n_boxes, report.n_images,
+          cxr_bbox_export_format_get_name (format), out, report.n_files);
+  if (report.n_clamped > 0)
+    printf ("; %u boxes were cut to their image's edges", report.n_clamped);
+  if (report.skipped->len > 0)
+    printf ("; %u left out (listed above)", report.skipped->len);
+  printf ("\n");
+  return 0;
+}
+
 int
 cli_bbox (int argc, char **argv)
 {
-  g_autofree char *image = NULL, *label = NULL;
+  g_autofree char *image = NULL, *label = NULL, *format = NULL, *out = NULL, *images = NULL;
   const GOptionEntry entries[] = {
     { "image", 0, 0, G_OPTION_ARG_STRING, &image, "list: only this image's boxes", "NAME" },
     { "label", 0, 0, G_OPTION_ARG_STRING, &label, "list: only boxes with this label; set: the new label", "LABEL" },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, "export: voc, coco or yolo", "FORMAT" },
+    { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "export: the folder to write into", "DIR" },
+    { "images", 0, 0, G_OPTION_ARG_FILENAME, &images, "export: the folder of the images", "DIR" },
     { NULL }
   };
   for (int i = 1; i < argc; i++)
     if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0)
       return usage (stdout);
-  g_autoptr (GOptionContext) context = g_option_context_new ("list|add|set|rm|recover|discard BB.csv ...");
+  g_autoptr (GOptionContext) context = g_option_context_new ("list|add|set|rm|recover|discard|export BB.csv ...");
   g_option_context_set_help_enabled (context, FALSE);
   g_option_context_add_main_entries (context, entries, NULL);
   g_autoptr (GError) error = NULL;
@@ -281,5 +405,7 @@ cli_bbox (int argc, char **argv)
     return run_rm (args, n_args);
   if ((strcmp (command, "recover") == 0 || strcmp (command, "discard") == 0) && n_args == 1)
     return run_recovery (command, args[0]);
+  if (strcmp (command, "export") == 0 && n_args == 1)
+    return run_export (args[0], format, out, images);
   return usage (stderr);
 }

@@ -17,6 +17,7 @@ struct _CxrDataset {
   char *bbox_path;
   char *gt_dict_path;
   CxrBBoxStore *store;
+  gboolean new_box_file;    /* the store's file did not exist when the folder was opened */
   CxrDatasetIndex index;
   CxrDatasetReport report;
 };
@@ -298,6 +299,17 @@ cxr_dataset_open (const char *folder, CxrDatasetOpenFlags flags, GError **error)
         return NULL;
       add_boxes (dataset);
     }
+  else
+    {
+      /* No box file yet: an empty store, so that boxes can be drawn; its first save creates the file in NIH's
+       * format, under the name this layout uses. */
+      const char *name = dataset->layout == CXR_DATASET_LAYOUT_NIH ? "BBox_List_2017.csv" : "BB.csv";
+      g_autofree char *path = g_build_filename (folder, name, NULL);
+      dataset->store = cxr_bbox_store_new_file (path, error);
+      if (dataset->store == NULL)
+        return NULL;
+      dataset->new_box_file = TRUE;
+    }
 
   guint n_duplicates = 0, n_found = 0;
   g_autoptr (GPtrArray) folders = image_folders (dataset);
@@ -491,6 +503,15 @@ cxr_dataset_save_boxes (CxrDataset *dataset, GError **error)
     }
   if (!cxr_bbox_store_save (dataset->store, error))
     return FALSE;
+  if (dataset->new_box_file)
+    {
+      /* The file exists now; it is what the dataset's boxes are read from. A gt_dict.json that was there before
+       * it did not come from it, so it is left as it is rather than overwritten with the new file's boxes. */
+      dataset->new_box_file = FALSE;
+      g_free (dataset->bbox_path);
+      dataset->bbox_path = g_strdup (cxr_bbox_store_get_path (dataset->store));
+      return TRUE;
+    }
   /* BB.csv is the source of truth and is saved; gt_dict.json only follows it. */
   if (dataset->gt_dict_path != NULL)
     return cxr_gt_dict_sync (dataset->gt_dict_path, dataset->store, error);

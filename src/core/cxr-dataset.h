@@ -83,7 +83,9 @@ const char             *cxr_dataset_get_bbox_path (CxrDataset *dataset);
 const char             *cxr_dataset_get_gt_dict_path (CxrDataset *dataset);
 /* The review sidecar: cxrcam-review.json beside the box file (or in the folder). */
 char                   *cxr_dataset_dup_review_path (CxrDataset *dataset);
-/* The box store, or NULL when the folder has no box file. Owned by the dataset. */
+/* The box store, owned by the dataset. A folder without a box file gets an empty one
+ * (cxr_bbox_store_new_file) for FOLDER/BB.csv, or FOLDER/BBox_List_2017.csv in the NIH layout: its first save
+ * (cxr_dataset_save_boxes) creates the file in NIH's format; cxr_dataset_get_bbox_path stays NULL until then. */
 CxrBBoxStore           *cxr_dataset_get_bbox_store (CxrDataset *dataset);
 
 guint                   cxr_dataset_get_n_entries (CxrDataset *dataset);
@@ -112,7 +114,8 @@ typedef struct {
 /* Indices (guint, ascending) of the entries that pass every condition. */
 GArray *cxr_dataset_filter (CxrDataset *dataset, const CxrDatasetFilter *filter);
 
-/* Saves the box store (when dirty or not) and rewrites gt_dict.json to match when the folder has one. */
+/* Saves the box store (when dirty or not) and rewrites gt_dict.json to match when the folder has one (but not on
+ * the save that creates the box file: a gt_dict.json that was there before it is left alone). */
 gboolean cxr_dataset_save_boxes (CxrDataset *dataset, GError **error);
 
 const char *cxr_dataset_layout_get_name (CxrDatasetLayout layout);
