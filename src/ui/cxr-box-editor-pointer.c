@@ -113,28 +113,31 @@ show_drag (CxrBoxEditor *self)
       g_strlcpy (box.label, self->last_label, sizeof box.label);
       g_array_append_val (boxes, box);
     }
+  drag->moved = TRUE;
   cxr_pane_content_set_gt_boxes (self->content, boxes);
   _cxr_box_editor_emit_drag_moved (self);
 }
 
 static void
-end_drag (CxrBoxEditor *self)
+end_drag (CxrBoxEditor *self, gboolean restore)
 {
   CxrBoxDrag *drag = &self->drag;
   if (!drag->active)
     return;
   /* What the store says goes back on screen; a commit after this redraws from the store again. */
-  cxr_pane_content_set_gt_boxes (self->content, drag->shown);
+  if (restore && drag->moved)
+    cxr_pane_content_set_gt_boxes (self->content, drag->shown);
   g_clear_pointer (&drag->shown, g_array_unref);
   drag->active = FALSE;
+  drag->moved = FALSE;
   _cxr_box_editor_update_content (self);
   _cxr_box_editor_emit_drag_moved (self);
 }
 
 void
-_cxr_box_editor_cancel_drag (CxrBoxEditor *self)
+_cxr_box_editor_cancel_drag (CxrBoxEditor *self, gboolean restore)
 {
-  end_drag (self);
+  end_drag (self, restore);
 }
 
 gboolean
@@ -261,7 +264,9 @@ on_drag_begin (GtkGestureDrag *gesture, double x, double y, CxrBoxEditor *self)
   CxrBoxDrag *drag = &self->drag;
   CxrBBox box;
 
-  if (!pane_active (self, pane) || drag->active)
+  GdkEvent *event = gtk_event_controller_get_current_event (GTK_EVENT_CONTROLLER (gesture));
+  if (!pane_active (self, pane) || drag->active
+      || (event != NULL && gdk_event_get_time (event) == self->label_press_time))
     {
       gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
       return;
@@ -333,7 +338,7 @@ on_drag_end (GtkGestureDrag *gesture, double offset_x, double offset_y, CxrBoxEd
   CxrBoxDragKind kind = drag->kind;
   guint id = drag->id;
   double x = drag->x, y = drag->y, w = drag->w, h = drag->h;
-  end_drag (self);
+  end_drag (self, TRUE);
 
   if (kind != CXR_BOX_DRAG_DRAW)
     {
@@ -352,7 +357,7 @@ on_drag_end (GtkGestureDrag *gesture, double offset_x, double offset_y, CxrBoxEd
 static void
 on_drag_cancel (GtkGesture *gesture, GdkEventSequence *sequence, CxrBoxEditor *self)
 {
-  end_drag (self);
+  end_drag (self, TRUE);
 }
 
 /* A double click on a box asks for its label; elsewhere the pane fits, as before. */
@@ -365,7 +370,10 @@ on_click_pressed (GtkGestureClick *gesture, int n_press, double x, double y, Cxr
   guint id = hit_box (self, pane, x, y);
   if (id == 0)
     return;
-  end_drag (self);
+  /* The press's drag, if it began first, moved nothing: it ends here, and the press starts none after this. */
+  end_drag (self, TRUE);
+  GdkEvent *event = gtk_event_controller_get_current_event (GTK_EVENT_CONTROLLER (gesture));
+  self->label_press_time = event != NULL ? gdk_event_get_time (event) : 0;
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
   cxr_box_editor_set_selected (self, id);
   _cxr_box_editor_emit_label_wanted (self, id);

@@ -24,6 +24,7 @@ typedef struct {
   double x0, y0, w0, h0;    /* the box at the press */
   double x, y, w, h;        /* the box now, shown but not in the store until the release */
   GArray *shown;            /* the content's ground-truth boxes at the press (CxrPaneBox), to draw on */
+  gboolean moved;           /* the panes show the drag: they go back to @shown at the end */
 } CxrBoxDrag;
 
 struct _CxrBoxEditor {
@@ -40,6 +41,7 @@ struct _CxrBoxEditor {
   guint selected;
   gboolean drawing;
   CxrBoxDrag drag;
+  guint32 label_press_time;  /* the second press of a double click asked for a label: it starts no drag */
 };
 
 void     _cxr_box_editor_update_content     (CxrBoxEditor *self);
@@ -51,7 +53,9 @@ gboolean _cxr_box_editor_get_box            (CxrBoxEditor *self, guint id, CxrBB
 gboolean _cxr_box_editor_set_rect           (CxrBoxEditor *self, guint id, double x, double y, double w, double h);
 
 /* cxr-box-editor-pointer.c */
-void     _cxr_box_editor_cancel_drag        (CxrBoxEditor *self);
+/* Ends a drag without committing it; with @restore the panes go back to what they showed at the press (not when
+ * the store changed meanwhile: what it says now is on screen). */
+void     _cxr_box_editor_cancel_drag        (CxrBoxEditor *self, gboolean restore);
 void     _cxr_box_editor_update_panes_cursor (CxrBoxEditor *self);
 void     _cxr_box_editor_detach_panes       (CxrBoxEditor *self);
 

@@ -66,6 +66,8 @@ static void
 on_store_changed (CxrBBoxStore *store, guint id, CxrBoxEditor *self)
 {
   CxrBBox box;
+  /* An undo (or a reload) during a drag: the panes show the store now; the drag is dropped. */
+  _cxr_box_editor_cancel_drag (self, FALSE);
   /* Undo took the selected box away, or a reload did: nothing is selected. */
   if (self->selected != 0 && !_cxr_box_editor_get_box (self, self->selected, &box))
     cxr_box_editor_set_selected (self, 0);
@@ -78,7 +80,7 @@ cxr_box_editor_set_store (CxrBoxEditor *self, CxrBBoxStore *store)
 
   if (store == self->store)
     return;
-  _cxr_box_editor_cancel_drag (self);
+  _cxr_box_editor_cancel_drag (self, TRUE);
   if (self->store != NULL)
     g_signal_handlers_disconnect_by_func (self->store, on_store_changed, self);
   g_set_object (&self->store, store);
@@ -99,7 +101,7 @@ cxr_box_editor_set_image (CxrBoxEditor *self, const char *name)
 {
   g_return_if_fail (CXR_IS_BOX_EDITOR (self));
 
-  _cxr_box_editor_cancel_drag (self);
+  _cxr_box_editor_cancel_drag (self, FALSE);   /* the new image's boxes are on screen */
   if (g_strcmp0 (name, self->image) != 0)
     {
       g_free (self->image);

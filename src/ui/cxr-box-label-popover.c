@@ -69,6 +69,25 @@ cxr_box_label_popover_set_label (CxrBoxLabelPopover *self, const char *label)
   gtk_widget_grab_focus (GTK_WIDGET (self->other_entry));
 }
 
+/* Typing while a row has the focus types a label of one's own: the entry takes the text from the first key. */
+static gboolean
+on_key_pressed (GtkEventControllerKey *controller, guint keyval, guint keycode, GdkModifierType state,
+                CxrBoxLabelPopover *self)
+{
+  gunichar c = gdk_keyval_to_unicode (keyval);
+  GtkWidget *focus = gtk_root_get_focus (gtk_widget_get_root (GTK_WIDGET (self)));
+  if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK)) || c == 0 || !g_unichar_isgraph (c)
+      || (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->other_entry))))
+    return FALSE;
+
+  char text[8] = { 0 };
+  g_unichar_to_utf8 (c, text);
+  gtk_widget_grab_focus (GTK_WIDGET (self->other_entry));
+  gtk_editable_set_text (GTK_EDITABLE (self->other_entry), text);
+  gtk_editable_set_position (GTK_EDITABLE (self->other_entry), -1);
+  return TRUE;
+}
+
 static void
 cxr_box_label_popover_class_init (CxrBoxLabelPopoverClass *klass)
 {
@@ -88,6 +107,10 @@ static void
 cxr_box_label_popover_init (CxrBoxLabelPopover *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  GtkEventController *keys = gtk_event_controller_key_new ();
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->label_list), keys);
 
   for (guint i = 0; i < G_N_ELEMENTS (cxr_box_editor_nih_labels); i++)
     {
