@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 
+#include "cxr-combo-row.h"
 #include "cxr-error.h"
 #include "cxr-train-form.h"
 
@@ -109,6 +110,7 @@ bind_combo (CxrTrainForm *self, const char *key, AdwComboRow *row, const char *c
 {
   g_settings_bind_with_mapping (self->settings, key, row, "selected", G_SETTINGS_BIND_DEFAULT, nick_to_index,
                                 index_to_nick, (gpointer) names, NULL);
+  cxr_combo_row_show_whole_value (row);
 }
 
 static void
@@ -123,6 +125,7 @@ bind_settings (CxrTrainForm *self)
   bind_combo (self, "train-start", self->start_row, start_names);
   g_settings_bind_with_mapping (self->settings, "train-outputs", self->task_row, "selected", G_SETTINGS_BIND_DEFAULT,
                                 outputs_to_index, index_to_outputs, NULL, NULL);
+  cxr_combo_row_show_whole_value (self->task_row);
   bind_combo (self, "train-freeze", self->freeze_row, freeze_names);
   bind_combo (self, "train-optimizer", self->optimizer_row, optimizer_names);
   bind_combo (self, "train-schedule", self->schedule_row, schedule_names);
