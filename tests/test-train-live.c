@@ -270,6 +270,11 @@ test_resnet18 (gconstpointer data)
       g_assert_cmpfloat (rel, <=, 1e-4);
       loss_error = MAX (loss_error, rel);
     }
+  g_autofree char *steps_conditioning_path = g_build_filename (dir, "steps_conditioning.txt", NULL);
+  g_autofree char *steps_conditioning_text = NULL;
+  g_assert_true (g_file_get_contents (steps_conditioning_path, &steps_conditioning_text, NULL, &error));
+  g_test_message ("PyTorch float32 vs float64 after the steps: worst running statistic difference %.2e",
+                  g_ascii_strtod (steps_conditioning_text, NULL));
   double bn_error = compare_batchnorm (params, dir, "bn.pth");
   g_test_message ("resnet18, freeze %s: %d SGD steps, worst loss error %.2e, worst running statistic error %.2e",
                   freeze, live->steps, loss_error, bn_error);

@@ -5,8 +5,9 @@
       writes DIR/grads.pth (the trainable parameters' gradients after one forward/backward from
       init), DIR/conditioning.txt (the largest difference between those gradients in float32 and in
       float64, relative to each tensor's largest element: how well-posed the comparison is),
-      DIR/bn_first.pth (the BatchNorm buffers after that forward pass), DIR/losses.npy (the loss of each of STEPS SGD steps from init) and DIR/bn.pth (every
-      BatchNorm buffer after them)
+      DIR/bn_first.pth (the BatchNorm buffers after that forward pass), DIR/losses.npy (the loss of each of
+      STEPS SGD steps from init), DIR/bn.pth (every BatchNorm buffer after them) and
+      DIR/steps_conditioning.txt (the largest difference between those buffers in float32 and in float64)
   train_live.py logits DIR ARCH CHECKPOINT INPUTS
       torch.load(CHECKPOINT) into torchvision.models.<ARCH>(num_classes from the checkpoint) with
       load_state_dict(strict=True), eval mode, and writes DIR/logits.npy for INPUTS (.npy, NCHW)
@@ -56,7 +57,20 @@ def reference(d, arch, freeze, steps, lr, momentum, weight_decay):
     with open(os.path.join(d, "conditioning.txt"), "w") as f:
         f.write(f"{worst!r}\n")
 
-    model, _ = build(arch, state)
+    bn32, losses = sgd_steps(build(arch, state)[0], freeze, criterion, inputs, targets, steps, lr, momentum,
+                             weight_decay)
+    np.save(os.path.join(d, "losses.npy"), np.array(losses, dtype=np.float32))
+    torch.save(bn32, os.path.join(d, "bn.pth"))
+
+    # The same steps in float64: how far float32's own rounding can move the running statistics after them.
+    bn64, _ = sgd_steps(build(arch, state)[0].double(), freeze, criterion, inputs.double(),
+                        targets if classes == 2 else targets.double(), steps, lr, momentum, weight_decay)
+    worst = max((bn32[k].double() - bn64[k]).abs().max().item() for k in bn32 if not k.endswith("tracked"))
+    with open(os.path.join(d, "steps_conditioning.txt"), "w") as f:
+        f.write(f"{worst!r}\n")
+
+
+def sgd_steps(model, freeze, criterion, inputs, targets, steps, lr, momentum, weight_decay):
     set_train_mode(model, freeze)
     opt = make_optimizer("sgd", trainable_parameters(model), lr=lr, momentum=momentum, weight_decay=weight_decay)
     losses = []
@@ -66,8 +80,7 @@ def reference(d, arch, freeze, steps, lr, momentum, weight_decay):
         loss.backward()
         opt.step()
         losses.append(loss.item())
-    np.save(os.path.join(d, "losses.npy"), np.array(losses, dtype=np.float32))
-    torch.save(batchnorm_buffers(model), os.path.join(d, "bn.pth"))
+    return batchnorm_buffers(model), losses
 
 
 def logits(d, arch, checkpoint, inputs_path):
