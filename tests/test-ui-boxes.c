@@ -567,6 +567,79 @@ test_pointer (Fixture *f, gconstpointer data)
   box_file_clear (&file);
 }
 
+/* Ctrl+Z undoes the last edit wherever it was made: an edit on the first image, then D to the second image, then
+ * Ctrl+Z goes back to the first image with the box selected and in its old place. Without a model: the box
+ * actions once waited for the model's answer to be enabled, and Tab did nothing until then. */
+static void
+test_undo_elsewhere (Fixture *f, gconstpointer data)
+{
+  BoxFile file = { 0 };
+  if (!write_box_file (f, &file))
+    return;
+  cxr_window_fixture_open_dataset (f);
+  CxrBBox start = box_of (f, ID_CARDIO);
+  cxr_window_fixture_key (f, "Tab");
+  g_assert_cmpuint (selected (f), ==, ID_CARDIO);
+  cxr_window_fixture_key (f, "shift+Left");
+  g_assert_cmpfloat (box_of (f, ID_CARDIO).x, ==, start.x - 10);
+  cxr_window_fixture_key (f, "Escape");
+  g_assert_cmpuint (selected (f), ==, 0);
+  cxr_window_fixture_key (f, "d");
+  cxr_ui_test_wait_until (cxr_window_fixture_image_settled, f, 10000, "the second image");
+  g_assert_cmpstr (cxr_window_fixture_current_name (f), ==, "00000002_000.png");
+
+  cxr_window_fixture_key (f, "ctrl+z");
+  cxr_ui_test_wait_until (cxr_window_fixture_image_settled, f, 10000, "the first image again");
+  g_assert_cmpstr (cxr_window_fixture_current_name (f), ==, "00000001_000.png");
+  g_assert_cmpfloat (box_of (f, ID_CARDIO).x, ==, start.x);
+  g_assert_cmpuint (selected (f), ==, ID_CARDIO);
+  g_assert_false (g_str_has_prefix (title (f), "• "));
+  /* Nothing to save: the file is as it was. */
+  g_autofree char *text = read_box_file (&file);
+  g_assert_cmpstr (text, ==, file.original);
+  box_file_clear (&file);
+}
+
+/* The original pane edits too while it shows the boxes: with a box selected (Tab), a drag on it there moves it;
+ * with nothing selected it shows no boxes and a drag pans as before. */
+static void
+test_original_pane (Fixture *f, gconstpointer data)
+{
+  BoxFile file = { 0 };
+  if (!write_box_file (f, &file))
+    return;
+  cxr_window_fixture_open_dataset (f);
+  CxrPaneView *pane = cxr_compare_view_get_pane (f->window->compare_view, CXR_PANE_ORIGINAL);
+  GtkWidget *widget = GTK_WIDGET (pane);
+  cxr_ui_test_wait_until (cxr_ui_test_widget_allocated, widget, 5000, "the original pane");
+  cxr_ui_test_spin (200);
+  CxrViewState *view = cxr_pane_view_get_view_state (pane);
+
+  /* Nothing selected: a drag on the box pans the view and edits nothing. */
+  CxrBBox start = box_of (f, ID_CARDIO);
+  double cx, cy;
+  cxr_pane_view_image_to_widget (pane, start.x + start.w / 2, start.y + start.h / 2, &cx, &cy);
+  drag (f, widget, cx, cy, 20, 0, FALSE, TRUE);
+  g_assert_false (cxr_view_state_get_fit (view));
+  g_assert_cmpfloat (box_of (f, ID_CARDIO).x, ==, start.x);
+  g_assert_false (cxr_bbox_store_can_undo (cxr_dataset_get_bbox_store (f->window->dataset)));
+
+  /* Selected: the original pane draws the boxes, and a drag there moves the box. */
+  cxr_window_fixture_key (f, "0");
+  cxr_window_fixture_key (f, "Tab");
+  g_assert_true (cxr_pane_content_get_editing (f->window->content));
+  double scale, ox, oy;
+  cxr_view_state_get_transform (view, gtk_widget_get_width (widget), gtk_widget_get_height (widget), &scale, &ox, &oy);
+  cxr_pane_view_image_to_widget (pane, start.x + start.w / 2, start.y + start.h / 2, &cx, &cy);
+  Drag d = drag (f, widget, cx, cy, -16, 10, FALSE, TRUE);
+  CxrBBox moved = box_of (f, ID_CARDIO);
+  g_assert_cmpfloat (moved.x, ==, start.x + round ((d.x1 - d.x0) / scale));
+  g_assert_cmpfloat (moved.y, ==, start.y + round ((d.y1 - d.y0) / scale));
+  g_autoptr (CxrUiTestPixels) pixels = cxr_ui_test_render (widget);
+  assert_drawn_at (pane, pixels, &moved);
+  box_file_clear (&file);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -576,6 +649,10 @@ main (int argc, char *argv[])
 
   g_test_add ("/ui/boxes/keys", Fixture, NULL, cxr_window_fixture_set_up, test_keys, cxr_window_fixture_tear_down);
   g_test_add ("/ui/boxes/pointer", Fixture, NULL, cxr_window_fixture_set_up, test_pointer,
+              cxr_window_fixture_tear_down);
+  g_test_add ("/ui/boxes/undo-elsewhere", Fixture, NULL, cxr_window_fixture_set_up, test_undo_elsewhere,
+              cxr_window_fixture_tear_down);
+  g_test_add ("/ui/boxes/original-pane", Fixture, NULL, cxr_window_fixture_set_up, test_original_pane,
               cxr_window_fixture_tear_down);
 
   int status = g_test_run ();

@@ -140,6 +140,14 @@ on_current_index (CxrCurrentImage *current, GParamSpec *pspec, CxrWindow *self)
   cxr_box_editor_set_image (self->box_editor, name);
 }
 
+/* Boxes can be edited once the image's pixels (and so its size) are on screen. */
+static void
+on_content_changed (CxrPaneContent *content, guint parts, CxrWindow *self)
+{
+  if (parts & (CXR_PANE_PART_IMAGE | CXR_PANE_PART_PREDICTED))
+    _cxr_window_actions_update (self);
+}
+
 static void
 on_editor_error (CxrBoxEditor *editor, const char *message, CxrWindow *self)
 {
@@ -551,6 +559,7 @@ _cxr_window_boxes_init (CxrWindow *self)
   g_signal_connect (self->box_editor, "label-wanted", G_CALLBACK (on_editor_label_wanted), self);
   g_signal_connect (self->box_editor, "drag-moved", G_CALLBACK (on_editor_drag_moved), self);
   g_signal_connect (self->current, "notify::index", G_CALLBACK (on_current_index), self);
+  g_signal_connect (self->content, "changed", G_CALLBACK (on_content_changed), self);
 
   GtkEventController *keys = gtk_event_controller_key_new ();
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
@@ -578,6 +587,8 @@ _cxr_window_boxes_dispose (CxrWindow *self)
   g_clear_object (&self->box_store);
   if (self->box_editor != NULL)
     g_signal_handlers_disconnect_by_data (self->box_editor, self);
+  if (self->content != NULL)
+    g_signal_handlers_disconnect_by_func (self->content, on_content_changed, self);
   g_clear_object (&self->box_editor);
   g_clear_pointer (&self->box_images, g_hash_table_unref);
   /* The popover is the pane's child; the pane unparents it. */
