@@ -1,6 +1,9 @@
 #include "cxr-bbox-store.h"
 
+#include <errno.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "cxr-atomic-file.h"
@@ -44,6 +47,7 @@ struct _CxrBBoxStore {
   CxrBBoxJournalContents *pending;   /* the journal found at open, while recovery is PENDING */
   guint recovery_edits;
   CxrCrashHooks *hooks;        /* NULL except under the kill test */
+  char *read_only;             /* why edits are refused (the file or its folder cannot be written); NULL: they are not */
 };
 
 enum {
@@ -180,6 +184,7 @@ cxr_bbox_store_finalize (GObject *object)
       cxr_bbox_journal_free (store->journal);
     }
   g_clear_pointer (&store->pending, cxr_bbox_journal_contents_free);
+  g_free (store->read_only);
   g_free (store->path);
   g_free (store->text);
   g_array_unref (store->items);
@@ -459,6 +464,11 @@ static gboolean
 check_editable (CxrBBoxStore *store, GError **error)
 {
   g_autofree char *journal = journal_path_for (store->path);
+  if (store->read_only != NULL)
+    {
+      g_set_error (error, CXR_ERROR, CXR_ERROR_REFUSED, "%s", store->read_only);
+      return FALSE;
+    }
   switch (store->recovery)
     {
     case CXR_BBOX_RECOVERY_NONE:
@@ -905,6 +915,44 @@ cxr_bbox_store_save_as (CxrBBoxStore *store, const char *path, GError **error)
   if (g_strcmp0 (path, store->path) == 0)
     return cxr_bbox_store_save (store, error);
   return save_to (store, path, FALSE, error);
+}
+
+void
+cxr_bbox_store_set_read_only (CxrBBoxStore *store, const char *reason)
+{
+  g_free (store->read_only);
+  store->read_only = g_strdup (reason);
+}
+
+const char *
+cxr_bbox_store_get_read_only (CxrBBoxStore *store)
+{
+  return store->read_only;
+}
+
+gboolean
+cxr_bbox_store_check_writable (CxrBBoxStore *store, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (store->path);
+  g_autofree char *name = g_path_get_basename (store->path);
+  /* A save renames a new file over the old one and the journal is a new file beside it: both need the folder. */
+  if (g_access (dir, W_OK) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, CXR_ERROR, CXR_ERROR_REFUSED, "the folder %s cannot be written (%s): edits to %s could "
+                   "neither be journaled nor saved", dir, g_strerror (saved), name);
+      return FALSE;
+    }
+  /* The rename would replace a read-only file all the same; its owner made it read-only to keep it as it is. The
+   * mode bits count too, since access() says yes to root whatever they are. */
+  GStatBuf st;
+  if (g_stat (store->path, &st) == 0
+      && (g_access (store->path, W_OK) != 0 || (st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)) == 0))
+    {
+      g_set_error (error, CXR_ERROR, CXR_ERROR_REFUSED, "%s is read-only", store->path);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean

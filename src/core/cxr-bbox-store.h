@@ -102,6 +102,13 @@ gboolean cxr_bbox_store_save (CxrBBoxStore *store, GError **error);
 /* Saves to another path, which becomes the store's path. An existing file there is replaced (its old version
  * kept as path~) without a conflict check: the user chose it. The old path's journal is deleted. */
 gboolean cxr_bbox_store_save_as (CxrBBoxStore *store, const char *path, GError **error);
+/* Read-only: every edit, undo and redo fails with CXR_ERROR_REFUSED and @reason as its message (NULL: edits are
+ * taken again). For a BB.csv or a folder that cannot be written, so that the refusal comes before the edit, with
+ * its reason, rather than at the save. */
+void        cxr_bbox_store_set_read_only (CxrBBoxStore *store, const char *reason);
+const char *cxr_bbox_store_get_read_only (CxrBBoxStore *store);
+/* FALSE, with CXR_ERROR_REFUSED and the reason, when the file or its folder cannot be written by this user. */
+gboolean    cxr_bbox_store_check_writable (CxrBBoxStore *store, GError **error);
 /* TRUE when the file on disk no longer has the content that was read or last saved. */
 gboolean cxr_bbox_store_has_changed_on_disk (CxrBBoxStore *store);
 

@@ -494,6 +494,23 @@ cxr_dataset_filter (CxrDataset *dataset, const CxrDatasetFilter *filter)
 /* ---- saving ---------------------------------------------------------------------------------------------- */
 
 gboolean
+cxr_dataset_reload_boxes (CxrDataset *dataset, GError **error)
+{
+  const char *path = cxr_bbox_store_get_path (dataset->store);
+  /* Its unsaved edits go, and with them its journal, which the new store would otherwise find held. */
+  if (!cxr_bbox_store_revert (dataset->store, error))
+    return FALSE;
+  gboolean exists = g_file_test (path, G_FILE_TEST_EXISTS);
+  CxrBBoxStore *store = exists ? cxr_bbox_store_open (path, error) : cxr_bbox_store_new_file (path, error);
+  if (store == NULL)
+    return FALSE;   /* the old store stays, as it was read */
+  g_object_unref (dataset->store);
+  dataset->store = store;
+  dataset->new_box_file = !exists;
+  return TRUE;
+}
+
+gboolean
 cxr_dataset_save_boxes (CxrDataset *dataset, GError **error)
 {
   if (dataset->store == NULL)

@@ -118,6 +118,12 @@ GArray *cxr_dataset_filter (CxrDataset *dataset, const CxrDatasetFilter *filter)
  * the save that creates the box file: a gt_dict.json that was there before it is left alone). */
 gboolean cxr_dataset_save_boxes (CxrDataset *dataset, GError **error);
 
+/* Reads the box file again (it changed on disk): the store is replaced by a new one, so get it again. The old
+ * store's unsaved edits and journal are dropped: keep them first if they matter (cxr_bbox_store_serialize,
+ * cxr_bbox_store_save_as). Boxes on images the dataset did not have show after it is opened again. On failure (the file cannot be read now) the old store
+ * stays, reverted to the version it had read. */
+gboolean cxr_dataset_reload_boxes (CxrDataset *dataset, GError **error);
+
 const char *cxr_dataset_layout_get_name (CxrDatasetLayout layout);
 
 G_END_DECLS

@@ -4,6 +4,7 @@
 #include <gdk/gdk.h>
 #include <string.h>
 
+#include "cxr-bbox-snapshot.h"
 #include "cxr-error.h"
 #include "cxr-image-item.h"
 #include "cxr-image-list-model.h"
@@ -30,6 +31,7 @@ struct _CxrImageListModel {
 
   CxrImageFilter filter;
   double iou_below;
+  CxrBBoxSnapshot *boxes_then;   /* the boxes when the dataset was opened: "edited since opened" */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -85,6 +87,8 @@ matches_filter (CxrImageListModel *self, guint index, const CxrDatasetEntry *ent
         g_autoptr (GArray) boxes = store ? cxr_bbox_store_list_for_image (store, entry->name) : NULL;
         return boxes != NULL && boxes->len > 0;
       }
+    case CXR_IMAGE_FILTER_EDITED:
+      return cxr_bbox_snapshot_is_edited (self->boxes_then, entry->name);
     case CXR_IMAGE_FILTER_REVIEWED:
       return is_reviewed (self, entry);
     case CXR_IMAGE_FILTER_NOT_REVIEWED:
@@ -458,18 +462,26 @@ cxr_image_list_model_boxes_changed (CxrImageListModel *self, guint index)
 {
   g_return_if_fail (CXR_IS_IMAGE_LIST_MODEL (self));
 
+  CxrBBoxStore *store = cxr_dataset_get_bbox_store (self->dataset);
   if (index == G_MAXUINT)
     {
+      cxr_bbox_snapshot_update (self->boxes_then, store, NULL);
       GHashTableIter iter;
       gpointer value;
       g_hash_table_iter_init (&iter, self->items);
       while (g_hash_table_iter_next (&iter, NULL, &value))
         update_n_boxes (self, value);
-      return;
     }
-  CxrImageItem *item = g_hash_table_lookup (self->items, GUINT_TO_POINTER (index));
-  if (item != NULL)
-    update_n_boxes (self, item);
+  else
+    {
+      cxr_bbox_snapshot_update (self->boxes_then, store, cxr_dataset_get_entry (self->dataset, index)->name);
+      CxrImageItem *item = g_hash_table_lookup (self->items, GUINT_TO_POINTER (index));
+      if (item != NULL)
+        update_n_boxes (self, item);
+    }
+  /* An edited image joins the list as it is edited (and leaves it when the edit is undone). */
+  if (self->filter == CXR_IMAGE_FILTER_EDITED)
+    cxr_image_list_model_refilter (self);
 }
 
 void
@@ -535,6 +547,7 @@ cxr_image_list_model_finalize (GObject *object)
   g_array_unref (self->visible);
   g_free (self->search);
   g_clear_pointer (&self->subset, g_array_unref);
+  g_clear_pointer (&self->boxes_then, cxr_bbox_snapshot_free);
 
   G_OBJECT_CLASS (cxr_image_list_model_parent_class)->finalize (object);
 }
@@ -572,6 +585,7 @@ cxr_image_list_model_new (CxrDataset *dataset, CxrResults *results, CxrReview *r
 
   CxrDatasetFilter with_images = { .has_image = CXR_DATASET_YES };
   self->images = cxr_dataset_filter (dataset, &with_images);
+  self->boxes_then = cxr_bbox_snapshot_new (cxr_dataset_get_bbox_store (dataset));
   g_signal_connect (results, "changed", G_CALLBACK (on_results_changed), self);
   cxr_image_list_model_refilter (self);
   return self;

@@ -29,6 +29,7 @@ typedef enum {
   CXR_IMAGE_FILTER_AGREED,      /* the reader's verdict on the model's answer */
   CXR_IMAGE_FILTER_DISAGREED,
   CXR_IMAGE_FILTER_UNSURE,
+  CXR_IMAGE_FILTER_EDITED,      /* boxes changed since the dataset was opened */
   CXR_N_IMAGE_FILTERS
 } CxrImageFilter;
 

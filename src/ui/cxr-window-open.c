@@ -217,13 +217,20 @@ open_dataset (CxrWindow *self, GFile *folder, gboolean announce)
   g_task_run_in_thread (task, open_dataset_in_thread);
 }
 
+static void
+open_dataset_quietly (CxrWindow *self, gpointer folder)
+{
+  open_dataset (self, folder, FALSE);
+}
+
+/* Unsaved box edits are saved or discarded first (the user is asked). */
 void
 cxr_window_open_dataset (CxrWindow *self, GFile *folder)
 {
   g_return_if_fail (CXR_IS_WINDOW (self));
   g_return_if_fail (G_IS_FILE (folder));
 
-  open_dataset (self, folder, FALSE);
+  _cxr_window_save_then (self, open_dataset_quietly, g_object_ref (folder), g_object_unref);
 }
 
 static void
@@ -232,11 +239,17 @@ open_dataset_now (CxrWindow *self, gpointer folder)
   open_dataset (self, folder, TRUE);
 }
 
-/* A run or an export is going: ask first, and open once it has stopped. */
+static void
+stop_work_then_open (CxrWindow *self, gpointer folder)
+{
+  _cxr_window_stop_work_then (self, _("Stop and _Open"), open_dataset_now, g_object_ref (folder), g_object_unref);
+}
+
+/* Unsaved box edits: save or discard them first; a run or an export is going: ask, and open once it stopped. */
 void
 _cxr_window_open_dataset_interactive (CxrWindow *self, GFile *folder)
 {
-  _cxr_window_stop_work_then (self, _("Stop and _Open"), open_dataset_now, g_object_ref (folder), g_object_unref);
+  _cxr_window_save_then (self, stop_work_then_open, g_object_ref (folder), g_object_unref);
 }
 
 static void

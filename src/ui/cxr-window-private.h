@@ -1,6 +1,7 @@
 /* cxr-window-private.h: the window's parts, shared by cxr-window*.c (layout as gnome-text-editor's window). */
 #pragma once
 
+#include "cxr-bbox-export.h"
 #include "cxr-box-editor.h"
 #include "cxr-cam-controls.h"
 #include "cxr-compare-view.h"
@@ -94,6 +95,20 @@ struct _CxrWindow {
   guint box_last_changed;            /* the box the store's last "changed" was about */
   GtkWidget *box_label_popover;      /* borrowed: a child of the pane it points into */
   guint box_popover_id;              /* the box it labels */
+
+  /* Saving the boxes (cxr-window-save.c) */
+  GtkWidget *box_banner;             /* a GtkInfoBar above the panes: why the boxes cannot be edited */
+  GtkLabel *box_banner_label;
+  GtkWidget *box_banner_button;
+  int box_banner_kind;
+  CxrBBoxStore *box_watched;         /* the store whose edits schedule an autosave */
+  gpointer box_watched_dataset;      /* compared only: the dataset whose store that is */
+  GFileMonitor *box_monitor;         /* the store's file on disk */
+  guint box_monitor_source;          /* a change on disk waiting to settle */
+  guint autosave_source;
+  GtkWidget *box_dialog;             /* the open question about the boxes (at most one): a weak pointer */
+  gboolean box_conflict;             /* the file changed on disk under unsaved edits: no save until the user chose */
+  gboolean box_close_decided;        /* the user answered "save or discard?": close without asking again */
 };
 
 /* cxr-window-actions.c */
@@ -111,6 +126,29 @@ void     _cxr_window_boxes_update_actions (CxrWindow *self);
 gboolean _cxr_window_boxes_is_dirty       (CxrWindow *self);
 /* Saves the boxes (BB.csv, and gt_dict.json to match); TRUE when there is nothing to save. */
 gboolean _cxr_window_boxes_save           (CxrWindow *self, GError **error);
+
+/* cxr-window-save.c */
+void     _cxr_window_save_init           (CxrWindow *self);
+void     _cxr_window_save_dispose        (CxrWindow *self);
+void     _cxr_window_save_update_actions (CxrWindow *self);
+/* The dataset or its box store changed: autosave, the file monitor, the banner and the recovery question follow. */
+void     _cxr_window_save_store_changed  (CxrWindow *self);
+/* @then at once when no box edit is unsaved; else after asking Save / Discard / Cancel, and only if the edits were
+ * saved or discarded. @free_data frees @data in every case. */
+void     _cxr_window_save_then           (CxrWindow *self, CxrWindowThen then, gpointer data, GDestroyNotify free_data);
+/* TRUE when closing has to wait for the answer to "save the edited boxes?". */
+gboolean _cxr_window_save_close_request  (CxrWindow *self);
+/* The store's file changed on disk? Reload it (no unsaved edits) or ask (the monitor calls this; so can tests). */
+void     _cxr_window_save_check_disk     (CxrWindow *self);
+/* "Reload": the unsaved edits go to BB-mine-DATE.csv beside the file (its path in @kept_path, NULL when there
+ * were none), then the file is read again. */
+gboolean _cxr_window_save_reload_keeping_mine (CxrWindow *self, char **kept_path, GError **error);
+/* "Keep mine": the boxes are saved to @path, which the store edits from then on (the file chooser's answer). */
+gboolean _cxr_window_save_boxes_as       (CxrWindow *self, const char *path, GError **error);
+void     _cxr_window_save_choose_save_as (CxrWindow *self);
+/* win.export-boxes's work once the folder is chosen. */
+gboolean _cxr_window_export_boxes_to     (CxrWindow *self, CxrBBoxExportFormat format, const char *folder,
+                                          GError **error);
 
 /* cxr-window-layout.c */
 void _cxr_window_layout_init         (CxrWindow *self);

@@ -318,6 +318,7 @@ _cxr_window_set_dataset (CxrWindow *self, CxrDataset *dataset, CxrReview *review
     cxr_image_list_focus_rows (self->image_list);
 
   _cxr_window_boxes_attach_store (self);
+  _cxr_window_save_store_changed (self);
   _cxr_window_update_title (self);
   _cxr_window_review_update (self);
   update_view_stack (self);
@@ -357,6 +358,10 @@ cxr_window_close_request (GtkWindow *window)
 {
   CxrWindow *self = CXR_WINDOW (window);
   int width, height;
+
+  /* Unsaved box edits: save, discard or stay. */
+  if (_cxr_window_save_close_request (self))
+    return TRUE;
 
   /* A run or an export is going: ask first; the window closes once the job has stopped with whole files. */
   if (_cxr_window_is_running (self))
@@ -440,6 +445,7 @@ cxr_window_dispose (GObject *object)
   /* Jobs of the image on screen may still report to it (they hold it); the window must not hear them. */
   if (self->current != NULL)
     g_signal_handlers_disconnect_by_data (self->current, self);
+  _cxr_window_save_dispose (self);
   _cxr_window_boxes_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CXR_TYPE_WINDOW);
   g_clear_pointer (&self->targets, g_hash_table_unref);
@@ -518,6 +524,7 @@ cxr_window_init (CxrWindow *self)
   /* The actions exist before anything below can update them: binding the settings already notifies. */
   _cxr_window_actions_init (self);
   _cxr_window_boxes_init (self);
+  _cxr_window_save_init (self);
   _cxr_window_layout_init (self);
   _cxr_window_review_init (self);
   _cxr_window_target_init (self);
