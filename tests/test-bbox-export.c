@@ -8,7 +8,8 @@
  *
  *   a.png  Cardiomegaly   256, 128, 512, 64    -> VOC 256 128 768 192; YOLO 1 0.5 0.3125 0.5 0.125
  *   b.jpg  Mass           10.5, 20.25, 100, 50 -> VOC 10.5 20.25 110.5 70.25; YOLO 4 0.3025 0.4525 0.5 0.5
- *   a.png  Opacity <L&R>  1016, 500, 16, 24    -> cut to 1016 500 1024 512; YOLO 8 0.99609375 0.98828125 0.0078125 0.0234375
+ *   a.png  Opacity <L&R>  1016, 500, 16, 24    -> cut to 1016 500 1024 512;
+ *                                                 YOLO 8 0.99609375 0.98828125 0.0078125 0.0234375
  *   gone.png Effusion     1, 2, 3, 4           -> left out and listed
  */
 #include <glib/gstdio.h>
