@@ -10,8 +10,13 @@
 #include "cxr-colormap.h"
 #include "cxr-finding-names.h"
 
-static const char *const method_ids[] = { "grad-cam", "grad-cam++" };
-static const char *const layer_ids[] = { "layer4", "layer3", "layer2", "layer1" };
+/* In the order of the method row's items (cxr-cam-controls.ui); the ids are the settings' nicks, which
+ * cxr_cam_method_from_name reads. */
+static const char *const method_ids[] = { "grad-cam", "grad-cam++", "hirescam", "gradcam-elementwise", "xgradcam",
+                                          "layercam", "eigencam", "eigengradcam", "scorecam", "ablationcam" };
+/* "layer3,layer4": both layers' maps averaged at the image's size, as LayerCAM's paper fuses layers. */
+static const char *const layer_ids[] = { "layer4", "layer3", "layer2", "layer1", "layer3,layer4" };
+static const char *const smoothing_ids[] = { "none", "aug", "eigen", "both" };
 
 struct _CxrCamControls {
   GtkWidget parent_instance;
@@ -27,6 +32,7 @@ struct _CxrCamControls {
   GtkLabel *iobb_label;
   AdwComboRow *method_row;
   AdwComboRow *layer_row;
+  AdwComboRow *smoothing_row;
   AdwComboRow *target_row;
   AdwComboRow *colormap_row;
   GtkAdjustment *threshold_adjustment;
@@ -47,6 +53,7 @@ enum {
   PROP_0,
   PROP_METHOD,
   PROP_LAYER,
+  PROP_SMOOTHING,
   PROP_TARGET,
   PROP_COLORMAP,
   N_PROPS
@@ -107,6 +114,30 @@ cxr_cam_controls_set_layer (CxrCamControls *self, const char *layer)
   adw_combo_row_set_selected (self->layer_row, find_id (layer_ids, G_N_ELEMENTS (layer_ids), layer));
 }
 
+const char *
+cxr_cam_controls_get_smoothing (CxrCamControls *self)
+{
+  guint selected = adw_combo_row_get_selected (self->smoothing_row);
+  return smoothing_ids[MIN (selected, G_N_ELEMENTS (smoothing_ids) - 1)];
+}
+
+void
+cxr_cam_controls_set_smoothing (CxrCamControls *self, const char *smoothing)
+{
+  adw_combo_row_set_selected (self->smoothing_row, find_id (smoothing_ids, G_N_ELEMENTS (smoothing_ids), smoothing));
+}
+
+void
+cxr_cam_controls_get_options (CxrCamControls *self, CxrCamOptions *options)
+{
+  if (!cxr_cam_method_from_name (cxr_cam_controls_get_method (self), &options->method, NULL))
+    options->method = CXR_CAM_METHOD_GRADCAM;
+  options->layer = cxr_cam_controls_get_layer (self);
+  const char *smoothing = cxr_cam_controls_get_smoothing (self);
+  options->aug_smooth = g_str_equal (smoothing, "aug") || g_str_equal (smoothing, "both");
+  options->eigen_smooth = g_str_equal (smoothing, "eigen") || g_str_equal (smoothing, "both");
+}
+
 /* The card's class names as people read them: NIH labels translated, other names as the card has them. */
 void
 cxr_cam_controls_set_classes (CxrCamControls *self, const char *const *class_names)
@@ -163,6 +194,8 @@ on_combo_selected (AdwComboRow *row, GParamSpec *pspec, CxrCamControls *self)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_METHOD]);
   else if (row == self->layer_row)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAYER]);
+  else if (row == self->smoothing_row)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SMOOTHING]);
   else if (row == self->target_row)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TARGET]);
   else if (row == self->colormap_row)
@@ -317,6 +350,9 @@ cxr_cam_controls_get_property (GObject *object, guint prop_id, GValue *value, GP
     case PROP_LAYER:
       g_value_set_string (value, cxr_cam_controls_get_layer (self));
       break;
+    case PROP_SMOOTHING:
+      g_value_set_string (value, cxr_cam_controls_get_smoothing (self));
+      break;
     case PROP_TARGET:
       g_value_set_int (value, cxr_cam_controls_get_target (self));
       break;
@@ -340,6 +376,9 @@ cxr_cam_controls_set_property (GObject *object, guint prop_id, const GValue *val
       break;
     case PROP_LAYER:
       cxr_cam_controls_set_layer (self, g_value_get_string (value));
+      break;
+    case PROP_SMOOTHING:
+      cxr_cam_controls_set_smoothing (self, g_value_get_string (value));
       break;
     case PROP_TARGET:
       cxr_cam_controls_set_target (self, g_value_get_int (value));
@@ -396,6 +435,9 @@ cxr_cam_controls_class_init (CxrCamControlsClass *klass)
   properties[PROP_LAYER] =
     g_param_spec_string ("layer", NULL, NULL, "layer4",
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SMOOTHING] =
+    g_param_spec_string ("smoothing", NULL, NULL, "none",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_TARGET] =
     g_param_spec_int ("target", NULL, NULL, CXR_CAM_TARGET_TOP, G_MAXINT, CXR_CAM_TARGET_TOP,
                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -415,6 +457,7 @@ cxr_cam_controls_class_init (CxrCamControlsClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CxrCamControls, iobb_label);
   gtk_widget_class_bind_template_child (widget_class, CxrCamControls, method_row);
   gtk_widget_class_bind_template_child (widget_class, CxrCamControls, layer_row);
+  gtk_widget_class_bind_template_child (widget_class, CxrCamControls, smoothing_row);
   gtk_widget_class_bind_template_child (widget_class, CxrCamControls, target_row);
   gtk_widget_class_bind_template_child (widget_class, CxrCamControls, colormap_row);
   gtk_widget_class_bind_template_child (widget_class, CxrCamControls, threshold_adjustment);

@@ -9,6 +9,7 @@
 
 #include <gtk/gtk.h>
 
+#include "cxr-cam.h"
 #include "cxr-view-state.h"
 
 G_BEGIN_DECLS
@@ -25,9 +26,15 @@ void           cxr_cam_controls_set_threshold (CxrCamControls *self, double thre
 /* "grad-cam" or "grad-cam++" */
 const char    *cxr_cam_controls_get_method (CxrCamControls *self);
 void           cxr_cam_controls_set_method (CxrCamControls *self, const char *method);
-/* "layer4" ... "layer1" */
+/* "layer4" ... "layer1", or "layer3,layer4" (fused) */
 const char    *cxr_cam_controls_get_layer (CxrCamControls *self);
 void           cxr_cam_controls_set_layer (CxrCamControls *self, const char *layer);
+/* "none", "aug", "eigen" or "both" (pytorch-grad-cam's aug_smooth and eigen_smooth) */
+const char    *cxr_cam_controls_get_smoothing (CxrCamControls *self);
+void           cxr_cam_controls_set_smoothing (CxrCamControls *self, const char *smoothing);
+/* Method, layer and smoothing as the engine takes them; the layer string is the controls' own (valid as long as
+ * they live). Target class and the rest of @options are left as they are. */
+void           cxr_cam_controls_get_options (CxrCamControls *self, CxrCamOptions *options);
 /* The classes the CAM can explain (the model card's names; NULL or fewer than two hide the choice). */
 void           cxr_cam_controls_set_classes (CxrCamControls *self, const char *const *class_names);
 /* A class index, or CXR_CAM_TARGET_TOP (the model's top class for the image, the first item). */

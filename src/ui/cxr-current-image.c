@@ -30,6 +30,7 @@ struct _CxrCurrentImage {
   GArray *predicted_boxes;     /* CxrPaneBox at the current threshold */
   char *error;
   char *method;
+  gboolean aug_smooth, eigen_smooth;   /* pytorch-grad-cam's smoothing options */
   char *layer;
   int target;                  /* the class to explain: an index or CXR_CAM_TARGET_TOP */
   gboolean explains_positive;  /* the CAM explains the card's positive class, whose results the list shows */
@@ -315,6 +316,8 @@ start_analysis (CxrCurrentImage *self)
   if (!cxr_cam_method_from_name (self->method, &options.method, NULL))
     options.method = CXR_CAM_METHOD_GRADCAM;
   options.layer = self->layer;
+  options.aug_smooth = self->aug_smooth;
+  options.eigen_smooth = self->eigen_smooth;
   options.target_class = self->target;
 
   set_analysing (self, TRUE);
@@ -508,6 +511,26 @@ cxr_current_image_set_layer (CxrCurrentImage *self, const char *layer)
     return;
   g_free (self->layer);
   self->layer = g_strdup (layer);
+  cxr_current_image_reanalyse (self);
+}
+
+const CxrCamResult *
+cxr_current_image_get_cam (CxrCurrentImage *self)
+{
+  g_return_val_if_fail (CXR_IS_CURRENT_IMAGE (self), NULL);
+
+  return self->cam;
+}
+
+void
+cxr_current_image_set_smoothing (CxrCurrentImage *self, gboolean aug_smooth, gboolean eigen_smooth)
+{
+  g_return_if_fail (CXR_IS_CURRENT_IMAGE (self));
+
+  if (self->aug_smooth == aug_smooth && self->eigen_smooth == eigen_smooth)
+    return;
+  self->aug_smooth = aug_smooth;
+  self->eigen_smooth = eigen_smooth;
   cxr_current_image_reanalyse (self);
 }
 

@@ -9,6 +9,7 @@
 
 #include <glib-object.h>
 
+#include "cxr-cam.h"
 #include "cxr-colormap.h"
 #include "cxr-dataset.h"
 #include "cxr-engine.h"
@@ -41,6 +42,7 @@ void        cxr_current_image_set_colormap (CxrCurrentImage *self, CxrColormap c
 /* Settings ids: "grad-cam" / "grad-cam++", "layer4" ... */
 void        cxr_current_image_set_method (CxrCurrentImage *self, const char *method);
 void        cxr_current_image_set_layer (CxrCurrentImage *self, const char *layer);
+void        cxr_current_image_set_smoothing (CxrCurrentImage *self, gboolean aug_smooth, gboolean eigen_smooth);
 /* The class to explain: an index or CXR_CAM_TARGET_TOP (the default). Takes effect at the next show() or
  * reanalyse(), so that the window can set it for the image it is about to show. */
 void        cxr_current_image_set_target (CxrCurrentImage *self, int target);
@@ -60,5 +62,7 @@ double      cxr_current_image_get_iou (CxrCurrentImage *self);
 double      cxr_current_image_get_iobb (CxrCurrentImage *self);
 /* The predicted boxes at the current threshold (CxrPaneBox). */
 const GArray *cxr_current_image_get_predicted_boxes (CxrCurrentImage *self);
+/* The current image's explanation (NULL before it arrives); borrowed. */
+const CxrCamResult *cxr_current_image_get_cam (CxrCurrentImage *self);
 
 G_END_DECLS

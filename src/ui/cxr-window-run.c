@@ -259,9 +259,7 @@ start_run (CxrWindow *self, gboolean listed_only, const char *export_folder)
   const char *class_name = card->class_names[card->positive_class];
   CxrCamOptions options;
   cxr_cam_options_init_default (&options);
-  if (!cxr_cam_method_from_name (cxr_cam_controls_get_method (self->cam_controls), &options.method, NULL))
-    options.method = CXR_CAM_METHOD_GRADCAM;
-  options.layer = cxr_cam_controls_get_layer (self->cam_controls);
+  cxr_cam_controls_get_options (self->cam_controls, &options);
 
   /* A new run replaces what the last one kept. */
   _cxr_window_forget_run (self);

@@ -230,6 +230,15 @@ on_layer_changed (CxrCamControls *controls, GParamSpec *pspec, CxrWindow *self)
 }
 
 static void
+on_smoothing_changed (CxrCamControls *controls, GParamSpec *pspec, CxrWindow *self)
+{
+  CxrCamOptions options;
+  cxr_cam_options_init_default (&options);
+  cxr_cam_controls_get_options (controls, &options);
+  cxr_current_image_set_smoothing (self->current, options.aug_smooth, options.eigen_smooth);
+}
+
+static void
 on_colormap_changed (CxrCamControls *controls, GParamSpec *pspec, CxrWindow *self)
 {
   cxr_current_image_set_colormap (self->current, cxr_colormap_from_id (cxr_cam_controls_get_colormap (controls)));
@@ -402,6 +411,7 @@ bind_settings (CxrWindow *self)
                    "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "cam-method", self->cam_controls, "method", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "cam-layer", self->cam_controls, "layer", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "cam-smoothing", self->cam_controls, "smoothing", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "colormap", self->cam_controls, "colormap", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "overlay-opacity", cxr_compare_view_get_view_state (self->compare_view),
                    "overlay-opacity", G_SETTINGS_BIND_DEFAULT);
@@ -541,12 +551,14 @@ cxr_window_init (CxrWindow *self)
   g_signal_connect (threshold, "value-changed", G_CALLBACK (on_threshold_changed), self);
   g_signal_connect (self->cam_controls, "notify::method", G_CALLBACK (on_method_changed), self);
   g_signal_connect (self->cam_controls, "notify::layer", G_CALLBACK (on_layer_changed), self);
+  g_signal_connect (self->cam_controls, "notify::smoothing", G_CALLBACK (on_smoothing_changed), self);
   g_signal_connect (self->cam_controls, "notify::colormap", G_CALLBACK (on_colormap_changed), self);
 
   bind_settings (self);
   cxr_current_image_set_threshold (self->current, gtk_adjustment_get_value (threshold));
   on_method_changed (self->cam_controls, NULL, self);
   on_layer_changed (self->cam_controls, NULL, self);
+  on_smoothing_changed (self->cam_controls, NULL, self);
   on_colormap_changed (self->cam_controls, NULL, self);
 
   _cxr_window_open_init (self);

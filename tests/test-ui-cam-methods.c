@@ -1,0 +1,135 @@
+/* Every CAM method of the command line in the window (issue 15): the Method row offers the ten methods of
+ * pytorch-grad-cam, the Target layer row the fusion of layer3 and layer4, the Smoothing row aug_smooth and
+ * eigen_smooth. Each is chosen as a person does (a click on the row, the arrow keys, Return), and the map on
+ * screen is the one the engine computes for those options without the window. */
+#include <adwaita.h>
+#include <math.h>
+
+#include "cxr-cam.h"
+#include "cxr-test-util.h"
+#include "cxr-ui-test-util.h"
+#include "cxr-ui-window-fixture.h"
+
+typedef CxrWindowFixture Fixture;
+
+typedef struct {
+  Fixture *f;
+  CxrCamMethod method;
+  const char *layer;   /* canonical, as the result names it */
+  gboolean aug_smooth, eigen_smooth;
+} Wanted;
+
+static gboolean
+shows_wanted_map (gpointer data)
+{
+  Wanted *w = data;
+  const CxrCamResult *cam = cxr_current_image_get_cam (w->f->window->current);
+  return cxr_window_fixture_cam_shown (w->f) && !cxr_current_image_get_analysing (w->f->window->current)
+         && cam != NULL && cam->method == w->method && g_str_equal (cam->layer, w->layer)
+         && cam->aug_smooth == w->aug_smooth && cam->eigen_smooth == w->eigen_smooth;
+}
+
+static AdwComboRow *
+row_named (Fixture *f, const char *name)
+{
+  return ADW_COMBO_ROW (gtk_widget_get_template_child (GTK_WIDGET (f->window->cam_controls), CXR_TYPE_CAM_CONTROLS,
+                                                       name));
+}
+
+/* Opens the row's popover with a click and moves the selection @steps items down (Home first when @from_top). */
+static void
+choose (Fixture *f, AdwComboRow *row, guint steps, gboolean from_top)
+{
+  GtkWidget *widget = GTK_WIDGET (row);
+  cxr_window_fixture_click (f, widget, gtk_widget_get_width (widget) / 2.0, gtk_widget_get_height (widget) / 2.0);
+  cxr_ui_test_spin (300);
+  if (from_top)
+    cxr_window_fixture_key (f, "Home");
+  for (guint i = 0; i < steps; i++)
+    cxr_window_fixture_key (f, "Down");
+  cxr_window_fixture_key (f, "Return");
+}
+
+/* Waits for the map of @w and compares it with the engine's own for the same image and options. */
+static void
+assert_map_is_engines (Fixture *f, Wanted *w, const char *layer_request)
+{
+  cxr_ui_test_wait_until (shows_wanted_map, w, 60000, cxr_cam_method_get_name (w->method));
+  const CxrCamResult *shown = cxr_current_image_get_cam (f->window->current);
+
+  CxrCamOptions options;
+  cxr_cam_options_init_default (&options);
+  options.method = w->method;
+  options.layer = layer_request;
+  options.aug_smooth = w->aug_smooth;
+  options.eigen_smooth = w->eigen_smooth;
+  options.target_class = shown->target_class;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CxrModel) model = cxr_model_load (f->model, NULL, &error);
+  g_assert_no_error (error);
+  g_autoptr (CxrCamResult) direct = cxr_cam_compute_file (model, shown->path, &options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (direct->width, ==, shown->width);
+  g_assert_cmpint (direct->height, ==, shown->height);
+  gsize n = (gsize) shown->width * shown->height;
+  double diff = cxr_test_max_abs_diff (shown->cam, direct->cam, n, NULL);
+  g_test_message ("%-20s %-18s aug %d eigen %d: map on screen vs engine, max |diff| %.2e, map range max %.3f",
+                  cxr_cam_method_get_name (w->method), shown->layer, w->aug_smooth, w->eigen_smooth, diff,
+                  cxr_test_max_abs (shown->cam, n));
+  g_assert_cmpfloat (diff, <=, 1e-6);
+}
+
+static void
+test_every_method (Fixture *f, gconstpointer data)
+{
+  cxr_window_fixture_open_dataset (f);
+  cxr_window_fixture_open_model (f);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CxrModel) model = cxr_model_load (f->model, NULL, &error);
+  g_assert_no_error (error);
+  const CxrResnetArch *arch = cxr_resnet_get_arch (cxr_model_get_network (model));
+  int blocks[CXR_CAM_MAX_LAYERS], n_blocks;
+  g_autofree char *layer4 = NULL, *fused = NULL;
+  g_assert_true (cxr_cam_resolve_layers (arch, "layer4", blocks, &n_blocks, &layer4, &error));
+  g_assert_true (cxr_cam_resolve_layers (arch, "layer3,layer4", blocks, &n_blocks, &fused, &error));
+
+  /* The ten methods, one after the other, each by one step down the Method row. */
+  AdwComboRow *method_row = row_named (f, "method_row");
+  g_assert_cmpuint (g_list_model_get_n_items (adw_combo_row_get_model (method_row)), ==, 10);
+  for (CxrCamMethod m = CXR_CAM_METHOD_GRADCAM; m <= CXR_CAM_METHOD_ABLATIONCAM; m++)
+    {
+      if (m != CXR_CAM_METHOD_GRADCAM)
+        choose (f, method_row, 1, FALSE);
+      Wanted w = { f, m, layer4, FALSE, FALSE };
+      assert_map_is_engines (f, &w, "layer4");
+    }
+
+  /* LayerCAM at layer3 + layer4 (the last item of the layer row) with both smoothings (the last item too). */
+  choose (f, method_row, CXR_CAM_METHOD_LAYERCAM, TRUE);
+  choose (f, row_named (f, "layer_row"), 4, TRUE);
+  choose (f, row_named (f, "smoothing_row"), 3, TRUE);
+  Wanted w = { f, CXR_CAM_METHOD_LAYERCAM, fused, TRUE, TRUE };
+  assert_map_is_engines (f, &w, "layer3,layer4");
+
+  /* The choice outlives the window: the settings hold it. */
+  GSettings *settings = f->window->settings;
+  g_autofree char *method = g_settings_get_string (settings, "cam-method");
+  g_autofree char *layer = g_settings_get_string (settings, "cam-layer");
+  g_autofree char *smoothing = g_settings_get_string (settings, "cam-smoothing");
+  g_assert_cmpstr (method, ==, "layercam");
+  g_assert_cmpstr (layer, ==, "layer3,layer4");
+  g_assert_cmpstr (smoothing, ==, "both");
+}
+
+int
+main (int argc, char *argv[])
+{
+  if (!cxr_ui_test_init (&argc, &argv))
+    return 0;
+  cxr_window_fixture_init_app ();
+  g_test_add ("/ui/cam/every-method", Fixture, NULL, cxr_window_fixture_set_up, test_every_method,
+              cxr_window_fixture_tear_down);
+  int status = g_test_run ();
+  cxr_window_fixture_free_app ();
+  return status;
+}
