@@ -36,18 +36,59 @@ row_named (Fixture *f, const char *name)
                                                        name));
 }
 
-/* Opens the row's popover with a click and moves the selection @steps items down (Home first when @from_top). */
+typedef struct {
+  AdwComboRow *row;
+  guint item;
+} Choice;
+
+static gboolean
+popover_open (GtkWidget *widget)
+{
+  if (GTK_IS_POPOVER (widget) && gtk_widget_get_visible (widget))
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (popover_open (child))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+row_popover_open (gpointer data)
+{
+  return popover_open (GTK_WIDGET (data));
+}
+
+static gboolean
+chosen (gpointer data)
+{
+  Choice *c = data;
+  return adw_combo_row_get_selected (c->row) == c->item && !popover_open (GTK_WIDGET (c->row));
+}
+
+/* Opens the row's popover with a click, moves to item @item with Home and the Down key, and waits until the row has
+ * it and its popover is closed (so that the next click lands on the next row, not on a closing popover). */
 static void
-choose (Fixture *f, AdwComboRow *row, guint steps, gboolean from_top)
+choose (Fixture *f, AdwComboRow *row, guint item)
 {
   GtkWidget *widget = GTK_WIDGET (row);
-  cxr_window_fixture_click (f, widget, gtk_widget_get_width (widget) / 2.0, gtk_widget_get_height (widget) / 2.0);
-  cxr_ui_test_spin (300);
-  if (from_top)
-    cxr_window_fixture_key (f, "Home");
-  for (guint i = 0; i < steps; i++)
+  /* A click that lands while the window is busy redrawing a new map can be lost under load; a person clicks
+   * again. */
+  for (guint attempt = 0; attempt < 5 && !popover_open (widget); attempt++)
+    {
+      cxr_window_fixture_click (f, widget, gtk_widget_get_width (widget) / 2.0, gtk_widget_get_height (widget) / 2.0);
+      for (guint waited = 0; waited < 3000 && !popover_open (widget); waited += 100)
+        cxr_ui_test_spin (100);
+    }
+  g_autofree char *popover = g_strdup_printf ("the popover of %s", gtk_widget_get_name (widget));
+  cxr_ui_test_wait_until (row_popover_open, row, 1000, popover);
+  cxr_ui_test_spin (200);   /* its list takes the focus once it is mapped */
+  cxr_window_fixture_key (f, "Home");
+  for (guint i = 0; i < item; i++)
     cxr_window_fixture_key (f, "Down");
   cxr_window_fixture_key (f, "Return");
+  Choice c = { row, item };
+  g_autofree char *what = g_strdup_printf ("item %u of %s", item, gtk_widget_get_name (widget));
+  cxr_ui_test_wait_until (chosen, &c, 10000, what);
 }
 
 /* Waits for the map of @w and compares it with the engine's own for the same image and options. */
@@ -93,21 +134,21 @@ test_every_method (Fixture *f, gconstpointer data)
   g_assert_true (cxr_cam_resolve_layers (arch, "layer4", blocks, &n_blocks, &layer4, &error));
   g_assert_true (cxr_cam_resolve_layers (arch, "layer3,layer4", blocks, &n_blocks, &fused, &error));
 
-  /* The ten methods, one after the other, each by one step down the Method row. */
+  /* The ten methods, one after the other, in the Method row's order (the CxrCamMethod order). */
   AdwComboRow *method_row = row_named (f, "method_row");
   g_assert_cmpuint (g_list_model_get_n_items (adw_combo_row_get_model (method_row)), ==, 10);
   for (CxrCamMethod m = CXR_CAM_METHOD_GRADCAM; m <= CXR_CAM_METHOD_ABLATIONCAM; m++)
     {
       if (m != CXR_CAM_METHOD_GRADCAM)
-        choose (f, method_row, 1, FALSE);
+        choose (f, method_row, m);
       Wanted w = { f, m, layer4, FALSE, FALSE };
       assert_map_is_engines (f, &w, "layer4");
     }
 
   /* LayerCAM at layer3 + layer4 (the last item of the layer row) with both smoothings (the last item too). */
-  choose (f, method_row, CXR_CAM_METHOD_LAYERCAM, TRUE);
-  choose (f, row_named (f, "layer_row"), 4, TRUE);
-  choose (f, row_named (f, "smoothing_row"), 3, TRUE);
+  choose (f, method_row, CXR_CAM_METHOD_LAYERCAM);
+  choose (f, row_named (f, "layer_row"), 4);
+  choose (f, row_named (f, "smoothing_row"), 3);
   Wanted w = { f, CXR_CAM_METHOD_LAYERCAM, fused, TRUE, TRUE };
   assert_map_is_engines (f, &w, "layer3,layer4");
 
