@@ -461,6 +461,38 @@ test_edited_filter_and_export (Fixture *f, gconstpointer data)
   g_assert_cmpstr (yolo, ==, "1 0.44140625 0.4453125 0.375 0.25\n5 0.7421875 0.6953125 0.078125 0.0625\n");
 }
 
+/* ---- the run's bb_results.csv -------------------------------------------------------------------------------- */
+
+static gboolean
+export_done (gpointer data)
+{
+  Fixture *f = data;
+  return !_cxr_window_is_running (f->window) && f->window->n_jobs == 0;
+}
+
+/* An export of the run's outputs scores against the boxes as the window has them, corrected and not yet saved. */
+static void
+test_bb_results_use_corrected_boxes (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GSettings) settings = g_settings_new ("org.cxrcam.Cxrcam");
+  g_settings_set_boolean (settings, "autosave-boxes", FALSE);
+  open_dataset_with (f, original);
+  cxr_window_fixture_open_model (f);
+  nudge_first_box (f);
+  g_autofree char *out = cxr_test_make_tmpdir ();
+  _cxr_window_export_to (f->window, out);
+  cxr_ui_test_wait_until (export_done, f, 60000, "the export");
+  g_autofree char *csv_path = g_build_filename (out, "bb_results.csv", NULL);
+  g_autofree char *csv = read_file (csv_path);
+  g_auto (GStrv) lines = g_strsplit (csv, "\n", -1);
+  g_assert_true (g_str_has_prefix (lines[1], "00000001_000.png,Cardiomegaly,"));
+  /* gt_x, gt_y, gt_w, gt_h: the nudged box, not the file's 64, 80, 96, 64 */
+  g_assert_nonnull (strstr (lines[1], ",65,82,96,64,"));
+  g_autofree char *on_disk = read_boxes (f);
+  g_assert_cmpstr (on_disk, ==, original);
+  g_assert_true (cxr_bbox_store_revert (store (f), NULL));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -477,6 +509,7 @@ main (int argc, char *argv[])
   ADD ("/ui/box-save/conflict-keep-mine", test_conflict_keep_mine);
   ADD ("/ui/box-save/read-only", test_read_only);
   ADD ("/ui/box-save/edited-filter-and-export", test_edited_filter_and_export);
+  ADD ("/ui/box-save/bb-results-use-corrected-boxes", test_bb_results_use_corrected_boxes);
 
   int status = g_test_run ();
   cxr_window_fixture_free_app ();
