@@ -8,6 +8,9 @@
       DIR/bn_first.pth (the BatchNorm buffers after that forward pass), DIR/losses.npy (the loss of each of
       STEPS SGD steps from init), DIR/bn.pth (every BatchNorm buffer after them) and
       DIR/steps_conditioning.txt (the largest difference between those buffers in float32 and in float64)
+      and DIR/relu_margin.txt ("MARGIN NOISE STEP": over the SGD steps, the smallest magnitude of an
+      input to a trainable module's ReLU in float64, the largest difference between those inputs in
+      float32 and in float64, and the step of the smallest: how far ReLU's masks are from a rounding)
   train_live.py logits DIR ARCH CHECKPOINT INPUTS
       torch.load(CHECKPOINT) into torchvision.models.<ARCH>(num_classes from the checkpoint) with
       load_state_dict(strict=True), eval mode, and writes DIR/logits.npy for INPUTS (.npy, NCHW)
@@ -19,8 +22,8 @@ import numpy as np
 import torch
 import torchvision
 
-from train_common import (batchnorm_buffers, gradients, loss_function, loss_targets, make_optimizer,
-                          set_train_mode, trainable_parameters)
+from train_common import (batchnorm_buffers, frozen_modules, gradients, loss_function, loss_targets,
+                          make_optimizer, set_train_mode, trainable_parameters)
 
 
 def build(arch, state):
@@ -57,30 +60,46 @@ def reference(d, arch, freeze, steps, lr, momentum, weight_decay):
     with open(os.path.join(d, "conditioning.txt"), "w") as f:
         f.write(f"{worst!r}\n")
 
-    bn32, losses = sgd_steps(build(arch, state)[0], freeze, criterion, inputs, targets, steps, lr, momentum,
-                             weight_decay)
+    bn32, losses, relu32 = sgd_steps(build(arch, state)[0], freeze, criterion, inputs, targets, steps, lr,
+                                     momentum, weight_decay)
     np.save(os.path.join(d, "losses.npy"), np.array(losses, dtype=np.float32))
     torch.save(bn32, os.path.join(d, "bn.pth"))
 
     # The same steps in float64: how far float32's own rounding can move the running statistics after them.
-    bn64, _ = sgd_steps(build(arch, state)[0].double(), freeze, criterion, inputs.double(),
-                        targets if classes == 2 else targets.double(), steps, lr, momentum, weight_decay)
+    bn64, _, relu64 = sgd_steps(build(arch, state)[0].double(), freeze, criterion, inputs.double(),
+                                targets if classes == 2 else targets.double(), steps, lr, momentum, weight_decay)
     worst = max((bn32[k].double() - bn64[k]).abs().max().item() for k in bn32 if not k.endswith("tracked"))
     with open(os.path.join(d, "steps_conditioning.txt"), "w") as f:
         f.write(f"{worst!r}\n")
 
+    # That comparison can agree by luck: an input to ReLU within float32 rounding of zero sends its gradient
+    # either way, and PyTorch's float32 may happen to fall on float64's side where cxrcam's does not.
+    margins = [min(x.abs().min().item() for x in step) for step in relu64]
+    noise = max((a.double() - b).abs().max().item() for s32, s64 in zip(relu32, relu64) for a, b in zip(s32, s64))
+    step = int(np.argmin(margins))
+    with open(os.path.join(d, "relu_margin.txt"), "w") as f:
+        f.write(f"{margins[step]!r} {noise!r} {step}\n")
+
 
 def sgd_steps(model, freeze, criterion, inputs, targets, steps, lr, momentum, weight_decay):
+    """Returns the BatchNorm buffers after the steps, the losses and, for each step, the inputs of the
+    ReLUs in the trainable modules (a pre-hook: torchvision's ReLUs work in place)."""
     set_train_mode(model, freeze)
     opt = make_optimizer("sgd", trainable_parameters(model), lr=lr, momentum=momentum, weight_decay=weight_decay)
+    frozen = frozen_modules(model, freeze)
+    relu_inputs = []
+    for module in model.modules():
+        if isinstance(module, torch.nn.ReLU) and not any(module in set(f.modules()) for f in frozen):
+            module.register_forward_pre_hook(lambda m, args: relu_inputs[-1].append(args[0].detach().clone()))
     losses = []
     for _ in range(steps):
+        relu_inputs.append([])
         opt.zero_grad()
         loss = criterion(model(inputs), targets)
         loss.backward()
         opt.step()
         losses.append(loss.item())
-    return batchnorm_buffers(model), losses
+    return batchnorm_buffers(model), losses, relu_inputs
 
 
 def logits(d, arch, checkpoint, inputs_path):
