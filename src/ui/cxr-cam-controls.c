@@ -289,6 +289,14 @@ set_value_label (GtkLabel *label, double value)
   gtk_label_set_label (label, text);
 }
 
+/* A class as people read it: an NIH label in the window's language, any other name as the card has it. */
+static const char *
+class_title (const char *class_name)
+{
+  const char *title = cxr_finding_get_title (cxr_finding_from_name (class_name, -1));
+  return title != NULL ? title : class_name;
+}
+
 void
 cxr_cam_controls_set_prediction (CxrCamControls *self, const char *positive_class, double probability,
                                  const char *predicted_label)
@@ -298,13 +306,13 @@ cxr_cam_controls_set_prediction (CxrCamControls *self, const char *positive_clas
   if (positive_class != NULL)
     {
       /* Translators: the probability the model gives to a class, e.g. "P(Cardiomegaly)" */
-      g_autofree char *title = g_strdup_printf (_("P(%s)"), positive_class);
+      g_autofree char *title = g_strdup_printf (_("P(%s)"), class_title (positive_class));
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->probability_row), title);
     }
   else
     adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->probability_row), _("Probability"));
   set_value_label (self->probability_label, probability);
-  gtk_label_set_label (self->predicted_label, predicted_label ? predicted_label : C_("value", "—"));
+  gtk_label_set_label (self->predicted_label, predicted_label ? class_title (predicted_label) : C_("value", "—"));
 }
 
 void
