@@ -168,9 +168,10 @@ cxr_image_list_model_refilter (CxrImageListModel *self)
         g_array_append_val (visible, index);
     }
 
-  /* Nothing changed: tell nobody, so that selection and scrolling stay put. */
+  /* Nothing changed: tell nobody, so that selection and scrolling stay put. (An empty GArray's data may be NULL,
+   * which memcmp must not be given even for 0 bytes.) */
   if (visible->len == old_length
-      && memcmp (visible->data, self->visible->data, sizeof (guint) * old_length) == 0)
+      && (old_length == 0 || memcmp (visible->data, self->visible->data, sizeof (guint) * old_length) == 0))
     return;
 
   g_array_unref (self->visible);
