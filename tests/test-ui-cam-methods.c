@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "cxr-cam.h"
+#include "cxr-method-titles.h"
 #include "cxr-test-util.h"
 #include "cxr-ui-test-util.h"
 #include "cxr-ui-window-fixture.h"
@@ -91,6 +92,35 @@ choose (Fixture *f, AdwComboRow *row, guint item)
   cxr_ui_test_wait_until (chosen, &c, 10000, what);
 }
 
+/* Every status the heatmap pane showed, in order: the status line must name the method being computed. */
+static void
+on_content_changed (CxrPaneContent *content, guint parts, gpointer data)
+{
+  GPtrArray *statuses = data;
+  const char *status = cxr_pane_content_get_cam_status (content);
+  if ((parts & CXR_PANE_PART_STATUS) && status != NULL)
+    g_ptr_array_add (statuses, g_strdup (status));
+}
+
+/* Some status while @method ran said "Computing <its title>…" (and, for the slow ones, how far it was: "… 0 %"). */
+static void
+assert_status_named (GPtrArray *statuses, CxrCamMethod method)
+{
+  g_autofree char *wanted = g_strdup_printf ("Computing %s…", cxr_method_title (method));
+  gboolean named = FALSE, with_progress = FALSE;
+  for (guint i = 0; i < statuses->len; i++)
+    {
+      const char *status = g_ptr_array_index (statuses, i);
+      g_test_message ("status while %s ran: %s", cxr_cam_method_get_name (method), status);
+      g_assert_true (g_str_has_prefix (status, "Computing ") == FALSE || g_str_has_prefix (status, wanted));
+      named |= g_str_has_prefix (status, wanted);
+      with_progress |= g_str_has_prefix (status, wanted) && g_str_has_suffix (status, " %");
+    }
+  g_assert_true (named);
+  g_assert_true (with_progress == cxr_cam_method_is_perturbation (method));
+  g_ptr_array_set_size (statuses, 0);
+}
+
 /* Waits for the map of @w and compares it with the engine's own for the same image and options. */
 static void
 assert_map_is_engines (Fixture *f, Wanted *w, const char *layer_request)
@@ -137,10 +167,19 @@ test_every_method (Fixture *f, gconstpointer data)
   /* The ten methods, one after the other, in the Method row's order (the CxrCamMethod order). */
   AdwComboRow *method_row = row_named (f, "method_row");
   g_assert_cmpuint (g_list_model_get_n_items (adw_combo_row_get_model (method_row)), ==, 10);
+  g_autoptr (GPtrArray) statuses = g_ptr_array_new_with_free_func (g_free);
   for (CxrCamMethod m = CXR_CAM_METHOD_GRADCAM; m <= CXR_CAM_METHOD_ABLATIONCAM; m++)
     {
       if (m != CXR_CAM_METHOD_GRADCAM)
-        choose (f, method_row, m);
+        {
+          gulong handler = g_signal_connect (f->window->content, "changed", G_CALLBACK (on_content_changed), statuses);
+          choose (f, method_row, m);
+          Wanted w = { f, m, layer4, FALSE, FALSE };
+          assert_map_is_engines (f, &w, "layer4");
+          g_signal_handler_disconnect (f->window->content, handler);
+          assert_status_named (statuses, m);
+          continue;
+        }
       Wanted w = { f, m, layer4, FALSE, FALSE };
       assert_map_is_engines (f, &w, "layer4");
     }

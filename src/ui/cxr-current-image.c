@@ -9,6 +9,7 @@
 #include "cxr-display-image.h"
 #include "cxr-engine-cam.h"
 #include "cxr-finding-names.h"
+#include "cxr-method-titles.h"
 #include "cxr-overlay-textures.h"
 
 /* Outside the mask the image stays faintly visible, so that the reader keeps their bearings. */
@@ -35,10 +36,13 @@ struct _CxrCurrentImage {
   int target;                  /* the class to explain: an index or CXR_CAM_TARGET_TOP */
   gboolean explains_positive;  /* the CAM explains the card's positive class, whose results the list shows */
   CxrCamResult *cam;           /* the current image's explanation, kept to re-threshold */
+  CxrCamMethod computing;      /* the method of the job running, named in the status line */
+  double step_fraction;        /* how far that job is within the image; < 0 while it reports nothing */
   guint8 *mask;                /* [mask_size]: scratch for cutting the CAM */
   gsize mask_size;
 
   guint index;
+  guint generation;            /* counts analyses, so that a cancelled job's late progress is told apart */
   double threshold;
   CxrColormap colormap;
   gboolean loading;
@@ -119,7 +123,20 @@ update_cam_status (CxrCurrentImage *self)
   else if (model == NULL)
     status = _("Open a model to see its Grad‑CAM");
   else if (self->analysing)
-    status = _("Computing Grad‑CAM…");
+    {
+      /* Score-CAM and Ablation-CAM take seconds per image and report how far they are; the others finish in a
+       * blink and say only their name. */
+      g_autofree char *text = NULL;
+      if (self->step_fraction >= 0)
+        /* Translators: the heatmap pane while a slow method runs, e.g. "Computing Score‑CAM… 12 %" */
+        text = g_strdup_printf (_("Computing %s… %d %%"), cxr_method_title (self->computing),
+                                (int) (self->step_fraction * 100));
+      else
+        /* Translators: the heatmap pane while a method runs, e.g. "Computing HiResCAM…" */
+        text = g_strdup_printf (_("Computing %s…"), cxr_method_title (self->computing));
+      cxr_pane_content_set_cam_status (self->content, text);
+      return;
+    }
   cxr_pane_content_set_cam_status (self->content, status);
 }
 
@@ -149,6 +166,7 @@ load_gt_boxes (CxrCurrentImage *self)
 typedef struct {
   CxrCurrentImage *self;   /* a reference */
   guint index;
+  guint generation;        /* which analysis of the image (a method change starts another) */
 } Request;
 
 static Request *
@@ -157,6 +175,7 @@ request_new (CxrCurrentImage *self)
   Request *request = g_new0 (Request, 1);
   request->self = g_object_ref (self);
   request->index = self->index;
+  request->generation = self->generation;
   return request;
 }
 
@@ -296,6 +315,18 @@ on_cam_ready (GObject *source, GAsyncResult *result, gpointer user_data)
   update_cam_status (self);
 }
 
+/* A slow method's progress within the image; dropped once another request replaced the one it belongs to. */
+static void
+on_cam_step (double fraction, gpointer user_data)
+{
+  Request *request = user_data;
+  CxrCurrentImage *self = request->self;
+  if (request->index != self->index || request->generation != self->generation || !self->analysing)
+    return;
+  self->step_fraction = fraction;
+  update_cam_status (self);
+}
+
 static void
 start_analysis (CxrCurrentImage *self)
 {
@@ -320,9 +351,14 @@ start_analysis (CxrCurrentImage *self)
   options.eigen_smooth = self->eigen_smooth;
   options.target_class = self->target;
 
+  self->computing = options.method;
+  self->step_fraction = cxr_cam_method_is_perturbation (options.method) ? 0.0 : -1.0;
+  self->generation++;
   set_analysing (self, TRUE);
   update_cam_status (self);
-  cxr_engine_cam_async (self->engine, path, &options, self->cam_cancellable, on_cam_ready, request_new (self));
+  cxr_engine_cam_async_full (self->engine, path, &options, on_cam_step, request_new (self),
+                             (GDestroyNotify) request_free, self->cam_cancellable, on_cam_ready,
+                             request_new (self));
 }
 
 /* ---- loading ------------------------------------------------------------- */
@@ -700,6 +736,7 @@ cxr_current_image_init (CxrCurrentImage *self)
   self->probability = NAN;
   self->iou = NAN;
   self->iobb = NAN;
+  self->step_fraction = -1.0;
   self->cancellable = g_cancellable_new ();
   self->cam_cancellable = g_cancellable_new ();
   self->gt_boxes = g_array_new (FALSE, FALSE, sizeof (CxrPaneBox));
