@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The trainer and its engine job on real NIH images with a tiny torchvision-topology network
  * (fixtures/networks/basic_c3_k2.pth, 2 classes) at 48 x 48:
  *   - a run writes every promised file, each whole and readable: epoch and best checkpoints (.pth,
@@ -193,6 +194,21 @@ test_files (void)
   g_autoptr (CxrTrainer) again = cxr_trainer_new (&c);
   g_assert_false (cxr_trainer_run (again, FALSE, NULL, NULL, NULL, &error));
   g_assert_error (error, CXR_ERROR, CXR_ERROR_CONFLICT);
+  g_clear_error (&error);
+
+  /* A kill between committing train-state.json and removing the previous resume point leaves that point behind
+   * (the kill storm found it). Resuming the finished run, which has nothing left to train, sweeps it. */
+  g_autofree char *stale = path_in (out, "resume-000000001.safetensors");
+  g_assert_true (g_file_set_contents (stale, "left by a killed run", -1, NULL));
+  CxrTrainConfig only_folder;
+  cxr_train_config_init (&only_folder);
+  only_folder.out_dir = g_strdup (out);
+  only_folder.epochs = 0;
+  g_autoptr (CxrTrainer) finished = cxr_trainer_new (&only_folder);
+  g_assert_true (cxr_trainer_run (finished, TRUE, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
+  cxr_train_config_clear (&only_folder);
   cxr_train_config_clear (&c);
 }
 

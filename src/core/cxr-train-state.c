@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-train-state.c: resume points and the history table (see cxr-train-state.h). */
 #include "cxr-train-state.h"
 
@@ -465,6 +466,10 @@ cxr_train_state_load (const char *out_dir, CxrTrainState *state, CxrStateDict **
           return FALSE;
         }
     }
+  /* A kill between committing train-state.json and removing the previous resume point leaves that point behind;
+   * a resumed run that has nothing left to do would never write a new one, so sweep it here, once the point the
+   * state names has been read whole. */
+  remove_old_resume_files (out_dir, state->tensors_file);
   *model = g_steal_pointer (&model_dict);
   *optimizer = g_steal_pointer (&optimizer_dict);
   return TRUE;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-train-state.h: where a training run stands, on disk, so that it can stop and go on.
  *
  * A resume point is two files in the output folder (see cxr-trainer.h for the whole folder):
@@ -45,7 +46,8 @@ gboolean cxr_train_state_save  (const char *out_dir, CxrTrainState *state, const
                                 const CxrStateDict *optimizer, GError **error);
 /* Reads train-state.json alone (a run's settings, position and history, to show it), not its tensors. */
 gboolean cxr_train_state_read  (const char *out_dir, CxrTrainState *state, GError **error);
-/* Reads train-state.json and the tensors it names, split back into the model's and the optimiser's. */
+/* Reads train-state.json and the tensors it names, split back into the model's and the optimiser's, then removes
+ * any other resume file a killed run left in @out_dir. */
 gboolean cxr_train_state_load  (const char *out_dir, CxrTrainState *state, CxrStateDict **model,
                                 CxrStateDict **optimizer, GError **error);
 
