@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-bbox-store: BB.csv round trips byte for byte, edits change only their line, saves are atomic with a backup
  * and refuse to overwrite changed files, bad input names file:line:column and writes nothing, and the journal
  * brings back unsaved edits. */
@@ -574,6 +575,38 @@ test_failed_save_stays_dirty (void)
   g_assert_cmpstr (listing_after, ==, "BB.csv BB.csv~");
 }
 
+/* A BB.csv made read-only (mode 0444) in a folder that can be written: the rename of a save could replace it, and
+ * did before, as root too. Its own file is refused, named, with the edits kept; Save As to another file works. */
+static void
+test_read_only_file_is_not_replaced (void)
+{
+  g_autofree char *dir = cxr_test_make_tmpdir ();
+  g_autofree char *path = write_file (dir, "BB.csv", small_file, -1);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CxrBBoxStore) store = cxr_bbox_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (cxr_bbox_store_remove (store, 1, &error));
+  g_assert_cmpint (g_chmod (path, 0444), ==, 0);
+  GStatBuf before, after;
+  g_assert_cmpint (g_stat (path, &before), ==, 0);
+
+  g_assert_false (cxr_bbox_store_save (store, &error));
+  g_assert_error (error, CXR_ERROR, CXR_ERROR_REFUSED);
+  g_assert_nonnull (strstr (error->message, "read-only"));
+  g_clear_error (&error);
+  g_assert_cmpint (g_stat (path, &after), ==, 0);
+  g_assert_cmpuint (after.st_ino, ==, before.st_ino);
+  g_autofree char *unchanged = read_file (path, NULL);
+  g_assert_cmpstr (unchanged, ==, small_file);
+  g_assert_true (cxr_bbox_store_is_dirty (store));
+
+  g_autofree char *other = g_build_filename (dir, "mine.csv", NULL);
+  g_assert_true (cxr_bbox_store_save_as (store, other, &error));
+  g_assert_no_error (error);
+  g_autofree char *copy = read_file (other, NULL);
+  g_assert_cmpstr (copy, ==, "Image Index,Finding Label,Bbox [x,y,w,h],,,\nb,L,2,2,2,2\n");
+}
+
 static void
 test_symlink_stays_a_link (void)
 {
@@ -900,6 +933,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/bbox-store/save/failed-save-stays-dirty", test_failed_save_stays_dirty);
   g_test_add_func ("/bbox-store/save/new-file", test_new_file);
   g_test_add_func ("/bbox-store/save/symlink-stays-a-link", test_symlink_stays_a_link);
+  g_test_add_func ("/bbox-store/save/read-only-file-is-not-replaced", test_read_only_file_is_not_replaced);
   g_test_add_func ("/bbox-store/signals", test_signals);
   g_test_add_func ("/bbox-store/journal/recovers-unsaved-edits", test_journal_recovers_unsaved_edits);
   g_test_add_func ("/bbox-store/journal/after-save-keeps-ids", test_journal_after_save_keeps_ids);

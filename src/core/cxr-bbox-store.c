@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cxr-bbox-store.h"
 
 #include <errno.h>
@@ -822,6 +823,15 @@ save_to (CxrBBoxStore *store, const char *path, gboolean check_conflict, GError 
     }
   if (check_conflict)
     {
+      /* Its own file only: a read-only BB.csv stays as its owner left it, even though the rename could replace
+       * it. Save As to another file is how such edits are kept. */
+      if (store->read_only != NULL)
+        {
+          g_set_error (error, CXR_ERROR, CXR_ERROR_REFUSED, "not saved: %s", store->read_only);
+          return FALSE;
+        }
+      if (!cxr_bbox_store_check_writable (store, error))
+        return FALSE;
       CxrFileIdentity now;
       if (!cxr_file_identify (path, &now, error))
         return FALSE;
