@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bench-bbox: what the BB.csv store's safety costs: opening the NIH file, one journaled edit (appended and
  * fdatasync'd before the edit returns), and one atomic save (temporary file, fsync, backup link, rename, folder
  * fsync), on the file system of FOLDER (default: the temporary folder).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bench-box-drag: dragging a ground-truth box on a 1024 x 1024 NIH image, from the pointer event to the frame
  * that shows it (run it under xvfb-run; issue 11's target: median <= 16 ms with the cairo renderer).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bench-cam: times Grad-CAM the way bench/run-cam compares it with PyTorch.
  *
  *   bench-cam --weights FILE.pth [--image PNG] [--layer layer4] [--method gradcam|gradcam++]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bench-forward: times cxrcam's ResNet inference the way bench/run-forward compares it with PyTorch.
  *
  *   bench-forward (--weights FILE.pth | --arch resnet50) [--input FILE.npy] [--batch N]

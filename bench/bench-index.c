@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bench-index: how long cxrcam takes to index the full NIH label table, and how much memory it needs.
  *
  *   bench-index [NIH_DIR] [RUNS]

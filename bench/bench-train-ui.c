@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bench-train-ui: the training page's responsiveness under a real display (run it under xvfb-run).
  *
  *   bench-train-ui live [DATASET] [SECONDS]   start a ResNet-18 from the page (new network, batch 16, 224 x 224)

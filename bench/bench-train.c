@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bench-train: times cxrcam's training step the way bench/run-train compares it with PyTorch.
  *
  *   bench-train step --arch resnet18|resnet50 [--weights FILE.pth] [--batch 16] [--size 224]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bench-ui-util.c: see bench-ui-util.h. */
 #include "config.h"
 

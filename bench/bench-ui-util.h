@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bench-ui-util.h: what the benchmarks and picture tools that run the window under a display (xvfb-run) share:
  * start-up, waiting while the main loop turns, the main loop's stall probe, percentiles, and a widget's own
  * rendering saved as PNG. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bench-ui: the review window's responsiveness under a real display (run it under xvfb-run).
  *
  *   bench-ui threshold [MODEL]   time from a threshold change to the panes' next frame, on a 1024 x 1024 NIH

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bench-util.h: the clock, the statistics and the memory readings every benchmark uses. */
 #pragma once
 

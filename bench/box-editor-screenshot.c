@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* box-editor-screenshot: the README's picture of the box editor (docs/box-editor.png), made the same way every time
  * (run it under xvfb-run with a screen of at least 1366 x 768):
  *

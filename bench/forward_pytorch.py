@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Times PyTorch's forward of a torchvision ResNet the way bench-forward times cxrcam's.
 
     forward_pytorch.py --arch resnet50 --weights FILE.pth --input FILE.npy --batch N

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* train-screenshots: the README's pictures of the evaluation view and the training page (run it under xvfb-run;
  * LC_ALL=de_DE.UTF-8 for German):
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Times PyTorch's training step of a torchvision ResNet the way bench-train times cxrcam's.
 
     train_pytorch.py --arch resnet50 --weights FILE.pth --input FILE.npy [--batch 16] [--runs 5]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ui-screenshots: the README's screenshots, made the same way every time (run it under xvfb-run):
  *
  *   ui-screenshots OUTPUT-DIR DATASET MODEL [IMAGE]

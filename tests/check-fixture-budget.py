@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Fails when the committed fixtures under tests/reference/fixtures exceed their budget (issue 2: under
 2 MB in all). Larger references belong in the live reference scripts, made at test time."""
 import os

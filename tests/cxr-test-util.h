@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-test-util.h: helpers shared by the C tests. */
 #pragma once
 

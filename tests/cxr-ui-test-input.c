@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-ui-test-input.c: see cxr-ui-test-input.h. */
 #include "cxr-ui-test-input.h"
 

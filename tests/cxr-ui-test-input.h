@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-ui-test-input.h: real pointer and key events for the UI tests, as a person makes them.
  *
  * Events go through the X server with xdotool (XTest), so they reach GTK exactly as a mouse and a keyboard's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-ui-test-util.c: see cxr-ui-test-util.h. */
 #include "cxr-ui-test-util.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-ui-test-util.h: helpers for the UI tests: a display or a skip, a small NIH-layout dataset made on the spot,
  * waiting on the main loop for a condition, and rendering a widget to pixels. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-ui-window-fixture.c: see cxr-ui-window-fixture.h. */
 #include "cxr-ui-window-fixture.h"
 

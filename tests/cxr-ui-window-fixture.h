@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-ui-window-fixture.h: a review window for a UI test, the small dataset and tiny model of cxr-ui-test-util.h,
  * the conditions the tests wait on, and real input: keys and clicks sent through the X server with xdotool, as a
  * person's keyboard and mouse would send them (the GTK event handling, focus and key bindings all take part). */

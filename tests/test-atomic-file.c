@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-atomic-file: the one file writer (cxr-atomic-file.h) and the one JSON writer (cxr-json-writer.h).
  *
  * The writer: new files, replacements that keep permissions and symbolic links, backups, a read-back that refuses

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Backward kernels (cxr-backward.h), checked three ways:
  *   - against PyTorch's autograd (fixtures from tests/reference/gen_backward.py);
  *   - against double-precision central differences of a double-precision forward pass written here,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-bad-inputs: every kind of bad input cxrcam-cli meets, run as a person would run it, each a clear error:
  * the exit status, the message, and what was written (nothing, unless the table says so). The table of
  * docs/robustness.md is this test's output: it fails when the two differ; regenerate the file with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-bbox-export: the boxes as Pascal VOC, COCO and YOLO files, checked byte for byte against values worked out
  * by hand, written the same under LC_ALL=de_DE.UTF-8 as under C, and read back by Python's xml.etree and json (a
  * YOLO file back to the same pixel boxes).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-bbox-kill: a child process edits and saves BB.csv and dies by SIGKILL, at every crash point of the store
  * in turn and at random moments; each time BB.csv must be exactly an old or a new version, and reopening it with
  * its journal must bring back every edit the child had finished.

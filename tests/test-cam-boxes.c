@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Threshold, components, boxes, IoU/IoBB, summary and sweep on hand-computed cases (cxr-cam-boxes.h and
  * cxr-cam-score.h state the rules these check), components against a plain flood fill on random masks,
  * and the rendering helpers (JET table, overlay formula, masked image). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Every CAM method against pytorch-grad-cam's formulas on real NIH radiographs: the seeded torchvision ResNet-50
  * of test-cam-nih (made in this run by tests/reference/cam_methods_resnet50.py, which also computes the reference
  * maps with PyTorch's autograd: tests/reference/cam_methods.py). Each method at layer4 (no backward pass) and at

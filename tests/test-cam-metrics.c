@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The faithfulness metrics (cxr-cam-metrics.h): the pointing game, NumPy's percentile and road.py's imputation on
  * hand-computed cases, the imputation against a dense solve of road.py's system, and the confidence change and ROAD
  * curves of a tiny network against the same metrics written from pytorch-grad-cam's metrics/ with PyTorch

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Grad-CAM parity on real NIH radiographs: a torchvision ResNet-50 made from a fixed seed in this run (with
  * non-trivial BatchNorm statistics), Grad-CAM and Grad-CAM++ at layer4 (no backward pass: the closed-form
  * gradient) and at layer3 (a backward pass through layer4), against PyTorch's autograd and pytorch-grad-cam's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Grad-CAM on the tiny networks (both block kinds, 1, 2 and 14 classes) at every residual block, against
  * PyTorch's autograd and pytorch-grad-cam's formulas (fixtures from tests/reference/gen_cam.py): the
  * gradient at the block, the raw and normalised Grad-CAM and Grad-CAM++ maps, and the upsampling. Also

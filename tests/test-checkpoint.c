@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* PyTorch checkpoints: every fixture of gen_checkpoints.py against the values PyTorch wrote beside it,
  * the refusals (forbidden globals, legacy files, unsupported dtypes, damaged files), a fuzz pass over
  * damaged pickles, and save_pth checked by live PyTorch (torch.load + torchvision resnet18, byte for byte

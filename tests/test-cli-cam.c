@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-cli-cam: `cxrcam-cli cam` and `cxrcam-cli sweep` end to end on the five NIH images that have
  * Cardiomegaly boxes, with a tiny committed network (no PyTorch needed; Grad-CAM++, whose weights are never
  * negative, because this random network's Grad-CAM is zero on most of these images): the four pictures per image (size,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-cli-dataset: `cxrcam-cli dataset` and `cxrcam-cli bbox` do what scripts need, on the real NIH subset and
  * on folders made here: right counts, ids that are row numbers, edits that change one line and keep a backup,
  * gt_dict.json following, clear refusals with exit status 1 (and 2 for bad usage). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-cli-train: `cxrcam-cli train` as a person runs it: a progress line per step and the epoch
  * table; Ctrl+C (SIGINT) stops after the current step with exit status 130 and a resume point, and
  * `--resume --out DIR` finishes the run; usage errors exit with 2. A tiny network, 48 x 48, on the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-csv: the tokenizer reads real-world CSV exactly, keeps byte offsets, and names file:line:column on errors. */
 #include <math.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-dataset: layouts are detected, the real NIH subset opens with the counts found independently (by listing
  * the folder and splitting the CSV lines here, not with the library's parser), queries, the balanced subset and
  * the patient split behave, and imperfect data is reported rather than refused. */

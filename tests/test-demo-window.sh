@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The demo ends in the review window (README's first command, on 20 phantoms and one epoch to stay short):
 #  1. headless (no DISPLAY, no WAYLAND_DISPLAY) it does the whole job, exits 0 and prints, as its last line, the
 #     command that opens the window; that exact command, run with a clean environment under the suite's Xvfb,

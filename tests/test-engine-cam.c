@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Grad-CAM jobs on the engine, driven from a GMainLoop as the UI drives them: one image, a list with
  * per-image progress on the caller's thread and a per-image error, cancellation, and the errors for no
  * model, a bad layer and a bad class. */

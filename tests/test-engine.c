@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The engine facade driven from a GMainLoop, as the UI drives it: async load and predict, progress on
  * the caller's thread, per-image errors, cancellation. */
 #include <gdk-pixbuf/gdk-pixbuf.h>

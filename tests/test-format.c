@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-format: numbers for files (cxr-format.h) are the shortest text that reads back exactly, with a point,
  * and the same bytes under a decimal-comma locale as under C. */
 #include <locale.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-gt-dict: gt_dict.json is read in all its shapes, written byte for byte as Python's json.dumps writes it,
  * and rewritten from BB.csv after edits, keeping its shape and the labels it was made of. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Decoding: every committed fixture to its expected gray exactly, and bad
  * files to errors (never a crash or a made-up image). */
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Kernel tests: every BLAS-backed kernel against its naive twin and both against PyTorch
  * (fixtures from tests/reference/gen_kernels.py). Tolerance: 1e-5 of the output's scale.
  * The build runs them twice: on the best path for this CPU and with CXR_CPU=generic. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-locale-files: every file cxrcam-cli writes is byte for byte the same under LC_ALL=de_DE.UTF-8 (a decimal
  * comma) as under LC_ALL=C, and what it prints as CSV too.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The model card: defaults from the head size, a card file beside the weights (both names), every field,
  * a save/load round trip, and errors that name the file and the key. */
 #include <glib/gstdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Optimisers and schedules against torch.optim (fixtures from tests/reference/gen_train_kernels.py):
  * six steps of SGD (plain, momentum with dampening and weight decay, Nesterov), Adam (with and without
  * L2) and AdamW with a learning rate that changes every step; the schedules against

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Full-size parity: torchvision ResNet-18 and ResNet-50, built by torchvision in this run from a fixed
  * seed with non-trivial BatchNorm statistics and saved with torch.save, give cxrcam the same logits
  * as PyTorch on five real NIH images (1e-3 absolute), through the same path as `cxrcam-cli predict`:

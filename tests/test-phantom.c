@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The demo's phantoms (cxr-phantom.h): the same seed gives the same pixels; the ground-truth box hugs the heart
  * that the film shows (bright inside, dark lung just beside it, the box's edges on the heart's edges); the
  * finding is the cardiothoracic ratio, so enlarged hearts have wider boxes than normal ones of the same seeds;

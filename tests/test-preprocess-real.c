@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The model input for real NIH radiographs against the torchvision pipeline
  * run live (tests/reference/img_preprocess.py): PIL decode, float32 [0, 1],
  * interpolate (bilinear, align_corners=False, antialias=True), three

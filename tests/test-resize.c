@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Resampling against PyTorch: committed fixtures, live torch for the real
  * sizes, and tiny cases worked out by hand. */
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ResNet tests: architecture inference, strict loading, and tiny networks' logits against PyTorch
  * (fixtures from tests/reference/gen_networks.py). */
 #include <json-glib/json-glib.h>

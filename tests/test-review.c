@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-review: the review sidecar records reviewed, note, who and when per image, keeps members it does not
  * know, saves atomically with a backup, refuses to overwrite changes made by others, and names file, line and
  * column in bad input. */

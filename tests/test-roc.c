@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ROC curve, AUC, bootstrap interval, confusion counts and the threshold for a sensitivity, against
  * references computed here independently:
  *   - the AUC against a direct count over every (positive, negative) pair (1 when the positive scores

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* safetensors: C -> C and C -> Python -> C round trips (Python reads and writes the format by hand with
  * json and numpy), and every kind of malformed header refused with a message naming the tensor. */
 #include <glib/gstdio.h>

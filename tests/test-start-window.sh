@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Starts the review window as a user would, with a clean environment (env -i: no GSETTINGS_SCHEMA_DIR, no
 # XDG_DATA_DIRS into the build, no GSETTINGS_BACKEND), on its own session bus, on a small phantom dataset, and
 # asserts that the window comes up showing that dataset, is still alive after 6 seconds, and printed no

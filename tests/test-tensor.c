@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cxr-state-dict.h"
 #include "cxr-test-util.h"
 

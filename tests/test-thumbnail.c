@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-thumbnail: thumbnails are 256 px on the long side, made on the worker pool, cached under a name that
  * changes with the file, cancellable, and every request gets its callback. */
 #include <glib/gstdio.h>

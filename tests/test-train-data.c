@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Training data: the uint8 cache against inference preprocessing, augmentation (deterministic,
  * bounded, the identity when switched to nothing), epoch orders (shuffled, balanced) and the loader
  * thread (same batches as rendering by hand, resumable from any batch, errors that name the file). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Training kernels: BatchNorm in train mode and the losses, against PyTorch (fixtures from
  * tests/reference/gen_train_kernels.py), against their double-precision twins, and against finite
  * differences of a double-precision forward pass (no PyTorch needed). */

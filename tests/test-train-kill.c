@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-train-kill: a kill storm through `cxrcam-cli train`. The run is killed by SIGKILL at random moments across
  * its three epochs and started again each time (with --resume once train-state.json exists) until it finishes;
  * every such run must end exactly where an uninterrupted one ends: the same history (every column but the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Training parity against live PyTorch on torchvision's full ResNet-18 (tests/reference/train_live.py),
  * with real NIH radiographs (64 x 64, a batch of 4) as the batch:
  *   - every trainable parameter's gradient after one forward/backward (1e-4 of the tensor's largest)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Training parity with PyTorch (fixtures from tests/reference/gen_training.py): every trainable
  * parameter's gradient after one forward/backward, the losses of 20 SGD and 20 Adam(W) steps, the
  * BatchNorm running statistics and the head after them; for tiny networks of both block kinds in the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* steps.csv and the estimate before a run, on generated phantoms (no real data needed) with the tiny
  * torchvision-topology network fixtures/networks/basic_c3_k2.pth at 48 x 48:
  *   - the log reads back exactly what was appended, in any locale, ignores a line cut short, and a log

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Saving the ground-truth boxes from the window so that nothing is lost (issue 11): autosave, the question before
  * unsaved edits would go, recovery of an earlier session's journal, BB.csv rewritten by another program while
  * edits are pending, a read-only box file, the "edited since opened" filter and the export formats. Edits go

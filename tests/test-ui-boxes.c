@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Correcting ground-truth boxes in the window (issue 11) as a reader does it, with real keys and pointer events
  * under Xvfb (xdotool), and what reaches the file: after Ctrl+S only the edited rows of BB.csv differ, every other
  * byte stays, rows stay in place.

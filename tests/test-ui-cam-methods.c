@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Every CAM method of the command line in the window (issue 15): the Method row offers the ten methods of
  * pytorch-grad-cam, the Target layer row the fusion of layer3 and layer4, the Smoothing row aug_smooth and
  * eigen_smooth. Each is chosen as a person does (a click on the row, the arrow keys, Return), and the map on

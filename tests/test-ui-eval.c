@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The Summary's evaluation page as a person uses it, with real key and pointer events (xdotool) under Xvfb, on
  * 48 generated phantoms (half Cardiomegaly, half No Finding) and the tiny two-class network
  * fixtures/networks/basic_c3_k2.pth:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The panes without a window around a dataset: view-state arithmetic, colormaps, and what a pane draws, checked
  * on rendered pixels (box where it is asked for, window/level and invert, the mask darkening the outside). */
 #include <adwaita.h>

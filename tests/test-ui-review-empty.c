@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Every view says why it is empty and what to do next (issue 10): no dataset, a folder without images, no model,
  * no results yet, and a filter or a search that matches nothing. Each state is reached as a person reaches it
  * (typing in the search, clicking "Show All Images") and checked on screen: the status page is the one shown,

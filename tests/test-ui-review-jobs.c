@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Honest progress (issue 10, defect 3): an export is over when its files are, one bar runs to the end, and closing
  * or quitting while a job runs asks first and leaves whole files only. */
 #include <adwaita.h>

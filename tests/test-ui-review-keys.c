@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The review session as a radiologist works through it, with real keys and clicks under Xvfb (xdotool): a clean
  * start whatever the saved settings, marking images reviewed with Space after moving with D, verdicts and notes.
  * Each test here once failed on the defect it names, or covers a part of the review workflow (issue 10). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Room for the image (issue 10): the layouts, the keys that pick them, the sidebars that fold away, a layout for
  * each window size. */
 #include <adwaita.h>

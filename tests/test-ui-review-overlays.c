@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The overlays of an image found by searching and clicking (issue 10, defect 2): once the screen's decode arriving
  * after the network's answer wiped the mask, the heatmap and the box and left the probability. */
 #include <adwaita.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The class the heatmap explains, chosen per image (issue 10): a model with several outputs explains its top class
  * for each image by default; the Target class row picks another for the image on screen, with the pointer and the
  * keys, and the window keeps that choice for the image while the others keep their top class. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A soak of the review window: random image switches, threshold moves and method changes in one session. After
  * two of every three switches, once the image has settled, the overlays are there for every image that has a
  * result; no GLib warning or critical is logged; the peak resident memory is reported after 100 switches and at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The training page as a person uses it, with real key and pointer events (xdotool) under Xvfb, on
  * generated phantoms (cxr-phantom.h: 48 radiographs, half with an enlarged heart) and ResNet-18s from
  * torchvision's initialisation at 48 x 48:

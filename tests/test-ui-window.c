@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The review window as a person uses it, on a small NIH-layout dataset made by the test and a tiny ResNet:
  * open, browse, filter, a broken image, the model, the threshold, run on all, review flags, a bad model.
  * Assertions are on state and on rendered pixels. */

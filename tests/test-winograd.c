@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Winograd F(2x2, 3x3) tests: the fast path against its naive twin (the same algorithm written
  * plainly), both against the direct convolution (cxr_conv2d_forward_naive, in double) and against
  * PyTorch (fixtures winograd_* from tests/reference/gen_kernels.py). Tolerance: 1e-5 of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The zip container: stored, deflated (written by Python's zipfile) and zip64 (hand-made by the generator,
  * verified there with zipfile and torch.load) archives; damage detection; and the writer, checked by
  * Python's zipfile. */

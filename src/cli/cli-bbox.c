@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxrcam-cli bbox: read and edit BB.csv from scripts, through the same store as the app (byte-preserving,
  * atomic, with a backup, conflict checks and the recovery journal).
  *

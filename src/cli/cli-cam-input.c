@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli-cam-input.c: images and ground truth for `cam` and `sweep`. */
 #include "cli-cam-input.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli-cam-input.h: what `cam` and `sweep` work on: the images and their ground-truth boxes. */
 #pragma once
 

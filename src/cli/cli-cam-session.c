@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli-cam-session.c: the options, model and images the CAM subcommands share. */
 #include "cli-cam-session.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli-cam-session.h: what the CAM subcommands (`cam`, `sweep`) share: their common options, loading the model on
  * an engine, resolving the method, layer and class against it, finding the images and their boxes, and running
  * the batch Grad-CAM job over them. */

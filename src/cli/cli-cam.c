@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxrcam-cli cam: Grad-CAM boxes for images or a dataset, the tutorial's four pictures per image,
  * bb_results.csv and a localisation summary. */
 #include "cli-cam-session.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli-commands.h: the subcommands of cxrcam-cli. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxrcam-cli compare: every method at every layer on a dataset, scored against its boxes (cxr-cam-compare.h), as a
  * table; the best row is the method, layer and threshold to use. */
 #include <math.h>

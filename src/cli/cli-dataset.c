@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxrcam-cli dataset: what a dataset folder holds.
  *
  *   cxrcam-cli dataset info DIR [--json]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxrcam-cli demo: the main job on the built-in data, end to end, as a user would run it.
  *
  * 1. writes synthetic radiographs (phantoms; half with an enlarged heart and its box) as an NIH dataset;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxrcam-cli make-demo: writes the built-in phantom dataset (NIH layout) to a folder. */
 #include "cli-commands.h"
 #include "cli-util.h"

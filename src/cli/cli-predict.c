@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxrcam-cli predict: class probabilities (or logits) for images, as CSV on stdout. */
 #include "cli-commands.h"
 #include "cli-util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxrcam-cli sweep: mean IoU for every threshold t = 0.05 … 0.95 over a set of images, each image's CAM
  * computed once (or read from the .cam.npy files `cam --save-cam` wrote), and the best t. */
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxrcam-cli train: train (or fine-tune) a ResNet on a dataset folder, through the engine's training job.
  *
  * A progress line per step, the epoch table after every epoch. Ctrl+C stops after the current step

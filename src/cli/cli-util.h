@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli-util.h: small pieces every subcommand uses. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli-window.c: see cli-window.h. */
 #include "cli-window.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli-window.h: the review window, started from the command line at the end of a job. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxrcam-cli: the cxrcam engine from a terminal.
  *
  * Each subcommand lives in its own cli-<name>.c and has the signature of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-atomic-file.c: temporary file, fsync, read-back, backup, rename, folder fsync (see cxr-atomic-file.h). */
 #include "cxr-atomic-file.h"
 

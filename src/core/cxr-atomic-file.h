@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-atomic-file.h: the one way cxrcam writes a file: readers (and a crash) see the old contents or the new,
  * never a mix.
  *

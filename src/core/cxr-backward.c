@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-backward.c: backward kernels (see cxr-backward.h for the conventions). */
 #include "cxr-backward.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-backward.h: the backward passes of the small forward kernels (cxr-elementwise.h, cxr-pool.h,
  * cxr-linear.h, eval-mode BatchNorm's affine), and the conventions of EVERY backward kernel in cxrcam:
  * these, the convolution's (cxr-conv.h, with Winograd's weight gradient, cxr-winograd-grad.h),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-bbox-export.c: Pascal VOC, COCO and YOLO files from the boxes of a BB.csv. */
 #include "cxr-bbox-export.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-bbox-export.h: the ground-truth boxes in the formats that other annotation tools and detectors read.
  *
  *   Pascal VOC  one <image stem>.xml per image, laid out as labelImg writes it (tabs, <size> with the image's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-bbox-format.h: reading BB.csv into items that remember their bytes, and writing them back (private to
  * the store).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-bbox-journal.h: the crash-recovery journal of a BB.csv store (BB.csv.journal beside BB.csv).
  *
  * The store appends one record per edit, undo and redo before it changes its rows, and syncs it, so that an

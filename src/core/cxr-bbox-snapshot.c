@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-bbox-snapshot.c: each image's boxes as one string (label and rect a line, exact numbers), compared. */
 #include "cxr-bbox-snapshot.h"
 

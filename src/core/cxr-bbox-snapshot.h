@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-bbox-snapshot.h: the boxes of every image at one moment, to tell which images were edited since ("edited
  * since opened" in the image list).
  *

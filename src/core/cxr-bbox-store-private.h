@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-bbox-store-private.h: test-only access to the store (crash points for the kill test). */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-bbox-store.h: BB.csv (NIH's BBox_List_2017.csv) as an editable model that never loses an edit or a byte.
  *
  * Format: a header `Image Index,Finding Label,Bbox [x,y,w,h],,,` (also `...,x,y,w,h` and a quoted

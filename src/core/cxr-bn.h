@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-bn.h: batch normalisation, for inference and for training.
  *
  * Inference folds BatchNorm's four vectors into a per-channel affine once, at load time:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-cam-backward.c: d score / d (a block's output) for Grad-CAM, in eval mode.
  *
  * The forward pass is the inference one (cxr_resnet_forward), which keeps only four reused buffers; an

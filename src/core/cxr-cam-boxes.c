@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-cam-boxes.c: threshold, 8-connected components and boxes (definitions in cxr-cam-boxes.h).
  *
  * Components are found on runs, not pixels: one pass turns each row of the mask into runs of set pixels,

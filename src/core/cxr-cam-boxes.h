@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-cam-boxes.h: from a cached CAM to boxes and their scores, fast enough to run on every slider move.
  *
  * Nothing here runs the network or allocates per call once a workspace has grown to the image size: the

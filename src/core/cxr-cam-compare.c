@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-cam-compare.c: one decode per image, every method and layer, every threshold (see cxr-cam-compare.h). */
 #include "cxr-cam-compare.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-cam-compare.h: which method, which layer and which threshold localise this model's findings best.
  *
  * Every image is decoded and preprocessed once and explained by each method at each layer (a layer may be a fused

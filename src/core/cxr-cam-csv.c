@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-cam-csv.c: bb_results.csv rows. */
 #include "cxr-cam-csv.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-cam-csv.h: rows of the tutorial's bb_results.csv, exactly as `cxrcam-cli cam` writes them
  * (docs/grad-cam.md, "Outputs"):
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-cam-export.c: rows made on the caller's thread, pictures on a writer pool. */
 #include "cxr-cam-export.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-cam-export.h: the tutorial's outputs for a set of explained images, as `cxrcam-cli cam` and the viewer's
  * Export write them: original_, gtimage_, mask_ and pred_<name>.png per image (cxr_cam_write_images), optionally
  * <name>.cam.npy, and bb_results.csv (cxr-cam-csv.h) with one row per image in the order they were added.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-cam-methods.c: one layer's map from its activations and gradients, each method as pytorch-grad-cam writes it
  * (pytorch_grad_cam/<method>.py's get_cam_weights or get_cam_image; the formulas are in cxr-cam.h), and the 2D
  * projection of utils/svd_on_activations.py. */

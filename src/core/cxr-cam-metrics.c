@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-cam-metrics.c: the pointing game, the confidence change and ROAD (definitions in cxr-cam-metrics.h). */
 #include "cxr-cam-metrics.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-cam-metrics.h: how faithful and how well placed a CAM is, besides the IoU of its box.
  *
  *   pointing game   (Zhang et al., ECCV 2016) a hit when the CAM's maximum at image resolution (the first in raster

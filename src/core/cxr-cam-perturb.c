@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-cam-perturb.c: the channel weights of Score-CAM and Ablation-CAM, which run the network once per channel of
  * the target layer (in batches) instead of taking a gradient. */
 #include "cxr-cam-private.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-cam-private.h: the pieces of Grad-CAM that the tests reach into (not for the UI or the CLI). */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-cam-render.c: the four pictures of an explained image (see cxr-cam-render.h), drawn with cairo. */
 #include "cxr-cam-render.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-cam-render.h: the tutorial's four pictures of one explained image, and the colormap behind them.
  *
  *   original_<name>.png  the image as it is (8-bit gray)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-cam-score.c: localisation summary and threshold sweep (definitions in cxr-cam-score.h). */
 #include "cxr-cam-score.h"
 

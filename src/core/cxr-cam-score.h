@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-cam-score.h: a dataset's localisation summary and the threshold sweep.
  *
  * Summary over the images that have ground truth for the target label (cxr_box_score_is_scored): the mean

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-cam.c: Grad-CAM and Grad-CAM++ from the network to the normalised map at image resolution. */
 #include "cxr-cam.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-cam.h: class activation maps for a torchvision ResNet, as pytorch-grad-cam computes them.
  *
  * The score is the raw logit of the target class (pytorch-grad-cam's ClassifierOutputTarget), whatever the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-checkpoint.h: PyTorch checkpoints in, PyTorch checkpoints out.
  *
  * Loading detects the format from the file's contents, not its name:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-conv-backward.c: the convolution's backward pass (see cxr-conv.h for the paths, cxr-backward.h for
  * the conventions: it accumulates). */
 #include "cxr-conv-private.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-conv-private.h: between the convolution's files (cxr-conv.c, cxr-conv-backward.c, cxr-im2col.c). */
 #pragma once
 

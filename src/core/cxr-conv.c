@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-conv.c: the convolution's forward pass: which algorithm, and the GEMM-based ones (see cxr-conv.h). */
 #include "cxr-conv-private.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-conv.h: 2-D convolution, forward and backward: the one module every convolution of cxrcam goes
  * through, for inference (cxr-resnet.c), training (cxr-resnet-train.c) and Grad-CAM (cxr-cam-backward.c).
  *

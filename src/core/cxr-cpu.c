@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #ifdef __linux__
 #define _GNU_SOURCE  /* sched_getaffinity, CPU_ISSET */
 #include <sched.h>

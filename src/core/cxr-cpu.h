@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-cpu.h: which vector instructions the kernels may use on this machine.
  *
  * The binary is built for baseline x86-64 (a Debian package cannot assume

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-crash-hooks.h: crash points for the kill tests (private to libcxrcore and its tests).
  *
  * Every step that makes a file durable (each write, fsync, link, rename, unlink of the atomic writer, the BB.csv

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-csv.h: an exact CSV tokenizer for the files users bring (BB.csv, Data_Entry_2017.csv).
  *
  * The reader works on a buffer the caller owns (read once or mapped) and never copies unquoted fields: a field

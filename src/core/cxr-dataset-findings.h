@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-dataset-findings.h: the 14 NIH ChestX-ray14 findings and "No Finding" as bits.
  *
  * Data_Entry_2017.csv writes them as NIH names joined by '|' ("Cardiomegaly|Effusion", "No Finding");

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-dataset-private.h: the index behind CxrDataset, shared by its source files. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-dataset-sample.h: the tutorial's balanced subset and a train/validation split by patient.
  *
  * Both draw from their own generator (SplitMix64) seeded by the caller, so the same dataset and seed give the

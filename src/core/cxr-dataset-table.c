@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The NIH label table (Data_Entry_2017.csv): 112,120 rows read in one pass over a mapped file, names interned,
  * no allocation per field. */
 #include <stdarg.h>

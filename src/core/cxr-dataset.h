@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-dataset.h: a folder of chest X-rays in the layouts users have, indexed for the UI and for training.
  *
  * Layouts (DESIGN.md §2), detected from what the folder holds:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-dtype.c: tensor elements in their file's dtype, to float32 and back (see cxr-dtype.h). */
 #include "cxr-dtype.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-dtype.h: tensor elements as checkpoint files store them (.pth storages, safetensors), to float32
  * and back. Both checkpoint formats read and write through these two functions. */
 #pragma once

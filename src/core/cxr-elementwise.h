@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-elementwise.h: the cheap per-element layers (bias, residual add, ReLU) and their fused epilogue. */
 #pragma once
 

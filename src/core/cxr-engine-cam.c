@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-engine-cam.c: Grad-CAM jobs on the engine thread, one image or a whole list. */
 #include "cxr-engine-cam.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-engine-cam.h: Grad-CAM jobs on the engine thread (see cxr-engine.h for how jobs run).
  *
  * A viewer starts cxr_engine_cam_async for the image it shows (cancelling the previous request: latest

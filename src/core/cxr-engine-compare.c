@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-engine-compare.c: the comparison job on the engine thread. */
 #include "cxr-engine-compare.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-engine-compare.h: the method comparison (cxr-cam-compare.h) as an engine job over a list of images. */
 #pragma once
 

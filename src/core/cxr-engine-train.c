@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-engine-train.c: the training job (see cxr-engine-train.h). */
 #include "cxr-engine-train.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-engine-train.h: training as an engine job, for the UI's training page and the CLI.
  *
  * The job runs a CxrTrainer (cxr-trainer.h) on the engine thread. Every event — preparation, each

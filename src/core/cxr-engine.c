@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-engine.c: the engine thread, model loading and batch prediction. */
 #include "cxr-engine.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-engine.h: the one API that the UI and the CLI call.
  *
  * Every long job (loading a model, predicting, and later Grad-CAM and

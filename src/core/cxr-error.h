@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-error.h: the one error domain of libcxrcore.
  *
  * Every failure in the core is reported as a GError in CXR_ERROR whose

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-format.c: see cxr-format.h. g_ascii_formatd is printf in the C locale whatever LC_NUMERIC says. */
 #include "cxr-format.h"
 

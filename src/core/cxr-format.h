@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-format.h: numbers as cxrcam writes them into files: the same bytes under every locale.
  *
  * printf's %f, %g and %e follow LC_NUMERIC, and the programs call setlocale (LC_ALL, ""): under de_DE.UTF-8 they write

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-gemm-avx2.c: the GEMM micro-kernel (cxr-gemm-kernel.h) for AVX2 + FMA, the laptops and
  * desktops without AVX-512. Built with -mavx2 -mfma for this file only, called only on CPUs that
  * have both. 6 x 16 micro-tile: 12 of the 16 ymm registers hold accumulators. Against OpenBLAS's

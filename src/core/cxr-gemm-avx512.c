@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-gemm-avx512.c: the GEMM micro-kernel (cxr-gemm-kernel.h) for AVX-512.
  *
  * Why not OpenBLAS here: Debian's OpenBLAS 0.3.21 may be pinned to its Haswell (AVX2) kernels

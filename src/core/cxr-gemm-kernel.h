@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-gemm-kernel.h: the GEMM micro-kernel and its blocking, written once for any vector width.
  *
  * Included by one file per instruction set (cxr-gemm-avx512.c, cxr-gemm-avx2.c), each compiled

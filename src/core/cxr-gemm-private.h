@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-gemm-private.h: between cxr-gemm.c (dispatch, threads) and the
  * per-instruction-set micro-kernels, which are compiled with their own flags. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-gemm.h: the matrix product under every convolution, with the
  * convolution's epilogue fused into it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-gt-dict.h: the tutorial's gt_dict.json, image -> ground-truth box(es), read in every plausible shape and
  * rewritten from BB.csv (the source of truth) in the shape it had.
  *

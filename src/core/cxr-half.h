@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-half.h: IEEE half and bfloat16 conversions (round to nearest even), exact as PyTorch's. */
 #pragma once
 

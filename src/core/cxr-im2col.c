@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-im2col.c: im2col and its adjoint col2im, by chunks of output rows, on a thread team: the column
  * matrices of every convolution that is not Winograd's or pointwise, forward and backward (cxr-conv.h). */
 #include "cxr-conv-private.h"

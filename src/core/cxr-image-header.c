@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-image-header.c: PNG IHDR and JPEG SOFn, read with stdio. */
 #include "cxr-image-header.h"
 

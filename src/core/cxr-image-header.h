@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-image-header.h: an image file's size and colour from its header alone, without decoding its pixels.
  *
  * Exports of the boxes (Pascal VOC, COCO, YOLO) need every image's width and height; decoding 880 NIH PNGs of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-image-save.h: writing images as 8-bit gray PNGs (phantoms, exports). */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-image.c: PNG (libpng) and JPEG (libjpeg) decoding to gray float.
  *
  * Both libraries report fatal errors by longjmp. Each decoder therefore keeps

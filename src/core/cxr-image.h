@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-image.h: PNG and JPEG files decoded to one gray float plane.
  *
  * What the model sees is decided here, so the conversion is spelled out:

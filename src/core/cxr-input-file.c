@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-input-file.c: regular files only, bounded (see cxr-input-file.h). */
 #include "cxr-input-file.h"
 

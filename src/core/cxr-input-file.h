@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-input-file.h: opening the files cxrcam reads, safely.
  *
  * Only regular files are inputs: a FIFO would block open() or read() forever, a device (a symbolic link to

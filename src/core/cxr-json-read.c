@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-json-read.c: JSON in, bounded and with places in its errors (see cxr-json-read.h). */
 #include "cxr-json-read.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-json-read.h: the one way cxrcam reads JSON (model cards, safetensors headers, gt_dict.json,
  * cxrcam-review.json, train-state.json), with errors that name FILE:LINE:COLUMN, binary files included (json-glib
  * gives no place for bad UTF-8), and the nesting limit of cxr-limits.h checked before json-glib recurses into the

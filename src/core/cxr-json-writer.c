@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-json-writer.c: JSON out, laid out as Python's json.dumps (see cxr-json-writer.h). */
 #include "cxr-json-writer.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-json-writer.h: the one JSON writer of cxrcam's files (model cards, safetensors headers, gt_dict.json,
  * cxrcam-review.json, train-state.json).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-limits.c: the one place that decides how much an input may claim (see cxr-limits.h). */
 #include "cxr-limits.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-limits.h: how much an input may make cxrcam allocate, decided in one place.
  *
  * Every reader asks here before it allocates anything an input claims (elements of a tensor, bytes inflated from

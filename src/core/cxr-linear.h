@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-linear.h: the fully connected head, as torch.nn.Linear. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-localisation.c: feature-resolution CAMs kept per image, scored again on a worker. */
 #include "cxr-localisation.h"
 

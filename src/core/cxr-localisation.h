@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-localisation.h: what a viewer's "run on all" keeps of each explained image, to score it again at any threshold.
  *
  * One image's CAM at image resolution is megabytes, so a run cannot keep them all; at feature resolution it is a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-loss.h: the training losses, each with its gradient, as PyTorch defines them (mean reduction).
  *
  *   1 output   binary cross-entropy with logits (torch.nn.BCEWithLogitsLoss), target 0 or 1

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-metrics.h: how well a classifier separates positives from negatives.
  *
  * ROC AUC is the Mann-Whitney statistic: the probability that a random positive scores above a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-model-card.h: what the weights alone do not say — class names, output activation, preprocessing,
  * and the Grad-CAM defaults — kept in a JSON file beside the weights.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-model.h: a loaded model — the network, its card, and the preprocessing the card implies.
  *
  * A CxrModel is what a checkpoint file becomes: cxr_model_load() reads the weights (any format

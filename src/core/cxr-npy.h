@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-npy.h: NumPy .npy files (format 1.0-3.0), the fixture and CAM exchange format.
  *
  * Reading accepts little-endian float32, float64, float16, int64, int32 and uint8 in C order and converts

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-optim.h: the optimisers and learning-rate schedules of training, as torch.optim defines them.
  *
  * Each optimiser applies, element by element and in the same order of float operations, the update

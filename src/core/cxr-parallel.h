@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-parallel.h: a small fork-join team of threads for the kernels.
  *
  * A forward pass is a few hundred short parallel regions (one or two per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-paths.c: see cxr-paths.h. */
 #include "config.h"
 

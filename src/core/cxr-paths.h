@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-paths.h: where cxrcam's own files are, whether it runs from the build tree or from its prefix.
  *
  * A program whose executable lies inside the build folder it was compiled in runs uninstalled (as a developer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-phantom.c: drawing synthetic chest radiographs and writing them as an NIH dataset. */
 #include "cxr-phantom.h"
 

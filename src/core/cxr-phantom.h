@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-phantom.h: synthetic chest radiographs, cxrcam's built-in demo data.
  *
  * Real radiographs cannot ship with cxrcam, and nothing can be downloaded, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-pickle.h: a safe reader for the pickles inside PyTorch checkpoints, and a writer for torch.save's.
  *
  * The reader INTERPRETS pickle opcodes (protocols 0-5, the subset that torch.save and Python's pickler emit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-pool.h: max pooling and global average pooling over channel-major [C, N, H, W] activations. */
 #pragma once
 

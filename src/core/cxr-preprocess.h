@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-preprocess.h: an image to the network's input tensor, as the
  * torchvision pipeline that trained the model would produce it:
  *

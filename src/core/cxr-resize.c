@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-resize.c: PyTorch's bilinear (antialiased and plain) and area resampling for one channel.
  *
  * The point of this file is agreement with PyTorch to the last bit, so every

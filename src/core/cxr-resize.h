@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-resize.h: resampling of one float channel, bit for bit as PyTorch does it.
  *
  * Every function takes a row-major [in_h, in_w] plane and writes a row-major

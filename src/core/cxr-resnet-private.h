@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-resnet-private.h: the layout of CxrResnet, shared by the files that run it
  * (inference, Grad-CAM's backward pass, training). Not for the UI or the CLI. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-resnet-train.c: training-mode forward and backward passes of torchvision's ResNet
  * (see cxr-resnet-train.h for what is kept and what is recomputed). */
 #include "cxr-resnet-train.h"

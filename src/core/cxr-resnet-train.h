@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-resnet-train.h: a CxrResnet in training mode — forward with batch statistics, backward to
  * every trainable parameter.
  *

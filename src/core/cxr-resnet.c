@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-resnet.c: building, loading and running torchvision's ResNet (inference). */
 #include "cxr-resnet.h"
 

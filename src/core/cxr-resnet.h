@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-resnet.h: torchvision's ResNet, inferred from a state_dict.
  *
  * The architecture (block kind, blocks per stage, widths, input channels,

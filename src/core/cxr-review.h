@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-review.h: the review sidecar, cxrcam-review.json beside BB.csv: per image whether a person has reviewed
  * it, their verdict on the model's answer (agree, disagree, unsure; absent when none was given), a free-text note,
  * who changed it last (g_get_user_name) and when (ISO 8601, UTC).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-roc.c: ROC curve, bootstrap AUC interval (see cxr-roc.h). */
 #include "cxr-roc.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-roc.h: the ROC curve of a binary classifier, a bootstrap interval of its AUC, and the threshold
  * that reaches a chosen sensitivity.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-safetensors.h: the safetensors format, read and written.
  *
  * Layout: an unsigned 64-bit little-endian header length N, N bytes of JSON (padded with spaces to a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-state-dict.h: named tensors in insertion order, as a PyTorch state_dict.
  *
  * Readers (.pth, safetensors) fill one; the network takes its parameters

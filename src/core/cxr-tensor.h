@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-tensor.h: a dense float32 tensor, the unit of weights and I/O.
  *
  * Kernels work on raw float pointers with explicit dimensions (llm.c style);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-thumbnail.h: small previews of X-rays (256 px on the long side by default), made on worker threads and
  * cached on disk.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-train-config.c: a training run's settings (see cxr-train-config.h). */
 #include "cxr-train-config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-train-config.h: what a training run is asked to do (CxrTrainConfig) and what each of its epochs
  * measured (CxrEpochMetrics): the trainer runs them (cxr-trainer.h), the resume point stores them
  * (cxr-train-state.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-train-data.c: the training images' cache, augmentation and epoch order (see cxr-train-data.h). */
 #include "cxr-train-data.h"
 

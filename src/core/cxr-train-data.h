@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-train-data.h: the images a training run learns from, decoded once, augmented every time.
  *
  * The cache. Each image is decoded and resized once, to the model's input size with the same

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-train-loader.h: a thread that prepares the next batches while the network trains on this one.
  *
  * A loader walks one epoch's order (cxr_train_data_epoch_order) in batches: for each image it decodes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-train-ops.h: the small passes of the training network's backward pass, on a thread team:
  * the ReLU at a block's output, and max pooling with its argmax and its backward pass, split over
  * channels (each call of the plain kernels in cxr-pool.h / cxr-backward.h works on whole planes). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-train-steps.c: steps.csv (see cxr-train-steps.h). */
 #include "cxr-train-steps.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-train-steps.h: steps.csv, the per-step log of a training run, so that a run's loss curve can be
  * drawn again from its folder (history.csv has only the epochs).
  *

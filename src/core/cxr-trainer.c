@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-trainer.c: the training loop (see cxr-trainer.h). */
 #include "cxr-trainer.h"
 

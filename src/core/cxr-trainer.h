@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-trainer.h: a training run, from a dataset folder to checkpoints PyTorch loads.
  *
  * The task follows the head: 1 output is Cardiomegaly by BCE with logits, 2 outputs are

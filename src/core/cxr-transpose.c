@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-transpose.c: blocked transposes (see cxr-transpose.h). */
 #include "cxr-transpose.h"
 

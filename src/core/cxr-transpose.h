@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-transpose.h: out = in^T for float matrices, in cache-sized tiles of 8 x 8 register transposes.
  *
  * The convolutions' backward passes rearrange weights and gradients with these (cxr-conv.h,

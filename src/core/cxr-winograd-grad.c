@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-winograd-grad.c: the 3x3 weight gradient by Winograd F(2x2, 3x3) (see cxr-winograd-grad.h).
  *
  *   B^T = | 1  0 -1  0 |   G = |  1    0    0  |   A = | 1  0 |

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-winograd-grad.h: the weight gradient of a 3x3 stride-1 convolution by Winograd F(2x2, 3x3).
  *
  * The forward pass is, per 2x2 output tile, Y = A^T [U ⊙ V] A with U = G g G^T and V = B^T d B

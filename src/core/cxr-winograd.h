@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-winograd.h: 3x3 stride-1 convolutions by Winograd's minimal filtering, F(2x2, 3x3).
  *
  * Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks" (2016): each 2x2 block of

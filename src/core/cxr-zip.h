@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-zip.h: the zip container of PyTorch checkpoints, read and written.
  *
  * Reading: stored and deflated entries, zip64 end records and extra fields, CRC-32 checked on every read,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-application.c: the GtkApplication: app-wide actions and accelerators, the command line, windows.
  *
  *   cxrcam [DIR] [--model FILE]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-box-editor-pointer.c: editing boxes with the pointer in the ground-truth and original panes.
  *
  * The gestures run in the capture phase, before the pane's own pan and window/level drags: a press on a box, on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-box-editor-private.h: the box editor's parts, shared by cxr-box-editor.c (state, edits) and
  * cxr-box-editor-pointer.c (the gestures on the panes). */
 #pragma once

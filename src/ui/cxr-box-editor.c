@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-box-editor.c: see cxr-box-editor.h. The pointer gestures are in cxr-box-editor-pointer.c. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-box-editor.h: the ground-truth box editor's state and its pointer controller.
  *
  * It knows the dataset's box store, the image on screen (by name, as BB.csv names it), which of its boxes is

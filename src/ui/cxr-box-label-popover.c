@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-box-label-popover.c: see cxr-box-label-popover.h. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-box-label-popover.h: picks the label of a ground-truth box: one of the NIH box labels, or free text.
  *
  * The list shows the labels translated; "label-chosen" (const char *label) gives the name BB.csv stores

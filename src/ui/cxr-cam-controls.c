@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-cam-controls.c: the Grad-CAM and display sidebar. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-cam-controls.h: the sidebar beside the panes: what the model said about the image, the Grad-CAM settings
  * (method, target layer, threshold, overlay opacity, colormap) and the display settings (window/level, invert).
  *

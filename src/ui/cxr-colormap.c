@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-colormap.c: jet as the core's pred_ pictures have it (OpenCV's table); inferno and viridis interpolated
  * linearly between eleven stops. */
 #include "config.h"

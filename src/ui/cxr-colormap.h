@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-colormap.h: the colour scales a heatmap can use, as 256-entry RGB lookup tables. */
 #pragma once
 

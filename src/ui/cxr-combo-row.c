@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-combo-row.c: combo rows whose chosen value is never cut short (see the header). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-combo-row.h: combo rows whose chosen value is never cut short.
  *
  * An AdwComboRow ellipsizes its value when its subtitle is long: the wrapping subtitle asks for the whole row, and

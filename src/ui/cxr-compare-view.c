@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-compare-view.c: four linked panes in a grid, a row or one at a time, with captions and a status line.
  *
  * The layouts move the same four pane cells about the grid (and hide three in the single layout), so that the

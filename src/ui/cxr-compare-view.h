@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-compare-view.h: the four panes side by side (original, ground truth, mask, heatmap), linked through one
  * view state, with captions and a status line for the pixel under the pointer and the zoom. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-current-image.c: load, explain and re-threshold the image on screen. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-current-image.h: everything about the image on screen, and nothing else.
  *
  * show() cancels whatever the previous image still had running (latest request wins), decodes the new image on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-display-image.c: decode on a GTask worker, hand the texture to the main thread. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-display-image.h: an image decoded for the screen on a worker thread: its 8-bit gray pixels and a texture.
  *
  * The viewer shows the picture as soon as it is decoded (tens of milliseconds), long before the network has

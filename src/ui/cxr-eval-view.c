@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-eval-view.c: the evaluation page of the Summary (see cxr-eval-view.h). */
 #include "config.h"
 

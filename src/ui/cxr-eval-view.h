@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-eval-view.h: how well a model separates the positive images of a labelled dataset from the No
  * Finding ones: ROC curve with AUC and its bootstrap interval, sensitivity and specificity at the
  * decision threshold, the threshold that reaches a chosen sensitivity, and the confusion matrix, whose

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-finding-names.c: translated finding titles. */
 #include "config.h"
 

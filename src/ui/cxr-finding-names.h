@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-finding-names.h: the NIH findings as people read them, translated (the files keep NIH's English names). */
 #pragma once
 

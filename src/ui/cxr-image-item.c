@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-image-item.c: the per-row object of the image list. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-image-item.h: one row of the image list: a small object made on demand for a visible dataset entry.
  *
  * It copies what a row shows (name, findings, result, reviewed) so that rows never reach into the dataset, and

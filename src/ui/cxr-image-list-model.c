@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-image-list-model.c: positions -> entry indices -> items made on demand. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-image-list-model.h: the dataset's images as a GListModel of CxrImageItem, filtered and searched.
  *
  * Positions map to dataset entry indices through one array (ascending, so a lookup is a binary search); an item

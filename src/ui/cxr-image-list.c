@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-image-list.c: search entry, filter drop-down and a GtkListView of CxrImageRow. */
 #include "config.h"
 

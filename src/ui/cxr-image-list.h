@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-image-list.h: the left-hand list of images: search, filter, the rows, and which image is selected. */
 #pragma once
 

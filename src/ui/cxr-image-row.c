@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-image-row.c: one row of the image list. */
 #include "config.h"
 

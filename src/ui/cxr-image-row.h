@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-image-row.h: how one image looks in the list: thumbnail, name, findings as chips, the model's answer. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-method-titles.c: display names of the CAM methods. */
 #include "config.h"
 

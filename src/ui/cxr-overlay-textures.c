@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-overlay-textures.c: gray, heatmap and mask pixels as texture pyramids. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-overlay-textures.h: GdkTextures for the panes, made from plain pixel arrays, as small pyramids.
  *
  * A pane at fit zoom shows a 1024 x 1024 radiograph in a few hundred pixels. Sampling the full texture there costs

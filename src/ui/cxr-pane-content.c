@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-pane-content.c: the shared content of the four panes. */
 #include "config.h"
 

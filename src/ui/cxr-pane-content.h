@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-pane-content.h: what the four panes show for one image, shared by all of them.
  *
  * The gray image (a texture, and its 8-bit pixels for the value under the pointer), the ground-truth boxes, the

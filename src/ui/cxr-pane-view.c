@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-pane-view.c: a pane drawn in snapshot from the shared content and view state.
  *
  * Per frame the pane appends at most three textures (image, mask or heatmap) and a few border and text nodes;

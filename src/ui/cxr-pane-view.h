@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-pane-view.h: one of the four panes: the image at the shared zoom, pan and window/level, with the overlays
  * of its kind, drawn in snapshot.
  *

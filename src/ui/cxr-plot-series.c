@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-plot-series.c: a chart's line, its bounds and its decimation (see cxr-plot-series.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-plot-series.h: the numbers of one line of a chart, kept apart from drawing (as Sysprof's chart
  * keeps its series apart from its layers).
  *

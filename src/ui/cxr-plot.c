@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-plot.c: the chart widget (see cxr-plot.h).
  *
  * A frame is laid out from the text it needs (legend, tick labels, axis titles), then drawn in layers:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-plot.h: a line chart in the style of Sysprof's charts: series (cxr-plot-series.h) kept apart from
  * drawing, axes, and layers that draw one series each on one of the axes.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-results.c: a sparse table of per-image results. */
 #include "config.h"
 

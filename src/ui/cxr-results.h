@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-results.h: what the current model said about each image of the dataset, by entry index.
  *
  * Filled by the per-image analysis and by "run on all"; read by the image list (rows, filters), the summary and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-review-panel.c: see cxr-review-panel.h. */
 #include "config.h"
 

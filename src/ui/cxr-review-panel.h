@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-review-panel.h: the reader's review of the image on screen: a verdict on the model's answer (agree,
  * disagree, unsure), a Reviewed toggle, a note, and the dataset's progress ("31 of 52 reviewed").
  *

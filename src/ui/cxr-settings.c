@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-settings.c: see cxr-settings.h. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-settings.h: the application's GSettings, never an abort for want of a schema.
  *
  * Use cxr_settings_new() instead of g_settings_new (APPLICATION_ID): when no schema is installed (or an older

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-summary-dialog.c: the summary window. Emits "threshold-chosen" (double) when the sweep is clicked. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-summary-dialog.h: how well the CAM boxes match the ground truth over a run: mean IoU, Wang et al.'s
  * localisation accuracy table and the threshold sweep, where a click sets the threshold. */
 #pragma once

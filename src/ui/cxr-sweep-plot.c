@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-sweep-plot.c: a small line chart with axes, the current threshold and a hover readout.
  *
  * Emits "threshold-chosen" (double) when clicked.

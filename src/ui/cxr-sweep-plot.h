@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-sweep-plot.h: mean IoU against the CAM threshold, drawn in snapshot; a click picks a threshold.
  *
  * Data and drawing are apart (as sysprof's line layer): set_data copies the points, snapshot only reads them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-train-chart.c: the training page's plot (see cxr-train-chart.h). */
 #include "config.h"
 

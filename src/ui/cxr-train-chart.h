@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-train-chart.h: the training page's plot: which curve goes on which axis, in which colour and
  * style, its legend, its readout, and the best epoch's marker. Shared by the page, its tests and the
  * benchmark, so that what they measure is what the page draws. */

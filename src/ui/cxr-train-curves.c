@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-train-curves.c: a run's numbers as plot series (see cxr-train-curves.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-train-curves.h: one training run's numbers as the training page plots them.
  *
  * Fed live from the training job's events, or read back from a run's folder (steps.csv and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-train-form.c: the training settings (see cxr-train-form.h). */
 #include "config.h"
 

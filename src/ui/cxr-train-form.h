@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-train-form.h: the training page's settings, as `cxrcam-cli train` takes them.
  *
  * Every field says what it does; all but the two folders are GSettings (train-*), so that the next run

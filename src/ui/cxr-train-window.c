@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-train-window.c: the training page (see cxr-train-window.h).
  *
  * Its actions (train.*) drive everything: start, resume, cancel, open a run, review with a checkpoint,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-train-window.h: the training page: the settings, the split and the time per epoch before a run, a
  * run with its live plot, counters, Cancel and Resume, the epochs' checkpoints, and a run read back from
  * its folder.

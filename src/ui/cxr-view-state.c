@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-view-state.c: linked zoom, pan and window/level for the panes. */
 #include "config.h"
 

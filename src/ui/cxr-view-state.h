@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-view-state.h: how the four panes look at an image, shared so that they move together.
  *
  * Geometry: either "fit" (the whole image, centred, as large as the pane allows) or a zoom factor (pane pixels

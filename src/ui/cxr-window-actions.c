@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-window-actions.c: the window's GActions and their keys.
  *
  * Keys with modifiers are application accelerators (cxr-application.c; they show in menus). Single keys (A, D, +,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-window-boxes.c: correcting the ground-truth boxes: the window's box actions, their keys, and what follows
  * an edit (issue 11).
  *

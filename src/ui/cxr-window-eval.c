@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-window-eval.c: the review window's side of the Summary's evaluation page.
  *
  * The labelled images are those with the finding the model calls positive (positive) and those labelled No

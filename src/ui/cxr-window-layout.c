@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-window-layout.c: room for the image. The list and the controls fold away (F9, Shift+F9, as GNOME apps fold
  * their sidebars), the window goes fullscreen (F11), and the four panes are laid out 2 x 2, 1 x 4 or one large
  * pane at a time (keys 1-4 pick the view, Ctrl+L cycles the layouts). Each window size (small, medium, large) keeps the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-window-open.c: choosing and opening datasets and models, and the recent datasets menu.
  *
  * A dataset is indexed on a worker (the full NIH table takes a few hundred milliseconds) and handed to the main

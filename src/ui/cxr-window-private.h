@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-window-private.h: the window's parts, shared by cxr-window*.c (layout as gnome-text-editor's window). */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-window-review.c: the reader's review in the window: verdicts (Y agree, N disagree, U unsure), the Reviewed
  * toggle (Space), notes, the progress over the dataset, the next and previous image not yet reviewed (Shift+D,
  * Shift+A), and the review as CSV. The sidecar itself is written by cxr-window.c, a second after the last change. */

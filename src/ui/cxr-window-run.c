@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-window-run.c: "run on all", the summary and the export.
  *
  * A run sends the filtered list through the engine's batch Grad-CAM job. Each result fills the results table as it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-window-save.c: saving the ground-truth boxes so that nothing is lost (issue 11): autosave, the question
  * before unsaved edits would go, recovery of a session that ended without saving, BB.csv changed on disk, a box
  * file that cannot be written, and the boxes exported for other tools.

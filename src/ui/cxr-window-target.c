@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-window-target.c: which class the heatmap explains, for each image. A model with several outputs explains
  * its top class for the image by default (the core picks it after the forward pass, passing over "No Finding");
  * the Target class row in the controls picks another for the image on screen, and the window remembers that

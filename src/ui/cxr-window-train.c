@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-window-train.c: the review window's side of the training page.
  *
  * The page (cxr-train-window.h) is made when first shown and follows the window's dataset and model.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-window.c: builds the review window and wires its parts together.
  *
  * The list says which image; CxrCurrentImage loads and explains it into the shared pane content; the sidebar

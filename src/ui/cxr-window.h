@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-window.h: the review window: the image list, the four panes and the Grad-CAM sidebar. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-bbox-journal: the recovery journal beside BB.csv (cxr-bbox-journal.c), read as after a crash. */
 #include "cxr-bbox-journal.h"
 #include "fuzz-util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-bbox-store: BB.csv as the store reads it (cxr-bbox-store.c, cxr-bbox-format.c); a file that opens must
  * write back byte for byte, and again after an edit. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-checkpoint: a whole checkpoint file as cxrcam-cli --model reads it (format detection, zip, pickle, tensors
  * of a .pth, or a safetensors file), then the network built from it. */
 #include "cxr-checkpoint.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-csv: the CSV reader (cxr-csv.c) every table goes through, with every field converted as the readers do. */
 #include "cxr-csv.h"
 #include "fuzz-util.h"

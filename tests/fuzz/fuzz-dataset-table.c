@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-dataset-table: an NIH label table (Data_Entry_2017.csv) as the dataset index reads it. */
 #include "cxr-dataset-private.h"
 #include "fuzz-util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-gt-dict: gt_dict.json in its shapes (cxr-gt-dict.c); a file that loads must write and load again. */
 #include "cxr-gt-dict.h"
 #include "fuzz-util.h"

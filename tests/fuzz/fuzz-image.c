@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-image: PNG and JPEG decoding (cxr-image.c), to gray and to a thumbnail. */
 #include "cxr-image.h"
 #include "fuzz-util.h"

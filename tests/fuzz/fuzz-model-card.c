@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-model-card: a model card (cxr-model-card.c), with the outputs unknown and with two; a card that loads must
  * write and load again. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-npy: the .npy reader (cxr-npy.c) of sweep --cams; its first fuzzing found 10 crashes in 3 minutes. */
 #include "cxr-npy.h"
 #include "fuzz-util.h"

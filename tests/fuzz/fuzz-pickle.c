@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-pickle: the pickle interpreter (cxr-pickle.c), which must never run anything and never crash. */
 #include "cxr-pickle.h"
 #include "fuzz-util.h"

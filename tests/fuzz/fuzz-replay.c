@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-replay.c: the harness as a plain program, for the normal suite: runs LLVMFuzzerTestOneInput on every file
  * of the folders (or files) given, and fails only by crashing, as under libFuzzer. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-review: the review sidecar cxrcam-review.json (cxr-review.c). */
 #include "cxr-review.h"
 #include "fuzz-util.h"

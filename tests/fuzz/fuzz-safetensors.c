@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-safetensors: the safetensors reader (cxr-safetensors.c): header length, JSON header, offsets, data. */
 #include "cxr-safetensors.h"
 #include "fuzz-util.h"

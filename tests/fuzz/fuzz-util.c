@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-util.c: see fuzz-util.h. Fuzz harnesses keep state across calls by design: one memfd per process. */
 #define _GNU_SOURCE
 #include "fuzz-util.h"

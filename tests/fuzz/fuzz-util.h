@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-util.h: what the libFuzzer harnesses of tests/fuzz share.
  *
  * Each harness is one file with LLVMFuzzerTestOneInput() over a parser's entry point. Built with clang and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-zip: the zip reader of .pth checkpoints (cxr-zip.c): directory, zip64 records, every entry read. */
 #include "cxr-zip.h"
 #include "fuzz-util.h"

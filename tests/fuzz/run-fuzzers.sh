@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Runs every libFuzzer harness of a -Dfuzzing=true build for SECONDS each, JOBS at a time, on a copy of its seed
 # corpus and crash reproducers (the tree's corpus is never written), and prints one line per harness: executions,
 # executions per second, coverage (libFuzzer's cov: edges and ft: features) and findings. Exits 1 if any harness

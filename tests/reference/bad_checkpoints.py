@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Checkpoints that claim far more than they hold, for tests/test-checkpoint.c and tests/test-bad-inputs.c.
 
     bad_checkpoints.py bomb OUT.pth MEGABYTES COUNT   COUNT storages of MEGABYTES MB of zeros, deflated

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Live reference for every CAM method on real images: the seeded torchvision ResNet-50 of cam_resnet50.py and
 the maps of cam_methods.py (pytorch-grad-cam's formulas).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Grad-CAM and Grad-CAM++ the way pytorch-grad-cam computes them, with PyTorch's autograd.
 
 Written from pytorch-grad-cam's base_cam.py, grad_cam.py, grad_cam_plusplus.py and utils/image.py

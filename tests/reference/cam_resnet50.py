@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Live Grad-CAM reference on real images: a torchvision ResNet-50 from a fixed seed with non-trivial
 BatchNorm statistics, and its Grad-CAM and Grad-CAM++ maps by PyTorch's autograd and pytorch-grad-cam's
 formulas (cam_reference.py).

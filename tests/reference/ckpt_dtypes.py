@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Live-PyTorch check of the dtype conversions of cxr_checkpoint_save_pth (tests/test-checkpoint.c).
 
 The file holds float32 values x and the same values saved as float16, bfloat16 and float64 by cxrcam; each

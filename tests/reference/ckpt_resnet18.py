@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Live-PyTorch check of cxr_checkpoint_save_pth (tests/test-checkpoint.c).
 
 make DIR:  a seeded torchvision resnet18 with non-trivial BatchNorm statistics; DIR/input/resnet18.pth is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """safetensors by hand (json + numpy), independent of cxrcam (tests/test-safetensors.c).
 
 Reads OURS (written by cxrcam), checks the layout and every value against the formula the C test used,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Checks a zip written by cxrcam's CxrZipWriter (tests/test-zip.c) with Python's zipfile: CRCs, names,
 contents, sizes, and that every entry's data starts on a 64-byte boundary as PyTorch's writer does."""
 import struct

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writes backward-pass fixtures from PyTorch's autograd (fixed seed) into fixtures/backward/.
 
 Each case is a set of .npy files named <case>.<tensor>.npy in PyTorch's layouts (NCHW activations,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writes Grad-CAM fixtures for the tiny networks of fixtures/networks/ into fixtures/cam/.
 
 For every tiny network, the first image of its input batch (gen_networks.network_input), a target class (<name>.target.npy) and every

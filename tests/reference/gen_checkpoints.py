@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writes the checkpoint fixtures of tests/test-checkpoint.c and tests/test-zip.c.
 
 Run with Debian's Python (torch 1.13, torchvision 0.14):

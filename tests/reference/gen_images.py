@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writes the image and resize fixtures into fixtures/images/ (fixed seeds).
 
 Images: <name>.png / <name>.jpg and <name>.npy, the gray float32 [h, w] that

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writes per-kernel fixtures from PyTorch (fixed seed) into fixtures/kernels/.
 
 Each case is a set of .npy files named <case>.<tensor>.npy, in PyTorch's own

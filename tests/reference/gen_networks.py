@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writes tiny-network fixtures into fixtures/networks/: <name>.pth (torch.save of the state_dict) and
 <name>.logits.npy (PyTorch's eval-mode output for the network's input batch). The inputs are not stored:
 inputs.json gives each batch's shape and seed, and both sides make it with pattern.py's generator

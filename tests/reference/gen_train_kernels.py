@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writes fixtures for the training kernels into fixtures/training/kernels/ (tests/test-train-kernels.c
 and tests/test-optim.c read them):
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writes training fixtures into fixtures/training/ (tests/test-train-parity.c reads them).
 
 For each case, from a tiny ResNet of fixtures/networks/ (torchvision's topology, randomised

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The image rules of src/core/cxr-image.h, written again in numpy, and PIL loading.
 
 Shared by gen_images.py (committed fixtures) and the live reference scripts

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Live preprocessing reference for real images, the way a torchvision training script prepares them.
 
 Usage: img_preprocess.py OUT_DIR HEIGHT WIDTH CHANNELS MEAN0 MEAN1 MEAN2 STD0 STD1 STD2 IMAGE...

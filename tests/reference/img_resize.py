@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Live resize reference: torch.nn.functional.interpolate on arrays that a C test wrote.
 
 Usage: img_resize.py CASE.input.npy OUT_H OUT_W [CASE.input.npy OUT_H OUT_W ...]

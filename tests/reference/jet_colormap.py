@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """OpenCV's COLORMAP_JET lookup table, computed the way OpenCV 4 computes it, as the C table
 cxr_colormap_jet (src/core/cxr-cam-render.c) in RGB order.
 

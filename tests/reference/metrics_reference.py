@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The faithfulness metrics of pytorch-grad-cam, written again from pytorch_grad_cam/metrics/*.py, for
 tests/test-cam-metrics.c. pytorch-grad-cam (and scipy, which road.py needs) are not installed here: the imputation
 builds the same system as road.py's NoisyLinearImputer.setup_sparse_system, dense, and solves it with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Reads a float32 .npy written by cxrcam, checks it, writes it doubled as float64."""
 import sys
 

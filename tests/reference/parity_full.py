@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Full-size parity reference: torchvision ResNet-18 and ResNet-50 from a fixed seed, with
 non-trivial BatchNorm statistics, saved with torch.save, and their logits on real NIH images.
 

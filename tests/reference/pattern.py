@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Deterministic test inputs that the C tests can make themselves (cxr_test_fill_pattern in
 tests/cxr-test-util.c), so that committed fixtures need not carry them.
 

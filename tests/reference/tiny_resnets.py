@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Tiny ResNets with torchvision's exact topology and state_dict keys.
 
 torchvision's ResNet class fixes the widths at 64...512; these networks are

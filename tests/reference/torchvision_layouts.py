@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """state_dict keys and shapes of torchvision's own ResNets (1 input channel, 2 classes, as a radiograph
 classifier would be), for tests/test-resnet.c to check that cxrcam builds the same layout.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """What a cxrcam training step is, written in PyTorch: the reference for the parity tests.
 
 Freeze modes as cxr-resnet-train.h defines them: the frozen modules run in eval mode (running

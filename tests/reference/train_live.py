@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Live PyTorch reference for tests/test-train-live.c (torchvision's own networks, full size).
 
   train_live.py reference DIR ARCH FREEZE STEPS LR MOMENTUM WEIGHT_DECAY
