@@ -141,6 +141,7 @@ run_cam (CamOptions *o)
   export.box_mode = job.box_mode;
   export.opacity = o->opacity;
   export.save_cam = o->save_cam;
+  export.wait_when_busy = TRUE;
   job.exporter = cxr_cam_exporter_new (&export, NULL, &error);
   if (job.exporter == NULL)
     {

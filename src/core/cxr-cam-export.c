@@ -9,6 +9,7 @@
 #include "cxr-atomic-file.h"
 #include "cxr-cam-csv.h"
 #include "cxr-cam-render.h"
+#include "cxr-cpu.h"
 #include "cxr-error.h"
 #include "cxr-npy.h"
 
@@ -17,7 +18,7 @@ struct _CxrCamExporter {
   char *folder;
   char *label;
 
-  GThreadPool *writer;          /* one thread; jobs run in the order they were pushed */
+  GThreadPool *writer;          /* one thread per core: pictures are independent files, finished in any order */
   CxrCamWorkspace *workspace;   /* the caller's, for the cuts */
   GCancellable *cancellable;    /* remaining jobs are skipped once it is cancelled */
   GString *csv;                 /* bb_results.csv, filled on the caller's thread */
@@ -25,6 +26,9 @@ struct _CxrCamExporter {
   GMutex lock;                  /* guards the fields below, which the writer fills */
   guint n_written;
   gint n_done;                  /* images whose files were written or failed: read from any thread */
+  guint n_queued;               /* images added whose files are not done yet */
+  guint max_queued;             /* with options.wait_when_busy: add waits while n_queued is this high */
+  GCond done_cond;              /* signalled with lock held when an image's files are done */
   GError *error;
 };
 
@@ -65,6 +69,16 @@ save_cam (CxrCamExporter *self, const CxrCamResult *result, GError **error)
 }
 
 static void
+job_done (CxrCamExporter *self)
+{
+  g_mutex_lock (&self->lock);
+  self->n_queued--;
+  g_cond_broadcast (&self->done_cond);
+  g_mutex_unlock (&self->lock);
+  g_atomic_int_inc (&self->n_done);
+}
+
+static void
 write_job (gpointer data, gpointer user_data)
 {
   Job *job = data;
@@ -73,6 +87,7 @@ write_job (gpointer data, gpointer user_data)
   if (self->cancellable != NULL && g_cancellable_is_cancelled (self->cancellable))
     {
       job_free (job);
+      job_done (self);
       return;
     }
 
@@ -97,8 +112,16 @@ write_job (gpointer data, gpointer user_data)
   else
     g_error_free (error);
   g_mutex_unlock (&self->lock);
-  g_atomic_int_inc (&self->n_done);
   job_free (job);
+  job_done (self);
+}
+
+int
+cxr_cam_exporter_default_writers (void)
+{
+  const char *env = g_getenv ("CXR_NUM_THREADS");
+  int n = env ? (int) g_ascii_strtoll (env, NULL, 10) : 0;
+  return n > 0 ? n : cxr_cpu_cores ();
 }
 
 guint
@@ -130,8 +153,13 @@ cxr_cam_exporter_new (const CxrCamExportOptions *options, GCancellable *cancella
   self->workspace = cxr_cam_workspace_new ();
   self->csv = g_string_new (CXR_CAM_RESULTS_CSV_HEADER);
   g_mutex_init (&self->lock);
-  /* Not exclusive: the thread comes from GLib's shared pool and goes back when the queue is empty. */
-  self->writer = g_thread_pool_new (write_job, self, 1, FALSE, NULL);
+  g_cond_init (&self->done_cond);
+  /* Drawing and encoding four pictures takes several times one image's decode, forward and CAM (docs/scale.md),
+   * so every core writes; the caller's thread and the engine's kernel team share the cores with them. Not
+   * exclusive: the threads come from GLib's shared pool and go back when the queue is empty. */
+  int n_writers = cxr_cam_exporter_default_writers ();
+  self->max_queued = 2 * n_writers;
+  self->writer = g_thread_pool_new (write_job, self, n_writers, FALSE, NULL);
   return self;
 }
 
@@ -147,6 +175,7 @@ cxr_cam_exporter_free (CxrCamExporter *self)
   g_clear_error (&self->error);
   g_clear_object (&self->cancellable);
   g_mutex_clear (&self->lock);
+  g_cond_clear (&self->done_cond);
   g_free (self->folder);
   g_free (self->label);
   g_free (self);
@@ -177,6 +206,12 @@ cxr_cam_exporter_add (CxrCamExporter *self, CxrCamResult *result, const GArray *
                self->options.box_mode, (const CxrRect *) job->truth->data, job->truth->len, NULL);
   job->boxes = g_array_ref (c->boxes);
   cxr_cam_csv_append_row (self->csv, result, self->label, self->options.threshold, &c->score);
+  g_mutex_lock (&self->lock);
+  /* Bounded memory: each queued image holds its gray pixels and its float CAM, 5 MB at 1024 x 1024. */
+  while (self->options.wait_when_busy && self->n_queued >= self->max_queued)
+    g_cond_wait (&self->done_cond, &self->lock);
+  self->n_queued++;
+  g_mutex_unlock (&self->lock);
   g_thread_pool_push (self->writer, job, NULL);
 }
 

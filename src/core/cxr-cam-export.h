@@ -5,8 +5,9 @@
  *
  * The caller hands each explained image over as it arrives. The cut (threshold, boxes, score: cxr_cam_cut) and
  * the CSV row are made at once on the caller's thread, which gets the cut back to show; drawing and PNG encoding
- * (about a hundred milliseconds for four 1024 x 1024 pictures) happen on writer threads. bb_results.csv is
- * written when the exporter finishes, atomically.
+ * (about 150 ms of CPU for four 1024 x 1024 pictures) happen on one writer thread per core, in any order, so the
+ * rows' order is the order of the calls whatever finishes first. bb_results.csv is written when the exporter
+ * finishes, atomically.
  */
 #pragma once
 
@@ -24,6 +25,9 @@ typedef struct {
   CxrBoxMode box_mode;
   float opacity;            /* the heatmap's weight in pred_ */
   gboolean save_cam;        /* also <name>.cam.npy: the CAM at image resolution, float32 */
+  gboolean wait_when_busy;  /* cxr_cam_exporter_add waits while two images per writer are queued: memory stays
+                             * bounded when images arrive faster than they are written (the command line; a
+                             * window's main loop must not wait) */
 } CxrCamExportOptions;
 
 /* The defaults of cxr_cam_render_options_init, no folder and no label. */
@@ -44,6 +48,9 @@ const char     *cxr_cam_exporter_get_folder (CxrCamExporter *self);
  * (and @cut is left empty). */
 void            cxr_cam_exporter_add        (CxrCamExporter *self, CxrCamResult *result, const GArray *truth,
                                              CxrCamCut *cut);
+
+/* How many writer threads an exporter uses: $CXR_NUM_THREADS if set, else one per physical core. */
+int             cxr_cam_exporter_default_writers (void);
 
 /* Images whose files are done (written or failed) so far; any thread may ask, for a progress bar. */
 guint           cxr_cam_exporter_get_n_done (CxrCamExporter *self);

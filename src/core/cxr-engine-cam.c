@@ -160,9 +160,67 @@ cxr_engine_cam_finish (CxrEngine *engine, GAsyncResult *result, GError **error)
 
 /* ---- a list of images ---------------------------------------------------------------------------- */
 
+/* Results sent to the caller and not yet handed over (or dropped). The batch job waits while there are
+ * MAX_BACKLOG of them: a caller slower than the network (one writing four pictures per image, which waits for its
+ * writers) would otherwise collect every image's maps, 5 MB each, in its main context's queue. Shared by the job
+ * and its reports, which may outlive it. */
+#define MAX_BACKLOG 4
+
+typedef struct {
+  GMutex lock;
+  GCond delivered;
+  guint pending;
+} Backlog;
+
+static void
+backlog_clear (gpointer data)
+{
+  Backlog *backlog = data;
+  g_mutex_clear (&backlog->lock);
+  g_cond_clear (&backlog->delivered);
+}
+
+static Backlog *
+backlog_new (void)
+{
+  Backlog *backlog = g_atomic_rc_box_new0 (Backlog);
+  g_mutex_init (&backlog->lock);
+  g_cond_init (&backlog->delivered);
+  return backlog;
+}
+
+static void
+backlog_unref (Backlog *backlog)
+{
+  g_atomic_rc_box_release_full (backlog, backlog_clear);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Backlog, backlog_unref)
+
+/* Waits until fewer than MAX_BACKLOG results are pending or @cancellable is cancelled. */
+static void
+backlog_wait (Backlog *backlog, GCancellable *cancellable)
+{
+  g_mutex_lock (&backlog->lock);
+  while (backlog->pending >= MAX_BACKLOG && !g_cancellable_is_cancelled (cancellable))
+    g_cond_wait_until (&backlog->delivered, &backlog->lock, g_get_monotonic_time () + 50 * G_TIME_SPAN_MILLISECOND);
+  backlog->pending++;
+  g_mutex_unlock (&backlog->lock);
+}
+
+static void
+backlog_done (Backlog *backlog)
+{
+  g_mutex_lock (&backlog->lock);
+  backlog->pending--;
+  g_cond_signal (&backlog->delivered);
+  g_mutex_unlock (&backlog->lock);
+}
+
 typedef struct {
   CxrCamResult *result;
   guint done, total;
+  Backlog *backlog;
 } CamReport;
 
 static void
@@ -177,14 +235,17 @@ cam_report_free (gpointer payload)
 {
   CamReport *report = payload;
   cxr_cam_result_unref (report->result);
+  backlog_done (report->backlog);
+  backlog_unref (report->backlog);
   g_free (report);
 }
 
 /* Hands @result (a reference is taken) to the caller. */
 static void
-report_progress (CamRequest *request, CxrCamResult *result, guint done)
+report_progress (CamRequest *request, Backlog *backlog, CxrCamResult *result, guint done)
 {
   CamReport *report = g_new0 (CamReport, 1);
+  report->backlog = g_atomic_rc_box_acquire (backlog);
   report->result = cxr_cam_result_ref (result);
   report->done = done;
   report->total = g_strv_length (request->paths);
@@ -204,9 +265,11 @@ cam_batch_job (GTask *task, CxrEngine *engine, gpointer task_data, GCancellable 
 
   guint total = g_strv_length (request->paths);
   CxrCamMonitor monitor = { cancellable, NULL, NULL };
+  g_autoptr (Backlog) backlog = backlog_new ();
   gint n_failed = 0;
   for (guint i = 0; i < total; i++)
     {
+      backlog_wait (backlog, cancellable);
       if (g_cancellable_is_cancelled (cancellable))
         {
           cxr_engine_progress_finish (request->progress);
@@ -230,7 +293,7 @@ cam_batch_job (GTask *task, CxrEngine *engine, gpointer task_data, GCancellable 
           n_failed++;
         }
       result->index = i;
-      report_progress (request, result, i + 1);
+      report_progress (request, backlog, result, i + 1);
     }
   cxr_engine_progress_finish (request->progress);
   g_task_return_int (task, n_failed);
