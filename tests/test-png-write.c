@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-png-write: the fast PNG writer (cxr-png-write.h) keeps every pixel of what cairo_surface_write_to_png, the
  * writer of the cam pictures before it, wrote. On a real NIH radiograph and a JET overlay drawn over it: the gray
  * picture (original_, mask_), the RGB overlay (pred_) and a cairo RGB24 surface with boxes drawn on it (gtimage_)

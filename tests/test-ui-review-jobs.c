@@ -103,7 +103,10 @@ test_export_progress_and_close (Fixture *f, gconstpointer data)
   g_assert_true (_cxr_window_is_running (f->window));
   cxr_ui_test_wait_until (export_over, &watch, 60000, "the export");
   g_assert_false (watch.ended_early);
-  g_assert_cmpfloat (watch.max_fraction, >, 0.5);   /* the bar went on past the analysis into the writing */
+  /* The bar reached the end of the analysis while the job still ran. It used to be seen in the writing half too,
+   * but with a writer per core and fast PNG settings (issue 15) the last pictures are often written within the
+   * 100 ms between two polls of the writers' progress; ended_early above says the job outlasted the analysis. */
+  g_assert_cmpfloat (watch.max_fraction, >=, 0.5);
   g_assert_cmpuint (count_whole_pictures (watch.folder), ==, 16);
   g_free (watch.folder);
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-png-write.c: fast lossless PNG encoding with libpng (see cxr-png-write.h for the measured settings). */
 #include "cxr-png-write.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-png-write.h: the PNGs cxrcam writes by the hundred (the cam pictures, phantoms), encoded for speed.
  *
  * 8-bit gray or RGB, no interlace, a white bKGD as cairo writes it, zlib level 1 with the Z_RLE strategy and one
