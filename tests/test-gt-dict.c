@@ -99,6 +99,14 @@ test_bad_files (void)
     { "\x89PNG", ":1:" },
     { "42", ": not a gt_dict" },
     { "[{\"image\": \"a.png\", \"label\": \"x\"}]", ": \"a.png\": " },
+    /* Escapes json-glib reads but JSON does not have; each gave a name cxrcam wrote back as bytes that are not
+     * UTF-8, into a file it then could not read (the gt_dict fuzzer's \333, issue 13). */
+    { "{\"a\\333.png\": [1, 2, 3, 4]}", ":1:4: an escape JSON does not have" },
+    { "{\"a\\x41.png\": [1, 2, 3, 4]}", ":1:4: an escape JSON does not have" },
+    { "{\"a\\ud800.png\": [1, 2, 3, 4]}", ":1:4: a lone high surrogate" },
+    { "{\"a\\udc00.png\": [1, 2, 3, 4]}", ":1:4: a lone low surrogate" },
+    { "{\"a\\u0000.png\": [1, 2, 3, 4]}", ":1:4: a NUL character" },
+    { "{\n\"a\tb.png\": [1, 2, 3, 4]}", ":2:3: a raw control character" },
   };
   g_autofree char *dir = cxr_test_make_tmpdir ();
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
