@@ -96,6 +96,13 @@ cxr_cam_controls_get_method (CxrCamControls *self)
   return method_ids[MIN (selected, G_N_ELEMENTS (method_ids) - 1)];
 }
 
+const char *
+cxr_cam_controls_method_id (CxrCamMethod method)
+{
+  /* The row's items are in the CxrCamMethod order. */
+  return method_ids[MIN ((guint) method, G_N_ELEMENTS (method_ids) - 1)];
+}
+
 void
 cxr_cam_controls_set_method (CxrCamControls *self, const char *method)
 {

@@ -26,6 +26,8 @@ void           cxr_cam_controls_set_threshold (CxrCamControls *self, double thre
 
 /* "grad-cam" or "grad-cam++" */
 const char    *cxr_cam_controls_get_method (CxrCamControls *self);
+/* The settings' id ("cam-method") of @method, as the Method row stores it: "grad-cam", "hirescam", ... */
+const char    *cxr_cam_controls_method_id  (CxrCamMethod method);
 void           cxr_cam_controls_set_method (CxrCamControls *self, const char *method);
 /* "layer4" ... "layer1", or "layer3,layer4" (fused) */
 const char    *cxr_cam_controls_get_layer (CxrCamControls *self);

@@ -83,6 +83,8 @@ struct _CxrWindow {
 
   GtkWidget *eval_view;              /* the Summary's evaluation page (cxr-window-eval.c): a weak pointer */
   GCancellable *eval_cancellable;    /* its prediction of the labelled images */
+  GtkWidget *method_table;           /* the Summary's Methods page (cxr-window-compare.c): a weak pointer */
+  GCancellable *compare_cancellable; /* its comparison */
 
   guint review_save_source;
   GHashTable *targets;               /* dataset index -> the class chosen for its heatmap (absent: the top one) */
@@ -213,6 +215,13 @@ void     _cxr_window_eval_attach            (CxrWindow *self, CxrSummaryDialog *
 void     _cxr_window_eval_refresh           (CxrWindow *self);
 /* Stops its prediction of the labelled images (another model or dataset). */
 void     _cxr_window_eval_cancel            (CxrWindow *self);
+
+/* cxr-window-compare.c */
+void     _cxr_window_compare_attach         (CxrWindow *self, CxrSummaryDialog *dialog);
+/* The model or the dataset changed: the page says what it would compare. */
+void     _cxr_window_compare_refresh        (CxrWindow *self);
+/* Stops the comparison (another model or dataset, or the window closes). */
+void     _cxr_window_compare_cancel         (CxrWindow *self);
 
 /* cxr-window.c */
 void _cxr_window_toast          (CxrWindow *self, const char *message);

@@ -554,6 +554,7 @@ refresh_summary (CxrWindow *self)
   if (self->summary_dialog == NULL)
     return;
   _cxr_window_eval_refresh (self);
+  _cxr_window_compare_refresh (self);
   if (self->localisations != NULL && cxr_localisations_get_n_records (self->localisations) > 0)
     cxr_summary_dialog_set_busy (CXR_SUMMARY_DIALOG (self->summary_dialog), TRUE);
   start_scoring (self);
@@ -573,6 +574,7 @@ _cxr_window_show_summary (CxrWindow *self)
       CxrSummaryDialog *dialog = cxr_summary_dialog_new (GTK_WINDOW (self));
       g_signal_connect_object (dialog, "threshold-chosen", G_CALLBACK (on_summary_threshold_chosen), self, 0);
       _cxr_window_eval_attach (self, dialog);
+      _cxr_window_compare_attach (self, dialog);
       self->summary_dialog = GTK_WINDOW (dialog);
       g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &self->summary_dialog);
     }

@@ -336,6 +336,8 @@ _cxr_window_set_dataset (CxrWindow *self, CxrDataset *dataset, CxrReview *review
   _cxr_window_training_sync (self);
   _cxr_window_eval_cancel (self);
   _cxr_window_eval_refresh (self);
+  _cxr_window_compare_cancel (self);
+  _cxr_window_compare_refresh (self);
 }
 
 void
@@ -353,6 +355,8 @@ _cxr_window_model_changed (CxrWindow *self, CxrModel *model)
   _cxr_window_training_model_changed (self);
   _cxr_window_eval_cancel (self);
   _cxr_window_eval_refresh (self);
+  _cxr_window_compare_cancel (self);
+  _cxr_window_compare_refresh (self);
 }
 
 /* ---- window state -------------------------------------------------------- */
@@ -447,6 +451,9 @@ cxr_window_dispose (GObject *object)
   if (self->eval_cancellable != NULL)
     g_cancellable_cancel (self->eval_cancellable);
   g_clear_object (&self->eval_cancellable);
+  if (self->compare_cancellable != NULL)
+    g_cancellable_cancel (self->compare_cancellable);
+  g_clear_object (&self->compare_cancellable);
   if (self->train_window != NULL)
     gtk_window_destroy (self->train_window);
 

@@ -1,0 +1,293 @@
+/* The Summary's Methods page (issue 15, point 3): the table of methods x layers that `cxrcam-cli compare` prints,
+ * computed in the window by the same core job, and one click (or Return on a row) to make a row the window's
+ * method, layer and threshold.
+ *
+ * On generated phantoms with the tiny two-class network, the page is opened with Ctrl+M, a method is added with a
+ * click on its check box and the comparison started with a click on Compare; every figure of every row must be the
+ * CLI's (the CSV's full-precision numbers against the job's, and the text of each cell against the CLI's table),
+ * except the seconds per image, which are timed anew. Then Use on a row, and Return on another, must set the
+ * method, layer and threshold, and the heatmap on screen must be the engine's map for them. */
+#include <adwaita.h>
+#include <math.h>
+#include <string.h>
+
+#include "cxr-method-table.h"
+#include "cxr-test-util.h"
+#include "cxr-ui-test-input.h"
+#include "cxr-ui-test-util.h"
+#include "cxr-ui-window-fixture.h"
+
+typedef CxrWindowFixture Fixture;
+
+static char *phantoms;
+
+static gboolean
+summary_shown (gpointer data)
+{
+  Fixture *f = data;
+  return f->window->summary_dialog != NULL && gtk_widget_get_mapped (GTK_WIDGET (f->window->summary_dialog))
+         && f->window->method_table != NULL;
+}
+
+static gboolean
+compared (gpointer data)
+{
+  Fixture *f = data;
+  CxrMethodTable *table = CXR_METHOD_TABLE (f->window->method_table);
+  return f->window->compare_cancellable == NULL && cxr_method_table_get_comparison (table) != NULL
+         && cxr_method_table_get_row (table, 0) != NULL && gtk_widget_get_mapped (cxr_method_table_get_row (table, 0));
+}
+
+static void
+set_up (Fixture *f, gconstpointer data)
+{
+  cxr_window_fixture_set_up (f, data);
+  g_free (f->dataset);
+  g_free (f->model);
+  f->dataset = g_strdup (phantoms);
+  f->model = cxr_test_fixture_path ("networks/basic_c3_k2.pth");
+  cxr_window_fixture_open_dataset (f);
+  cxr_window_fixture_open_model (f);
+}
+
+/* The CLI's table for the same model, dataset, methods and layers: its stdout lines and its CSV lines. */
+static void
+run_cli (Fixture *f, const char *methods, const char *layers, GStrv *table, GStrv *csv)
+{
+  g_autofree char *dir = cxr_test_make_tmpdir ();
+  g_autofree char *csv_path = g_build_filename (dir, "compare.csv", NULL);
+  g_auto (CxrCliRun) run = { 0 };
+  const char *args[] = { "compare", "--model", f->model, "--dataset", f->dataset, "--methods", methods,
+                         "--layers", layers, "--csv", csv_path, "--quiet", NULL };
+  cxr_test_run_cli (&run, args);
+  g_assert_cmpint (run.status, ==, 0);
+  *table = g_strsplit (run.out, "\n", -1);
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (csv_path, &text, NULL, NULL));
+  *csv = g_strsplit (text, "\n", -1);
+}
+
+/* A figure of the CSV (empty: none) against the job's. */
+static void
+assert_same_number (const char *csv_field, double value, const char *what)
+{
+  if (*csv_field == '\0')
+    {
+      g_assert_true (isnan (value));
+      return;
+    }
+  double want = g_ascii_strtod (csv_field, NULL);
+  g_test_message ("  %-10s cli %s window %.17g", what, csv_field, value);
+  g_assert_cmpfloat (fabs (want - value), <=, 1e-12 * MAX (1.0, fabs (want)));
+}
+
+static void
+assert_matches_cli (Fixture *f, CxrMethodTable *table)
+{
+  CxrCamComparison *comparison = cxr_method_table_get_comparison (table);
+  g_auto (GStrv) lines = NULL, csv = NULL;
+  run_cli (f, "gradcam,gradcam++,hirescam,gradcam-elementwise,xgradcam,layercam,eigencam",
+           "layer3+layer4", &lines, &csv);
+  guint n_rows = cxr_cam_comparison_get_n_rows (comparison);
+  g_assert_cmpuint (n_rows, ==, 7);
+  /* "N images explained, ..." and the header, then a line per row. */
+  g_assert_cmpuint (g_strv_length (lines), >=, n_rows + 2);
+  g_assert_cmpuint (g_strv_length (csv), ==, n_rows + 2);
+  int cli_best = -1;
+  for (guint i = 0; i < n_rows; i++)
+    {
+      const CxrCamCompareRow *row = cxr_cam_comparison_get_row (comparison, i);
+      g_test_message ("row %u: %s", i, lines[i + 2]);
+      /* method,layer,images,mean_iou,threshold,iou>0.1,iou>0.3,iou>0.5,pointing,drop,increase,road_morf,road_lerf,road,s */
+      g_auto (GStrv) fields = NULL;
+      {
+        /* The fused layer is quoted: "layer3.0,layer4.0". */
+        g_autoptr (GString) line = g_string_new (csv[i + 1]);
+        char *quote = strchr (line->str, '"');
+        if (quote != NULL)
+          {
+            char *end = strchr (quote + 1, '"');
+            for (char *p = quote; p <= end; p++)
+              if (*p == ',')
+                *p = '+';
+          }
+        fields = g_strsplit (line->str, ",", -1);
+      }
+      g_assert_cmpuint (g_strv_length (fields), ==, 15);
+      g_assert_cmpstr (fields[0], ==, cxr_cam_method_get_name (row->method));
+      g_assert_cmpuint ((guint) g_ascii_strtoull (fields[2], NULL, 10), ==, row->n_images);
+      assert_same_number (fields[3], cxr_cam_compare_row_best_mean_iou (row), "mean IoU");
+      /* The threshold is a float, written in its shortest form. */
+      g_assert_cmpfloat ((float) g_ascii_strtod (fields[4], NULL), ==, (float) cxr_cam_compare_row_best_threshold (row));
+      for (guint k = 0; k < CXR_COMPARE_N_ACCURACIES; k++)
+        assert_same_number (fields[5 + k], cxr_cam_compare_row_accuracy (row, k), "accuracy");
+      assert_same_number (fields[8], cxr_cam_compare_row_pointing (row), "pointing");
+      assert_same_number (fields[13], cxr_cam_compare_row_road (row), "ROAD");
+
+      /* What the page shows is what the CLI prints (the C locale: a decimal point). Its columns: method, layer, mean
+       * IoU, threshold, IoU > 0.1 0.3 0.5, pointing, drop, incr., MoRF, LeRF, ROAD, s/image [<- best]. */
+      g_auto (GStrv) printed = g_strsplit_set (lines[i + 2], " ", -1);
+      g_autoptr (GPtrArray) tokens = g_ptr_array_new ();
+      for (guint t = 0; printed[t] != NULL; t++)
+        if (*printed[t] != '\0')
+          g_ptr_array_add (tokens, printed[t]);
+      g_assert_cmpuint (tokens->len, >=, 14);
+      const guint printed_column[] = { 2, 3, 4, 5, 6, 7, 12 };
+      const char *const ids[] = { "mean_iou", "threshold", "iou>0.1", "iou>0.3", "iou>0.5", "pointing", "road" };
+      for (guint k = 0; k < G_N_ELEMENTS (ids); k++)
+        {
+          guint column = 0;
+          while (g_strcmp0 (cxr_method_table_get_column_id (column), ids[k]) != 0)
+            column++;
+          g_assert_cmpstr (cxr_method_table_get_cell (table, i, column), ==, g_ptr_array_index (tokens, printed_column[k]));
+        }
+      if (strstr (lines[i + 2], "<- best") != NULL)
+        cli_best = (int) i;
+    }
+  g_assert_cmpint (cli_best, ==, cxr_cam_comparison_get_best (comparison));
+  g_assert_cmpint (cli_best, >=, 0);
+}
+
+typedef struct {
+  Fixture *f;
+  const CxrCamCompareRow *row;
+  char *canonical;
+} Wanted;
+
+static gboolean
+shows_row (gpointer data)
+{
+  Wanted *w = data;
+  const CxrCamResult *cam = cxr_current_image_get_cam (w->f->window->current);
+  return cxr_window_fixture_cam_shown (w->f) && !cxr_current_image_get_analysing (w->f->window->current)
+         && cam != NULL && cam->method == w->row->method && g_str_equal (cam->layer, w->canonical);
+}
+
+/* After a row was used: the settings, the threshold and the map on screen are the row's. */
+static void
+assert_window_uses (Fixture *f, const CxrCamCompareRow *row)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CxrModel) model = cxr_model_load (f->model, NULL, &error);
+  g_assert_no_error (error);
+  int blocks[CXR_CAM_MAX_LAYERS], n_blocks;
+  Wanted w = { f, row, NULL };
+  g_assert_true (cxr_cam_resolve_layers (cxr_resnet_get_arch (cxr_model_get_network (model)), row->layer, blocks,
+                                         &n_blocks, &w.canonical, &error));
+  g_autofree char *method = g_settings_get_string (f->window->settings, "cam-method");
+  g_autofree char *layer = g_settings_get_string (f->window->settings, "cam-layer");
+  g_assert_cmpstr (method, ==, cxr_cam_controls_method_id (row->method));
+  g_assert_cmpstr (layer, ==, row->layer);
+  g_assert_cmpfloat (cxr_cam_controls_get_threshold (f->window->cam_controls), ==, cxr_cam_compare_row_best_threshold (row));
+  g_assert_cmpfloat (cxr_current_image_get_threshold (f->window->current), ==, cxr_cam_compare_row_best_threshold (row));
+  cxr_ui_test_wait_until (shows_row, &w, 60000, "the used row's heatmap");
+
+  const CxrCamResult *shown = cxr_current_image_get_cam (f->window->current);
+  CxrCamOptions options;
+  cxr_cam_options_init_default (&options);
+  options.method = row->method;
+  options.layer = row->layer;
+  options.target_class = shown->target_class;
+  g_autoptr (CxrCamResult) direct = cxr_cam_compute_file (model, shown->path, &options, &error);
+  g_assert_no_error (error);
+  gsize n = (gsize) shown->width * shown->height;
+  double diff = cxr_test_max_abs_diff (shown->cam, direct->cam, n, NULL);
+  g_test_message ("%s at %s: map on screen vs engine, max |diff| %.2e", cxr_cam_method_get_name (row->method),
+                  w.canonical, diff);
+  g_assert_cmpfloat (diff, <=, 1e-6);
+  g_free (w.canonical);
+}
+
+static void
+test_compare_and_use (Fixture *f, gconstpointer data)
+{
+  /* Ctrl+M: the Summary; its Methods page. */
+  cxr_ui_test_key (GTK_WIDGET (f->window), "ctrl+m");
+  cxr_ui_test_wait_until (summary_shown, f, 10000, "the Summary after Ctrl+M");
+  CxrSummaryDialog *dialog = CXR_SUMMARY_DIALOG (f->window->summary_dialog);
+  cxr_summary_dialog_show_page (dialog, "methods");
+  CxrMethodTable *table = CXR_METHOD_TABLE (f->window->method_table);
+  GtkWidget *compare = cxr_method_table_get_compare_button (table);
+  cxr_ui_test_wait_until (cxr_ui_test_widget_allocated, compare, 30000, "the Compare button");
+  g_assert_true (gtk_widget_get_sensitive (compare));
+
+  /* The six gradient methods are chosen at first; EigenCAM is added with a click on its box. */
+  GArray *methods = g_array_new (FALSE, FALSE, sizeof (CxrCamMethod));
+  GPtrArray *layers = g_ptr_array_new_with_free_func (g_free);
+  gboolean faithfulness;
+  g_assert_true (cxr_method_table_get_request (table, methods, layers, &faithfulness));
+  g_assert_cmpuint (methods->len, ==, 6);
+  g_assert_cmpuint (layers->len, ==, 3);
+  g_assert_true (faithfulness);
+  g_array_set_size (methods, 0);
+  g_ptr_array_set_size (layers, 0);
+  GtkWidget *eigencam = cxr_method_table_get_method_check (table, CXR_CAM_METHOD_EIGENCAM);
+  cxr_ui_test_click (eigencam, 8, gtk_widget_get_height (eigencam) / 2.0, 1);
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (eigencam)));
+  g_assert_true (cxr_method_table_get_request (table, methods, layers, &faithfulness));
+  g_assert_cmpuint (methods->len, ==, 7);
+  /* ROAD takes 20 forwards and 18 solves per map: one layer (the fused one) keeps the test to a minute. */
+  for (guint i = 0; i < 2; i++)
+    {
+      GtkWidget *check = cxr_method_table_get_layer_check (table, cxr_method_table_layers[i]);
+      cxr_ui_test_click (check, 8, gtk_widget_get_height (check) / 2.0, 1);
+      g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)));
+    }
+  g_array_set_size (methods, 0);
+  g_ptr_array_set_size (layers, 0);
+  g_assert_true (cxr_method_table_get_request (table, methods, layers, &faithfulness));
+  g_assert_cmpuint (layers->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (layers, 0), ==, "layer3,layer4");
+  g_array_unref (methods);
+  g_ptr_array_unref (layers);
+
+  cxr_ui_test_click (compare, NAN, NAN, 1);
+  cxr_ui_test_wait_until (compared, f, 300000, "the comparison");
+  cxr_ui_test_save (GTK_WIDGET (dialog), "summary-methods");
+  /* Nothing is cut: the last column's buttons are inside the dialog. */
+  graphene_rect_t bounds;
+  GtkWidget *last_use = cxr_method_table_get_use_button (table, 0);
+  g_assert_true (gtk_widget_compute_bounds (last_use, GTK_WIDGET (dialog), &bounds));
+  g_test_message ("Use button at x %.0f .. %.0f of a %d-pixel dialog", bounds.origin.x,
+                  bounds.origin.x + bounds.size.width, gtk_widget_get_width (GTK_WIDGET (dialog)));
+  g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, gtk_widget_get_width (GTK_WIDGET (dialog)));
+  assert_matches_cli (f, table);
+
+  /* Use on a row that is not the window's method and layer now (Grad-CAM at layer4): Grad-CAM++ at layer3 + 4. */
+  CxrCamComparison *comparison = cxr_method_table_get_comparison (table);
+  guint used = CXR_CAM_METHOD_GRADCAM_PLUSPLUS;
+  const CxrCamCompareRow *row = cxr_cam_comparison_get_row (comparison, used);
+  g_assert_cmpint (row->method, ==, CXR_CAM_METHOD_GRADCAM_PLUSPLUS);
+  g_assert_cmpstr (row->layer, ==, "layer3,layer4");
+  g_assert_cmpfloat (cxr_cam_compare_row_best_threshold (row), !=, cxr_cam_controls_get_threshold (f->window->cam_controls));
+  GtkWidget *use = cxr_method_table_get_use_button (table, used);
+  cxr_ui_test_scroll_into_view (use);
+  cxr_ui_test_click (use, NAN, NAN, 1);
+  assert_window_uses (f, row);
+
+  /* Return on another row: HiResCAM at layer3 + layer4. */
+  guint activated = CXR_CAM_METHOD_HIRESCAM;
+  row = cxr_cam_comparison_get_row (comparison, activated);
+  g_assert_cmpint (row->method, ==, CXR_CAM_METHOD_HIRESCAM);
+  GtkWidget *list_row = cxr_method_table_get_row (table, activated);
+  cxr_ui_test_scroll_into_view (list_row);
+  gtk_widget_grab_focus (list_row);
+  cxr_ui_test_key (list_row, "Return");
+  assert_window_uses (f, row);
+}
+
+int
+main (int argc, char *argv[])
+{
+  if (!cxr_ui_test_init (&argc, &argv))
+    return 0;
+  phantoms = cxr_ui_test_make_phantoms (6);
+  /* As in test-ui-eval: libadwaita 1.2.2's toasts can crash when animating in covered windows under Xvfb. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  cxr_window_fixture_init_app ();
+  g_test_add ("/ui/compare/table-and-use", Fixture, NULL, set_up, test_compare_and_use, cxr_window_fixture_tear_down);
+  int status = g_test_run ();
+  cxr_window_fixture_free_app ();
+  g_free (phantoms);
+  return status;
+}
