@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The Summary's Methods page (issue 15, point 3): the table of methods x layers that `cxrcam-cli compare` prints,
  * computed in the window by the same core job, and one click (or Return on a row) to make a row the window's
  * method, layer and threshold.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-method-table.c: the Summary's Methods page (see the header). Built in code: its rows and columns follow
  * the comparison's size, and its choice boxes the lists of methods and layers. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-method-table.h: the Summary's Methods page: which CAM method, layer and threshold localise this model's
  * findings best on the open dataset, the same table as `cxrcam-cli compare` (cxr-cam-compare.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-window-compare.c: the review window's side of the Summary's Methods page (cxr-method-table.h).
  *
  * The comparison is `cxrcam-cli compare --dataset` in the window: the same images (those of the open dataset with
