@@ -30,6 +30,23 @@ cxr_test_nih14_dir (void)
   return NULL;
 }
 
+const char *
+cxr_test_dicom_samples_dir (void)
+{
+  const char *dir = g_getenv ("CXR_DICOM_SAMPLES_DIR");
+  if (dir == NULL || *dir == '\0')
+    dir = CXR_DEFAULT_DICOM_SAMPLES_DIR;
+
+  g_autofree char *probe = g_build_filename (dir, "PROVENANCE.md", NULL);
+  if (g_file_test (probe, G_FILE_TEST_IS_REGULAR))
+    return dir;
+
+  if (g_getenv ("CI") != NULL)
+    g_error ("CI is set but the DICOM samples are missing: %s (set CXR_DICOM_SAMPLES_DIR)", dir);
+  g_test_skip_printf ("DICOM samples not found at %s", dir);
+  return NULL;
+}
+
 gboolean
 cxr_test_have_locale (const char *locale)
 {

@@ -13,6 +13,9 @@ G_BEGIN_DECLS
  * pass by skipping the real-data tests. */
 const char *cxr_test_nih14_dir (void);
 
+/* ../shared/data/dicom-samples (or $CXR_DICOM_SAMPLES_DIR), the third-party DICOM files; the same rules as above. */
+const char *cxr_test_dicom_samples_dir (void);
+
 /* tests/reference/fixtures/<name> in the source tree. Free with g_free. */
 char *cxr_test_fixture_path (const char *name);
 
