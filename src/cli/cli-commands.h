@@ -22,5 +22,6 @@ int cli_dataset (int argc, char **argv);
 int cli_cam (int argc, char **argv);
 int cli_sweep (int argc, char **argv);
 int cli_compare (int argc, char **argv);
+int cli_merge (int argc, char **argv);
 /* training */
 int cli_train (int argc, char **argv);

@@ -22,6 +22,7 @@ static const CliCommand commands[] = {
   { "cam", "Grad-CAM boxes, pictures and bb_results.csv, scored against BB.csv", cli_cam },
   { "sweep", "Mean IoU of Grad-CAM boxes for every threshold 0.05 … 0.95", cli_sweep },
   { "compare", "Every CAM method and layer scored against the boxes: the best to use", cli_compare },
+  { "merge", "Join the output folders of cam --shard K/N into one", cli_merge },
   /* training */
   { "train", "Train a ResNet on a dataset folder; checkpoints PyTorch loads", cli_train },
 };

@@ -3,8 +3,10 @@
 #include "cxr-cam-export.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cxr-atomic-file.h"
 #include "cxr-cam-csv.h"
@@ -22,6 +24,8 @@ struct _CxrCamExporter {
   CxrCamWorkspace *workspace;   /* the caller's, for the cuts */
   GCancellable *cancellable;    /* remaining jobs are skipped once it is cancelled */
   GString *csv;                 /* bb_results.csv, filled on the caller's thread */
+  char *csv_path;
+  int running_fd;               /* bb_results.csv as it grows, opened for appending; -1 once finished */
 
   GMutex lock;                  /* guards the fields below, which the writer fills */
   guint n_written;
@@ -36,6 +40,7 @@ typedef struct {
   CxrCamResult *result;
   GArray *truth;   /* CxrRect */
   GArray *boxes;   /* CxrRect: the cut's */
+  char *row;       /* its line of bb_results.csv */
 } Job;
 
 static void
@@ -44,6 +49,7 @@ job_free (Job *job)
   cxr_cam_result_unref (job->result);
   g_array_unref (job->truth);
   g_array_unref (job->boxes);
+  g_free (job->row);
   g_free (job);
 }
 
@@ -105,6 +111,16 @@ write_job (gpointer data, gpointer user_data)
                      && (!self->options.save_cam || save_cam (self, job->result, &error));
 
   g_mutex_lock (&self->lock);
+  /* One write of a whole line, after the pictures: a kill leaves the row whole and its files whole, or no row. */
+  if (written && self->running_fd >= 0)
+    {
+      GError *append_error = NULL;
+      if (!cxr_write_all (self->running_fd, job->row, strlen (job->row), self->csv_path, &append_error))
+        {
+          written = FALSE;
+          error = append_error;
+        }
+    }
   if (written)
     self->n_written++;
   else if (self->error == NULL)
@@ -144,16 +160,36 @@ cxr_cam_exporter_new (const CxrCamExportOptions *options, GCancellable *cancella
   /* What an export or a cam run killed half way left behind. */
   cxr_atomic_file_sweep (options->folder);
   CxrCamExporter *self = g_new0 (CxrCamExporter, 1);
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->done_cond);
   self->options = *options;
   self->folder = g_strdup (options->folder);
   self->label = g_strdup (options->label);
   self->options.folder = self->folder;
   self->options.label = self->label;
+  self->options.previous_rows = NULL;
   self->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
   self->workspace = cxr_cam_workspace_new ();
   self->csv = g_string_new (CXR_CAM_RESULTS_CSV_HEADER);
-  g_mutex_init (&self->lock);
-  g_cond_init (&self->done_cond);
+  self->csv_path = g_build_filename (self->folder, "bb_results.csv", NULL);
+  self->running_fd = -1;
+  g_autoptr (GString) running = g_string_new (CXR_CAM_RESULTS_CSV_HEADER);
+  if (options->previous_rows != NULL)
+    g_string_append (running, options->previous_rows);
+  if (!cxr_atomic_file_set_contents (self->csv_path, running->str, running->len, error))
+    {
+      cxr_cam_exporter_free (self);
+      return NULL;
+    }
+  self->running_fd = g_open (self->csv_path, O_WRONLY | O_APPEND | O_CLOEXEC, 0);
+  if (self->running_fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, CXR_ERROR, CXR_ERROR_IO, "cannot open %s: %s", self->csv_path, g_strerror (saved));
+      cxr_cam_exporter_free (self);
+      return NULL;
+    }
+
   /* Drawing and encoding four pictures takes several times one image's decode, forward and CAM (docs/scale.md),
    * so every core writes; the caller's thread and the engine's kernel team share the cores with them. Not
    * exclusive: the threads come from GLib's shared pool and go back when the queue is empty. */
@@ -170,6 +206,9 @@ cxr_cam_exporter_free (CxrCamExporter *self)
     return;
   if (self->writer != NULL)
     g_thread_pool_free (self->writer, TRUE, TRUE);
+  if (self->running_fd >= 0)
+    close (self->running_fd);
+  g_free (self->csv_path);
   cxr_cam_workspace_free (self->workspace);
   g_string_free (self->csv, TRUE);
   g_clear_error (&self->error);
@@ -205,7 +244,9 @@ cxr_cam_exporter_add (CxrCamExporter *self, CxrCamResult *result, const GArray *
   cxr_cam_cut (c, self->workspace, result->cam, result->width, result->height, self->options.threshold,
                self->options.box_mode, (const CxrRect *) job->truth->data, job->truth->len, NULL);
   job->boxes = g_array_ref (c->boxes);
+  gsize start = self->csv->len;
   cxr_cam_csv_append_row (self->csv, result, self->label, self->options.threshold, &c->score);
+  job->row = g_strndup (self->csv->str + start, self->csv->len - start);
   g_mutex_lock (&self->lock);
   /* Bounded memory: each queued image holds its gray pixels and its float CAM, 5 MB at 1024 x 1024. */
   while (self->options.wait_when_busy && self->n_queued >= self->max_queued)
@@ -213,6 +254,12 @@ cxr_cam_exporter_add (CxrCamExporter *self, CxrCamResult *result, const GArray *
   self->n_queued++;
   g_mutex_unlock (&self->lock);
   g_thread_pool_push (self->writer, job, NULL);
+}
+
+void
+cxr_cam_exporter_add_row (CxrCamExporter *self, const char *line)
+{
+  g_string_append (self->csv, line);
 }
 
 gboolean
@@ -224,8 +271,9 @@ cxr_cam_exporter_finish (CxrCamExporter *self, guint *n_written, GError **error)
   g_thread_pool_free (self->writer, FALSE, TRUE);
   self->writer = NULL;
 
-  g_autofree char *path = g_build_filename (self->folder, "bb_results.csv", NULL);
-  if (!cxr_atomic_file_set_contents (path, self->csv->str, self->csv->len, error))
+  close (self->running_fd);
+  self->running_fd = -1;
+  if (!cxr_atomic_file_set_contents (self->csv_path, self->csv->str, self->csv->len, error))
     return FALSE;
   if (n_written != NULL)
     *n_written = self->n_written;

@@ -6,8 +6,12 @@
  * The caller hands each explained image over as it arrives. The cut (threshold, boxes, score: cxr_cam_cut) and
  * the CSV row are made at once on the caller's thread, which gets the cut back to show; drawing and PNG encoding
  * (about 150 ms of CPU for four 1024 x 1024 pictures) happen on one writer thread per core, in any order, so the
- * rows' order is the order of the calls whatever finishes first. bb_results.csv is written when the exporter
- * finishes, atomically.
+ * rows' order is the order of the calls whatever finishes first.
+ *
+ * bb_results.csv is there from the start: the exporter writes it (header and @previous_rows) when it is made and
+ * appends each image's row, in one write, once its pictures are in place, so a run killed at any moment leaves
+ * complete rows only for images whose files are all whole (a resumed `cam` skips those). When the exporter
+ * finishes it writes the file again, atomically, in the order of the calls.
  */
 #pragma once
 
@@ -25,6 +29,7 @@ typedef struct {
   CxrBoxMode box_mode;
   float opacity;            /* the heatmap's weight in pred_ */
   gboolean save_cam;        /* also <name>.cam.npy: the CAM at image resolution, float32 */
+  const char *previous_rows; /* complete rows of an earlier run kept in bb_results.csv (NULL: none) */
   gboolean wait_when_busy;  /* cxr_cam_exporter_add waits while two images per writer are queued: memory stays
                              * bounded when images arrive faster than they are written (the command line; a
                              * window's main loop must not wait) */
@@ -51,6 +56,10 @@ void            cxr_cam_exporter_add        (CxrCamExporter *self, CxrCamResult 
 
 /* How many writer threads an exporter uses: $CXR_NUM_THREADS if set, else one per physical core. */
 int             cxr_cam_exporter_default_writers (void);
+
+/* A row kept from an earlier run (a line of bb_results.csv, its line break included), placed in the final file
+ * here, among the rows of cxr_cam_exporter_add. Nothing is drawn. */
+void            cxr_cam_exporter_add_row    (CxrCamExporter *self, const char *line);
 
 /* Images whose files are done (written or failed) so far; any thread may ask, for a progress bar. */
 guint           cxr_cam_exporter_get_n_done (CxrCamExporter *self);
