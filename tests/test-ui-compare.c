@@ -7,7 +7,10 @@
  * click on its check box and the comparison started with a click on Compare; every figure of every row must be the
  * CLI's (the CSV's full-precision numbers against the job's, and the text of each cell against the CLI's table),
  * except the seconds per image, which are timed anew. Then Use on a row, and Return on another, must set the
- * method, layer and threshold, and the heatmap on screen must be the engine's map for them. */
+ * method, layer and threshold, and the heatmap on screen must be the engine's map for them.
+ *
+ * Side by side: Compare with Grad-CAM++ (chosen in its row with a click and keys) splits the heatmap pane in two; each
+ * half must hold the engine's map of its method for the image on screen and a caption with its method and IoU. */
 #include <adwaita.h>
 #include <math.h>
 #include <string.h>
@@ -277,6 +280,175 @@ test_compare_and_use (Fixture *f, gconstpointer data)
   assert_window_uses (f, row);
 }
 
+/* ---- two methods side by side ------------------------------------------------- */
+
+static gboolean
+popover_open (GtkWidget *widget)
+{
+  if (GTK_IS_POPOVER (widget) && gtk_widget_get_visible (widget))
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (popover_open (child))
+      return TRUE;
+  return FALSE;
+}
+
+typedef struct {
+  AdwComboRow *row;
+  guint item;
+} Choice;
+
+static gboolean
+chosen (gpointer data)
+{
+  Choice *c = data;
+  return adw_combo_row_get_selected (c->row) == c->item && !popover_open (GTK_WIDGET (c->row));
+}
+
+/* As a person chooses in a combo row: a click opens its list, Home and Down move to @item, Return takes it. */
+static void
+choose (Fixture *f, AdwComboRow *row, guint item)
+{
+  GtkWidget *widget = GTK_WIDGET (row);
+  cxr_ui_test_scroll_into_view (widget);
+  for (guint attempt = 0; attempt < 5 && !popover_open (widget); attempt++)
+    {
+      cxr_window_fixture_click (f, widget, gtk_widget_get_width (widget) / 2.0, gtk_widget_get_height (widget) / 2.0);
+      for (guint waited = 0; waited < 3000 && !popover_open (widget); waited += 100)
+        cxr_ui_test_spin (100);
+    }
+  g_assert_true (popover_open (widget));
+  cxr_ui_test_spin (200);
+  cxr_window_fixture_key (f, "Home");
+  for (guint i = 0; i < item; i++)
+    cxr_window_fixture_key (f, "Down");
+  cxr_window_fixture_key (f, "Return");
+  Choice c = { row, item };
+  cxr_ui_test_wait_until (chosen, &c, 10000, "the Compare with choice");
+}
+
+typedef struct {
+  Fixture *f;
+  CxrCamMethod second;
+} SideBySide;
+
+static gboolean
+both_shown (gpointer data)
+{
+  SideBySide *s = data;
+  CxrCurrentImage *current = s->f->window->current;
+  const CxrCamResult *first = cxr_current_image_get_cam (current);
+  const CxrCamResult *second = cxr_current_image_get_second_cam (current);
+  return cxr_window_fixture_cam_shown (s->f) && !cxr_current_image_get_analysing (current) && first != NULL
+         && second != NULL && second->method == s->second && g_str_has_prefix (first->path, s->f->dataset)
+         && g_str_equal (first->path, second->path)
+         && gtk_widget_get_mapped (GTK_WIDGET (cxr_compare_view_get_second_heatmap_pane (s->f->window->compare_view)));
+}
+
+/* @shown (a map on screen) is the engine's own for @method at layer4 on the same image and class. */
+static void
+assert_engine_map (Fixture *f, const CxrCamResult *shown, CxrCamMethod method)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CxrModel) model = cxr_model_load (f->model, NULL, &error);
+  g_assert_no_error (error);
+  CxrCamOptions options;
+  cxr_cam_options_init_default (&options);
+  options.method = method;
+  options.layer = "layer4";
+  options.target_class = shown->target_class;
+  g_autoptr (CxrCamResult) direct = cxr_cam_compute_file (model, shown->path, &options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (direct->width, ==, shown->width);
+  gsize n = (gsize) shown->width * shown->height;
+  double diff = cxr_test_max_abs_diff (shown->cam, direct->cam, n, NULL);
+  g_test_message ("%s: map on screen vs engine, max |diff| %.2e", cxr_cam_method_get_name (method), diff);
+  g_assert_cmpfloat (diff, <=, 1e-6);
+}
+
+static void
+test_side_by_side (Fixture *f, gconstpointer data)
+{
+  CxrWindow *window = f->window;
+  /* Off at first: one heatmap. */
+  g_autofree char *off = g_settings_get_string (window->settings, "cam-compare-method");
+  g_assert_cmpstr (off, ==, "none");
+  GtkWidget *second_pane = GTK_WIDGET (cxr_compare_view_get_second_heatmap_pane (window->compare_view));
+  g_assert_false (gtk_widget_get_mapped (second_pane));
+
+  /* An image with a Cardiomegaly box, so that both halves have an IoU. */
+  guint with_box = G_MAXUINT;
+  for (guint i = 0; i < cxr_dataset_get_n_entries (window->dataset) && with_box == G_MAXUINT; i++)
+    {
+      g_autoptr (GArray) boxes = cxr_dataset_get_boxes (window->dataset, i);
+      if (boxes != NULL && boxes->len > 0)
+        with_box = i;
+    }
+  g_assert_cmpuint (with_box, !=, G_MAXUINT);
+  cxr_image_list_select_index (window->image_list, with_box);
+
+  /* Compare with Grad-CAM++ (the row's third item: Off, Grad-CAM, Grad-CAM++; on this tiny network HiResCAM's map
+   * at layer4 is Grad-CAM's). */
+  AdwComboRow *row = ADW_COMBO_ROW (gtk_widget_get_template_child (GTK_WIDGET (window->cam_controls),
+                                                                   CXR_TYPE_CAM_CONTROLS, "compare_row"));
+  choose (f, row, 2);
+  SideBySide s = { f, CXR_CAM_METHOD_GRADCAM_PLUSPLUS };
+  cxr_ui_test_wait_until (both_shown, &s, 60000, "both heatmaps");
+  g_autofree char *setting = g_settings_get_string (window->settings, "cam-compare-method");
+  g_assert_cmpstr (setting, ==, "grad-cam++");
+  cxr_ui_test_save (GTK_WIDGET (window), "side-by-side");
+
+  CxrCurrentImage *current = window->current;
+  const CxrCamResult *first = cxr_current_image_get_cam (current);
+  const CxrCamResult *second = cxr_current_image_get_second_cam (current);
+  g_assert_cmpuint (cxr_current_image_get_index (current), ==, with_box);
+  g_assert_cmpint (first->method, ==, CXR_CAM_METHOD_GRADCAM);
+  assert_engine_map (f, first, CXR_CAM_METHOD_GRADCAM);
+  assert_engine_map (f, second, CXR_CAM_METHOD_GRADCAM_PLUSPLUS);
+  g_assert_cmpint (second->target_class, ==, first->target_class);
+
+  /* Each half shows its own map: the values under the panes are the two results'. */
+  CxrPaneContent *left = cxr_pane_view_get_content (cxr_compare_view_get_pane (window->compare_view, CXR_PANE_HEATMAP));
+  CxrPaneContent *right = cxr_pane_view_get_content (CXR_PANE_VIEW (second_pane));
+  g_assert_true (right == window->second_content);
+  g_assert_nonnull (cxr_pane_content_get_heatmap (right));
+  g_assert_nonnull (cxr_pane_content_get_image (right));
+  gboolean differ = FALSE;
+  for (int y = 0; y < first->height; y++)
+    for (int x = 0; x < first->width; x++)
+      {
+        g_assert_cmpfloat (cxr_pane_content_get_cam_at (left, x, y), ==, first->cam[y * first->width + x]);
+        g_assert_cmpfloat (cxr_pane_content_get_cam_at (right, x, y), ==, second->cam[y * second->width + x]);
+        differ |= first->cam[y * first->width + x] != second->cam[y * second->width + x];
+      }
+  g_assert_true (differ);
+
+  /* Each half's caption: its method and its IoU at the window's threshold, the second one cut here again. */
+  g_autoptr (GArray) bboxes = cxr_dataset_get_boxes (window->dataset, with_box);
+  g_autoptr (GArray) truth = cxr_cam_truth_rects (bboxes, second->target_name);
+  g_assert_cmpuint (truth->len, >, 0);
+  CxrCamWorkspace *workspace = cxr_cam_workspace_new ();
+  g_autofree guint8 *mask = g_malloc ((gsize) second->width * second->height);
+  g_auto (CxrCamCut) cut = { NULL };
+  cxr_cam_cut (&cut, workspace, second->cam, second->width, second->height,
+               (float) cxr_cam_controls_get_threshold (window->cam_controls), CXR_BOX_MODE_LARGEST,
+               (const CxrRect *) truth->data, truth->len, mask);
+  cxr_cam_workspace_free (workspace);
+  g_assert_cmpfloat (cut.score.iou, ==, cxr_current_image_get_second_iou (current));
+  g_autofree char *want_left = g_strdup_printf ("Grad‑CAM · IoU %.2f", cxr_current_image_get_iou (current));
+  g_autofree char *want_right = g_strdup_printf ("Grad‑CAM++ · IoU %.2f", cut.score.iou);
+  g_test_message ("captions: %s | %s", cxr_compare_view_get_heatmap_caption (window->compare_view, FALSE),
+                  cxr_compare_view_get_heatmap_caption (window->compare_view, TRUE));
+  g_assert_cmpstr (cxr_compare_view_get_heatmap_caption (window->compare_view, FALSE), ==, want_left);
+  g_assert_cmpstr (cxr_compare_view_get_heatmap_caption (window->compare_view, TRUE), ==, want_right);
+
+  /* Off again: one heatmap. */
+  choose (f, row, 0);
+  cxr_ui_test_spin (300);
+  g_assert_false (gtk_widget_get_mapped (second_pane));
+  g_assert_cmpstr (cxr_compare_view_get_heatmap_caption (window->compare_view, FALSE), ==, "Heatmap");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -287,6 +459,7 @@ main (int argc, char *argv[])
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
   cxr_window_fixture_init_app ();
   g_test_add ("/ui/compare/table-and-use", Fixture, NULL, set_up, test_compare_and_use, cxr_window_fixture_tear_down);
+  g_test_add ("/ui/compare/side-by-side", Fixture, NULL, set_up, test_side_by_side, cxr_window_fixture_tear_down);
   int status = g_test_run ();
   cxr_window_fixture_free_app ();
   g_free (phantoms);

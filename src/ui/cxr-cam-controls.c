@@ -18,6 +18,10 @@ static const char *const method_ids[] = { "grad-cam", "grad-cam++", "hirescam", 
 /* "layer3,layer4": both layers' maps averaged at the image's size, as LayerCAM's paper fuses layers. */
 static const char *const layer_ids[] = { "layer4", "layer3", "layer2", "layer1", "layer3,layer4" };
 static const char *const smoothing_ids[] = { "none", "aug", "eigen", "both" };
+/* The Compare with row: off, then the methods in the Method row's order. */
+static const char *const compare_ids[] = { "none", "grad-cam", "grad-cam++", "hirescam", "gradcam-elementwise",
+                                           "xgradcam", "layercam", "eigencam", "eigengradcam", "scorecam",
+                                           "ablationcam" };
 
 struct _CxrCamControls {
   GtkWidget parent_instance;
@@ -34,6 +38,7 @@ struct _CxrCamControls {
   AdwComboRow *method_row;
   AdwComboRow *layer_row;
   AdwComboRow *smoothing_row;
+  AdwComboRow *compare_row;
   AdwComboRow *target_row;
   AdwComboRow *colormap_row;
   GtkAdjustment *threshold_adjustment;
@@ -55,6 +60,7 @@ enum {
   PROP_METHOD,
   PROP_LAYER,
   PROP_SMOOTHING,
+  PROP_COMPARE_METHOD,
   PROP_TARGET,
   PROP_COLORMAP,
   N_PROPS
@@ -135,6 +141,19 @@ cxr_cam_controls_set_smoothing (CxrCamControls *self, const char *smoothing)
   adw_combo_row_set_selected (self->smoothing_row, find_id (smoothing_ids, G_N_ELEMENTS (smoothing_ids), smoothing));
 }
 
+const char *
+cxr_cam_controls_get_compare_method (CxrCamControls *self)
+{
+  guint selected = adw_combo_row_get_selected (self->compare_row);
+  return compare_ids[MIN (selected, G_N_ELEMENTS (compare_ids) - 1)];
+}
+
+void
+cxr_cam_controls_set_compare_method (CxrCamControls *self, const char *method)
+{
+  adw_combo_row_set_selected (self->compare_row, find_id (compare_ids, G_N_ELEMENTS (compare_ids), method));
+}
+
 void
 cxr_cam_controls_get_options (CxrCamControls *self, CxrCamOptions *options)
 {
@@ -204,6 +223,8 @@ on_combo_selected (AdwComboRow *row, GParamSpec *pspec, CxrCamControls *self)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAYER]);
   else if (row == self->smoothing_row)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SMOOTHING]);
+  else if (row == self->compare_row)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPARE_METHOD]);
   else if (row == self->target_row)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TARGET]);
   else if (row == self->colormap_row)
@@ -369,6 +390,9 @@ cxr_cam_controls_get_property (GObject *object, guint prop_id, GValue *value, GP
     case PROP_SMOOTHING:
       g_value_set_string (value, cxr_cam_controls_get_smoothing (self));
       break;
+    case PROP_COMPARE_METHOD:
+      g_value_set_string (value, cxr_cam_controls_get_compare_method (self));
+      break;
     case PROP_TARGET:
       g_value_set_int (value, cxr_cam_controls_get_target (self));
       break;
@@ -395,6 +419,9 @@ cxr_cam_controls_set_property (GObject *object, guint prop_id, const GValue *val
       break;
     case PROP_SMOOTHING:
       cxr_cam_controls_set_smoothing (self, g_value_get_string (value));
+      break;
+    case PROP_COMPARE_METHOD:
+      cxr_cam_controls_set_compare_method (self, g_value_get_string (value));
       break;
     case PROP_TARGET:
       cxr_cam_controls_set_target (self, g_value_get_int (value));
@@ -454,6 +481,9 @@ cxr_cam_controls_class_init (CxrCamControlsClass *klass)
   properties[PROP_SMOOTHING] =
     g_param_spec_string ("smoothing", NULL, NULL, "none",
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_COMPARE_METHOD] =
+    g_param_spec_string ("compare-method", NULL, NULL, "none",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_TARGET] =
     g_param_spec_int ("target", NULL, NULL, CXR_CAM_TARGET_TOP, G_MAXINT, CXR_CAM_TARGET_TOP,
                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -474,6 +504,7 @@ cxr_cam_controls_class_init (CxrCamControlsClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CxrCamControls, method_row);
   gtk_widget_class_bind_template_child (widget_class, CxrCamControls, layer_row);
   gtk_widget_class_bind_template_child (widget_class, CxrCamControls, smoothing_row);
+  gtk_widget_class_bind_template_child (widget_class, CxrCamControls, compare_row);
   gtk_widget_class_bind_template_child (widget_class, CxrCamControls, target_row);
   gtk_widget_class_bind_template_child (widget_class, CxrCamControls, colormap_row);
   gtk_widget_class_bind_template_child (widget_class, CxrCamControls, threshold_adjustment);

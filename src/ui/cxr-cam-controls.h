@@ -26,6 +26,9 @@ void           cxr_cam_controls_set_threshold (CxrCamControls *self, double thre
 
 /* "grad-cam" or "grad-cam++" */
 const char    *cxr_cam_controls_get_method (CxrCamControls *self);
+/* The Compare with row: "none" or a method id as cxr_cam_controls_get_method gives it. */
+const char    *cxr_cam_controls_get_compare_method (CxrCamControls *self);
+void           cxr_cam_controls_set_compare_method (CxrCamControls *self, const char *method);
 /* The settings' id ("cam-method") of @method, as the Method row stores it: "grad-cam", "hirescam", ... */
 const char    *cxr_cam_controls_method_id  (CxrCamMethod method);
 void           cxr_cam_controls_set_method (CxrCamControls *self, const char *method);

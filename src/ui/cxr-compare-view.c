@@ -18,6 +18,10 @@ struct _CxrCompareView {
   CxrPaneView *ground_truth_pane;
   CxrPaneView *mask_pane;
   CxrPaneView *heatmap_pane;
+  CxrPaneView *second_heatmap_pane;
+  GtkWidget *second_heatmap_cell;
+  GtkLabel *heatmap_caption;
+  GtkLabel *second_heatmap_caption;
   GtkLabel *ground_truth_caption;
   GtkLabel *pointer_label;
   GtkLabel *legend_label;
@@ -253,6 +257,38 @@ update_zoom_label (CxrCompareView *self)
 }
 
 void
+cxr_compare_view_set_second_heatmap (CxrCompareView *self, CxrPaneContent *content)
+{
+  g_return_if_fail (CXR_IS_COMPARE_VIEW (self));
+
+  cxr_pane_view_set_content (self->second_heatmap_pane, content);
+  gtk_widget_set_visible (self->second_heatmap_cell, content != NULL);
+  if (content == NULL)
+    gtk_label_set_label (self->heatmap_caption, _("Heatmap"));
+}
+
+void
+cxr_compare_view_set_heatmap_captions (CxrCompareView *self, const char *first, const char *second)
+{
+  g_return_if_fail (CXR_IS_COMPARE_VIEW (self));
+
+  gtk_label_set_label (self->heatmap_caption, first ? first : _("Heatmap"));
+  gtk_label_set_label (self->second_heatmap_caption, second ? second : "");
+}
+
+CxrPaneView *
+cxr_compare_view_get_second_heatmap_pane (CxrCompareView *self)
+{
+  return self->second_heatmap_pane;
+}
+
+const char *
+cxr_compare_view_get_heatmap_caption (CxrCompareView *self, gboolean second)
+{
+  return gtk_label_get_label (second ? self->second_heatmap_caption : self->heatmap_caption);
+}
+
+void
 cxr_compare_view_set_readout (CxrCompareView *self, const char *text)
 {
   g_return_if_fail (CXR_IS_COMPARE_VIEW (self));
@@ -453,6 +489,10 @@ cxr_compare_view_class_init (CxrCompareViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CxrCompareView, ground_truth_pane);
   gtk_widget_class_bind_template_child (widget_class, CxrCompareView, mask_pane);
   gtk_widget_class_bind_template_child (widget_class, CxrCompareView, heatmap_pane);
+  gtk_widget_class_bind_template_child (widget_class, CxrCompareView, second_heatmap_pane);
+  gtk_widget_class_bind_template_child (widget_class, CxrCompareView, second_heatmap_cell);
+  gtk_widget_class_bind_template_child (widget_class, CxrCompareView, heatmap_caption);
+  gtk_widget_class_bind_template_child (widget_class, CxrCompareView, second_heatmap_caption);
   gtk_widget_class_bind_template_child (widget_class, CxrCompareView, ground_truth_caption);
   gtk_widget_class_bind_template_child (widget_class, CxrCompareView, pointer_label);
   gtk_widget_class_bind_template_child (widget_class, CxrCompareView, zoom_label);
@@ -481,6 +521,8 @@ cxr_compare_view_init (CxrCompareView *self)
   self->view_state = cxr_view_state_new ();
   for (CxrPaneKind kind = CXR_PANE_ORIGINAL; kind <= CXR_PANE_HEATMAP; kind++)
     cxr_pane_view_set_view_state (cxr_compare_view_get_pane (self, kind), self->view_state);
+  /* The second heatmap zooms and pans with the others. */
+  cxr_pane_view_set_view_state (self->second_heatmap_pane, self->view_state);
   g_signal_connect_object (self->view_state, "changed", G_CALLBACK (update_zoom_label), self, G_CONNECT_SWAPPED);
   set_legend (self);
   place_cells (self);

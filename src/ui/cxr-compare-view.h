@@ -38,6 +38,13 @@ CxrCompareLayout cxr_compare_view_get_layout      (CxrCompareView *self);
 void             cxr_compare_view_set_single_view (CxrCompareView *self, CxrPaneKind kind);
 CxrPaneKind      cxr_compare_view_get_single_view (CxrCompareView *self);
 
+/* A second heatmap beside the first in the heatmap pane's cell, from @content (NULL: one heatmap again), and the
+ * captions of the two halves (NULL first: "Heatmap"). */
+void            cxr_compare_view_set_second_heatmap   (CxrCompareView *self, CxrPaneContent *content);
+void            cxr_compare_view_set_heatmap_captions (CxrCompareView *self, const char *first, const char *second);
+CxrPaneView    *cxr_compare_view_get_second_heatmap_pane (CxrCompareView *self);
+const char     *cxr_compare_view_get_heatmap_caption  (CxrCompareView *self, gboolean second);
+
 /* Text for the status line instead of the pixel under the pointer (the box being dragged: x, y, w, h); NULL
  * goes back to the pixel. */
 void            cxr_compare_view_set_readout    (CxrCompareView *self, const char *text);

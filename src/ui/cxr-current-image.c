@@ -42,6 +42,14 @@ struct _CxrCurrentImage {
   guint8 *mask;                /* [mask_size]: scratch for cutting the CAM */
   gsize mask_size;
 
+  /* A second method beside the first, for the side-by-side heatmaps (NULL: off). Same image, layer, smoothing,
+   * class and threshold; its own job, map, cut and IoU, into its own content. */
+  char *second_method;
+  CxrPaneContent *second_content;
+  CxrCamResult *second_cam;
+  double second_iou;
+  GArray *second_boxes;        /* CxrRect of its predicted box(es) at the threshold */
+
   guint index;
   guint generation;            /* counts analyses, so that a cancelled job's late progress is told apart */
   double threshold;
@@ -249,6 +257,48 @@ cut_cam (CxrCurrentImage *self)
     set_scores (self, NAN, NAN);
 }
 
+/* The second method's map cut at the same threshold: its IoU and box, for its caption. */
+static void
+cut_second (CxrCurrentImage *self)
+{
+  CxrCamResult *cam = self->second_cam;
+  g_array_set_size (self->second_boxes, 0);
+  self->second_iou = NAN;
+  if (cam == NULL || cam->cam == NULL)
+    return;
+  gsize n = (gsize) cam->width * cam->height;
+  g_autofree guint8 *mask = g_malloc (n);
+  g_autoptr (GArray) truth = cxr_cam_truth_rects (self->bboxes, cam->target_name);
+  g_auto (CxrCamCut) cut = { NULL };
+  cxr_cam_cut (&cut, self->workspace, cam->cam, cam->width, cam->height, (float) self->threshold,
+               CXR_BOX_MODE_LARGEST, (const CxrRect *) truth->data, truth->len, mask);
+  g_array_append_vals (self->second_boxes, cut.boxes->data, cut.boxes->len);
+  if (cxr_box_score_is_scored (&cut.score))
+    self->second_iou = cut.score.iou;
+}
+
+/* Both cuts; the IoU notification comes after the second's, so that a caption reads both. */
+static void
+cut_both (CxrCurrentImage *self)
+{
+  cut_second (self);
+  cut_cam (self);
+}
+
+static void
+make_heatmap_in (CxrCurrentImage *self, CxrCamResult *cam, CxrPaneContent *content)
+{
+  if (cam == NULL || cam->cam == NULL || content == NULL)
+    return;
+  guint8 lut[768];
+  cxr_colormap_fill_lut (self->colormap, lut);
+  g_autoptr (CxrPyramid) heatmap = cxr_heatmap_pyramid_new (cam->cam, cam->width, cam->height, lut);
+  g_autoptr (GBytes) values = g_bytes_new_with_free_func (cam->cam, (gsize) cam->width * cam->height * sizeof (float),
+                                                          (GDestroyNotify) cxr_cam_result_unref,
+                                                          cxr_cam_result_ref (cam));
+  cxr_pane_content_set_heatmap (content, heatmap, values);
+}
+
 static void
 make_heatmap (CxrCurrentImage *self)
 {
@@ -272,6 +322,8 @@ show_pixels_of (CxrCurrentImage *self, CxrCamResult *cam)
   /* The network decoded the image too; use its pixels if the display decode has not finished. */
   g_autoptr (CxrDisplayImage) image = cxr_display_image_new_from_gray8 (cam->gray8, cam->width, cam->height);
   cxr_pane_content_set_image (self->content, image->pyramid, image->gray8, image->width, image->height);
+  if (self->second_content != NULL)
+    cxr_pane_content_set_image (self->second_content, image->pyramid, image->gray8, image->width, image->height);
   cxr_pane_content_set_gt_boxes (self->content, self->gt_boxes);
   self->image_shown = TRUE;
   set_loading (self, FALSE);
@@ -329,6 +381,49 @@ on_cam_step (double fraction, gpointer user_data)
 }
 
 static void
+on_second_ready (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (Request) request = user_data;
+  CxrCurrentImage *self = request->self;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CxrCamResult) cam = cxr_engine_cam_finish (CXR_ENGINE (source), result, &error);
+
+  if (is_cancelled (error) || request->index != self->index || request->generation != self->generation
+      || self->second_content == NULL)
+    return;
+  g_clear_pointer (&self->second_cam, cxr_cam_result_unref);
+  if (cam == NULL)
+    {
+      cxr_pane_content_set_cam_status (self->second_content, error->message);
+      return;
+    }
+  self->second_cam = cxr_cam_result_ref (cam);
+  cxr_pane_content_set_cam_status (self->second_content, NULL);
+  make_heatmap_in (self, cam, self->second_content);
+  cut_second (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IOU]);
+}
+
+/* The second method's job, after the first's on the engine thread. */
+static void
+start_second (CxrCurrentImage *self, const char *path, const CxrCamOptions *first)
+{
+  g_clear_pointer (&self->second_cam, cxr_cam_result_unref);
+  g_array_set_size (self->second_boxes, 0);
+  self->second_iou = NAN;
+  if (self->second_method == NULL || self->second_content == NULL)
+    return;
+  cxr_pane_content_set_heatmap (self->second_content, NULL, NULL);
+  CxrCamOptions options = *first;
+  if (!cxr_cam_method_from_name (self->second_method, &options.method, NULL))
+    return;
+  /* Translators: the second heatmap pane while its method runs, e.g. "Computing HiResCAM…" */
+  g_autofree char *status = g_strdup_printf (_("Computing %s…"), cxr_method_title (options.method));
+  cxr_pane_content_set_cam_status (self->second_content, status);
+  cxr_engine_cam_async (self->engine, path, &options, self->cam_cancellable, on_second_ready, request_new (self));
+}
+
+static void
 start_analysis (CxrCurrentImage *self)
 {
   g_autoptr (CxrModel) model = cxr_engine_dup_model (self->engine);
@@ -360,6 +455,7 @@ start_analysis (CxrCurrentImage *self)
   cxr_engine_cam_async_full (self->engine, path, &options, on_cam_step, request_new (self),
                              (GDestroyNotify) request_free, self->cam_cancellable, on_cam_ready,
                              request_new (self));
+  start_second (self, path, &options);
 }
 
 /* ---- loading ------------------------------------------------------------- */
@@ -389,6 +485,8 @@ on_image_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
     }
 
   cxr_pane_content_set_image (self->content, image->pyramid, image->gray8, image->width, image->height);
+  if (self->second_content != NULL)
+    cxr_pane_content_set_image (self->second_content, image->pyramid, image->gray8, image->width, image->height);
   cxr_pane_content_set_gt_boxes (self->content, self->gt_boxes);
   self->image_shown = TRUE;
   update_cam_status (self);
@@ -436,6 +534,8 @@ cxr_current_image_show (CxrCurrentImage *self, guint index)
   cxr_pane_content_set_mask (self->content, NULL);
   cxr_pane_content_set_heatmap (self->content, NULL, NULL);
   cxr_pane_content_set_predicted_boxes (self->content, NULL);
+  if (self->second_content != NULL)
+    cxr_pane_content_set_heatmap (self->second_content, NULL, NULL);
   set_loading (self, TRUE);
   cxr_display_image_load_async (path, self->cancellable, on_image_loaded, request_new (self));
   start_analysis (self);
@@ -452,7 +552,7 @@ cxr_current_image_reload_boxes (CxrCurrentImage *self)
   if (self->image_shown)
     cxr_pane_content_set_gt_boxes (self->content, self->gt_boxes);
   /* The scores are against the ground truth: cut again (a few milliseconds, no job). */
-  cut_cam (self);
+  cut_both (self);
 }
 
 const GArray *
@@ -507,7 +607,7 @@ cxr_current_image_set_threshold (CxrCurrentImage *self, double threshold)
   if (threshold == self->threshold)
     return;
   self->threshold = threshold;
-  cut_cam (self);
+  cut_both (self);
 }
 
 double
@@ -525,6 +625,7 @@ cxr_current_image_set_colormap (CxrCurrentImage *self, CxrColormap colormap)
     return;
   self->colormap = colormap;
   make_heatmap (self);
+  make_heatmap_in (self, self->second_cam, self->second_content);
 }
 
 void
@@ -648,6 +749,7 @@ cxr_current_image_dispose (GObject *object)
   g_clear_object (&self->content);
   g_clear_object (&self->dataset);
   g_clear_object (&self->results);
+  g_clear_object (&self->second_content);
 
   G_OBJECT_CLASS (cxr_current_image_parent_class)->dispose (object);
 }
@@ -658,6 +760,9 @@ cxr_current_image_finalize (GObject *object)
   CxrCurrentImage *self = CXR_CURRENT_IMAGE (object);
 
   g_clear_pointer (&self->cam, cxr_cam_result_unref);
+  g_clear_pointer (&self->second_cam, cxr_cam_result_unref);
+  g_array_unref (self->second_boxes);
+  g_free (self->second_method);
   g_free (self->mask);
   g_clear_pointer (&self->bboxes, g_array_unref);
   g_clear_pointer (&self->workspace, cxr_cam_workspace_free);
@@ -738,6 +843,8 @@ cxr_current_image_init (CxrCurrentImage *self)
   self->iou = NAN;
   self->iobb = NAN;
   self->step_fraction = -1.0;
+  self->second_iou = NAN;
+  self->second_boxes = g_array_new (FALSE, FALSE, sizeof (CxrRect));
   self->cancellable = g_cancellable_new ();
   self->cam_cancellable = g_cancellable_new ();
   self->gt_boxes = g_array_new (FALSE, FALSE, sizeof (CxrPaneBox));
@@ -745,6 +852,64 @@ cxr_current_image_init (CxrCurrentImage *self)
   self->predicted_boxes = g_array_new (FALSE, FALSE, sizeof (CxrPaneBox));
   self->method = g_strdup ("grad-cam");
   self->layer = g_strdup ("layer4");
+}
+
+void
+cxr_current_image_set_second (CxrCurrentImage *self, const char *method, CxrPaneContent *content)
+{
+  g_return_if_fail (CXR_IS_CURRENT_IMAGE (self));
+
+  if (g_strcmp0 (method, self->second_method) == 0 && content == self->second_content)
+    return;
+  g_free (self->second_method);
+  self->second_method = g_strdup (method);
+  g_set_object (&self->second_content, content);
+  g_clear_pointer (&self->second_cam, cxr_cam_result_unref);
+  g_array_set_size (self->second_boxes, 0);
+  self->second_iou = NAN;
+  if (content == NULL || method == NULL)
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IOU]);
+      return;
+    }
+  if (self->image_shown)
+    cxr_pane_content_copy_image (content, self->content);
+  cxr_pane_content_set_heatmap (content, NULL, NULL);
+  /* Only the second map is computed again; the first stays. */
+  g_autoptr (CxrModel) model = cxr_engine_dup_model (self->engine);
+  g_autofree char *path = NULL;
+  if (model != NULL && self->dataset != NULL && self->index != G_MAXUINT)
+    path = cxr_dataset_dup_image_path (self->dataset, self->index);
+  if (path == NULL)
+    return;
+  CxrCamOptions options;
+  cxr_cam_options_init_default (&options);
+  if (!cxr_cam_method_from_name (self->method, &options.method, NULL))
+    options.method = CXR_CAM_METHOD_GRADCAM;
+  options.layer = self->layer;
+  options.aug_smooth = self->aug_smooth;
+  options.eigen_smooth = self->eigen_smooth;
+  /* The class the first map explains, once known: both halves explain the same class. */
+  options.target_class = self->cam != NULL ? self->cam->target_class : self->target;
+  start_second (self, path, &options);
+}
+
+const CxrCamResult *
+cxr_current_image_get_second_cam (CxrCurrentImage *self)
+{
+  return self->second_cam;
+}
+
+double
+cxr_current_image_get_second_iou (CxrCurrentImage *self)
+{
+  return self->second_iou;
+}
+
+const GArray *
+cxr_current_image_get_second_boxes (CxrCurrentImage *self)
+{
+  return self->second_boxes;
 }
 
 CxrCurrentImage *

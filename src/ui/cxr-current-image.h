@@ -66,4 +66,14 @@ const GArray *cxr_current_image_get_predicted_boxes (CxrCurrentImage *self);
 /* The current image's explanation (NULL before it arrives); borrowed. */
 const CxrCamResult *cxr_current_image_get_cam (CxrCurrentImage *self);
 
+/* A second method beside the first for the side-by-side heatmaps: its map of the same image (same layer, smoothing,
+ * class and threshold) goes into @content's heatmap, with a status while it is computed. NULL @method: off. */
+void                cxr_current_image_set_second       (CxrCurrentImage *self, const char *method,
+                                                        CxrPaneContent *content);
+/* Its map (NULL: none yet), its IoU at the threshold (NAN: not scored; notified with "iou") and its predicted
+ * boxes (CxrRect). */
+const CxrCamResult *cxr_current_image_get_second_cam   (CxrCurrentImage *self);
+double              cxr_current_image_get_second_iou   (CxrCurrentImage *self);
+const GArray       *cxr_current_image_get_second_boxes (CxrCurrentImage *self);
+
 G_END_DECLS

@@ -103,6 +103,14 @@ cxr_pane_content_set_image (CxrPaneContent *self, CxrPyramid *image, GBytes *gra
 }
 
 void
+cxr_pane_content_copy_image (CxrPaneContent *self, CxrPaneContent *from)
+{
+  g_return_if_fail (CXR_IS_PANE_CONTENT (self) && CXR_IS_PANE_CONTENT (from));
+
+  cxr_pane_content_set_image (self, from->image, from->gray8, from->width, from->height);
+}
+
+void
 cxr_pane_content_clear (CxrPaneContent *self)
 {
   g_return_if_fail (CXR_IS_PANE_CONTENT (self));

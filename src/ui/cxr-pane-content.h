@@ -43,6 +43,8 @@ CxrPaneContent *cxr_pane_content_new (void);
 void        cxr_pane_content_set_image      (CxrPaneContent *self, CxrPyramid *image, GBytes *gray8,
                                              int width, int height);
 void        cxr_pane_content_clear          (CxrPaneContent *self);
+/* @from's picture (shared, not copied) in @self too; drops @self's CAM, as a new image does. */
+void        cxr_pane_content_copy_image     (CxrPaneContent *self, CxrPaneContent *from);
 CxrPyramid *cxr_pane_content_get_image      (CxrPaneContent *self);
 void        cxr_pane_content_get_size       (CxrPaneContent *self, int *width, int *height);
 /* The 8-bit value at an image pixel, or -1 outside the image. */

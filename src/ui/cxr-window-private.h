@@ -54,6 +54,7 @@ struct _CxrWindow {
   CxrEngine *engine;
   CxrThumbnailer *thumbnailer;
   CxrPaneContent *content;
+  CxrPaneContent *second_content;    /* the second heatmap of the side-by-side view; NULL while it is off */
   CxrCurrentImage *current;
   CxrDataset *dataset;
   CxrReview *review;
@@ -222,6 +223,9 @@ void     _cxr_window_compare_attach         (CxrWindow *self, CxrSummaryDialog *
 void     _cxr_window_compare_refresh        (CxrWindow *self);
 /* Stops the comparison (another model or dataset, or the window closes). */
 void     _cxr_window_compare_cancel         (CxrWindow *self);
+
+/* cxr-window-side-by-side.c: the Compare with row's second heatmap. */
+void     _cxr_window_side_by_side_init      (CxrWindow *self);
 
 /* cxr-window.c */
 void _cxr_window_toast          (CxrWindow *self, const char *message);

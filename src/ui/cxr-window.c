@@ -474,6 +474,7 @@ cxr_window_dispose (GObject *object)
   g_clear_object (&self->review);
   g_clear_object (&self->dataset);
   g_clear_object (&self->content);
+  g_clear_object (&self->second_content);
   g_clear_object (&self->thumbnailer);
   g_clear_object (&self->engine);
   g_clear_object (&self->settings);
@@ -568,6 +569,7 @@ cxr_window_init (CxrWindow *self)
   on_layer_changed (self->cam_controls, NULL, self);
   on_smoothing_changed (self->cam_controls, NULL, self);
   on_colormap_changed (self->cam_controls, NULL, self);
+  _cxr_window_side_by_side_init (self);
 
   _cxr_window_open_init (self);
   _cxr_window_update_title (self);
