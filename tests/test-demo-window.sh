@@ -47,6 +47,12 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/home"
 cli=$build/src/cli/cxrcam-cli
 demo=$tmp/demo
+# A sanitized build (.ci/sanitize) keeps its sanitizer settings in the clean environments below: they belong to the
+# build, not to the user's environment that env -i stands for.
+sanitizer_env=()
+for var in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+  [ -n "${!var:-}" ] && sanitizer_env+=("$var=${!var}")
+done
 
 # 1. Headless.
 env -u DISPLAY -u WAYLAND_DISPLAY "$cli" demo --images 20 --epochs 1 "$demo" >"$tmp/demo.out" 2>"$tmp/demo.err" ||
@@ -60,13 +66,13 @@ expected="$build/src/ui/cxrcam $demo/data --model $demo/model/best.pth"
 [ "$command" = "$expected" ] || fail "the demo's last line is '$command', not '$expected'"
 echo "ok - headless, the demo did the job and printed: $command"
 
-env -i PATH=/usr/bin:/bin HOME="$tmp/home" DISPLAY="$DISPLAY" XAUTHORITY="${XAUTHORITY:-}" \
+env -i PATH=/usr/bin:/bin HOME="$tmp/home" DISPLAY="$DISPLAY" XAUTHORITY="${XAUTHORITY:-}" "${sanitizer_env[@]}" \
   dbus-run-session -- "$0" --on-own-bus "$tmp/printed.log" sh -c "$command >'$tmp/printed.log' 2>&1 &" \
   >"$tmp/bus1.log" 2>&1 || { cat "$tmp/bus1.log"; fail "the printed command did not open the window"; }
 echo "ok - that command opens the window on the demo's data"
 
 # 2. With a display: the demo opens the window (it reuses the phantoms and the finished run).
-env -i PATH=/usr/bin:/bin HOME="$tmp/home" DISPLAY="$DISPLAY" XAUTHORITY="${XAUTHORITY:-}" \
+env -i PATH=/usr/bin:/bin HOME="$tmp/home" DISPLAY="$DISPLAY" XAUTHORITY="${XAUTHORITY:-}" "${sanitizer_env[@]}" \
   dbus-run-session -- "$0" --on-own-bus "$demo/window.log" "$cli" demo --images 20 --epochs 1 "$demo" \
   >"$tmp/bus2.log" 2>&1 || { cat "$tmp/bus2.log"; fail "the demo did not open the window"; }
 grep -q "Opened the review window" "$tmp/bus2.log" || { cat "$tmp/bus2.log"; fail "the demo did not say it opened it"; }

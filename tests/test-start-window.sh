@@ -96,6 +96,12 @@ if [ "$mode" = build ]; then
   esac
 fi
 
+# A sanitized build (.ci/sanitize) keeps its sanitizer settings: they belong to the build, not to the user's
+# environment that env -i stands for.
+for var in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+  [ -n "${!var:-}" ] && extra_env+=("$var=${!var}")
+done
+
 log=$tmp/app.log
 start=$(date +%s)
 env -i PATH=/usr/bin:/bin HOME="$tmp/home" DISPLAY="$DISPLAY" XAUTHORITY="${XAUTHORITY:-}" "${extra_env[@]}" \

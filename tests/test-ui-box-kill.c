@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-ui-box-kill: the review window, editing boxes, killed with SIGKILL at random moments, more than a hundred
  * times; every edit the window had done comes back when the folder is opened again, and BB.csv always parses.
  *
@@ -30,6 +31,8 @@
 #include "cxr-ui-test-util.h"
 #include "cxr-ui-window-fixture.h"
 
+/* Seeds of the full storm (104 kills); CXR_BOX_KILL_SEEDS sets fewer, for the sanitized build, where every start
+ * of the window costs several seconds. */
 #define N_SEEDS 4
 #define KILLS_PER_SEED 26
 #define N_ACTIONS 32
@@ -368,8 +371,10 @@ test_kill (void)
 {
   g_autoptr (GRand) rand = g_rand_new_with_seed (20261203);
   Tally tally = { 0 };
+  const char *seeds_env = g_getenv ("CXR_BOX_KILL_SEEDS");
+  guint n_seeds = seeds_env ? CLAMP ((guint) g_ascii_strtoull (seeds_env, NULL, 10), 1, N_SEEDS) : N_SEEDS;
   gint64 start = g_get_monotonic_time ();
-  for (guint seed = 1; seed <= N_SEEDS; seed++)
+  for (guint seed = 1; seed <= n_seeds; seed++)
     {
       Reference ref = { 0 };
       make_reference (&ref, seed);
@@ -382,10 +387,10 @@ test_kill (void)
                   "times the action under way had been journaled too", tally.kills,
                   (g_get_monotonic_time () - start) / 1e6, tally.with_journal, tally.recovered_edits,
                   tally.through_window, tally.in_flight);
-  g_assert_cmpuint (tally.kills, >=, 100);
+  g_assert_cmpuint (tally.kills, >=, 25 * n_seeds);   /* 104 for the full storm */
   /* The moments are spread over the script: most kills must leave edits to recover. */
   g_assert_cmpuint (tally.with_journal, >=, tally.kills / 2);
-  g_assert_cmpuint (tally.through_window, >=, 5);
+  g_assert_cmpuint (tally.through_window, >=, 5 * n_seeds / 4);
 }
 
 int
