@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "cxr-finding-names.h"
 #include "cxr-method-table.h"
 #include "cxr-method-titles.h"
 
@@ -132,6 +133,16 @@ row_value (const CxrCamCompareRow *row, Column column)
     case COLUMN_SECONDS:   return cxr_cam_compare_row_seconds_per_image (row);
     default:               return NAN;
     }
+}
+
+/* The class in the window's language ("Kardiomegalie"), as the page's description names it. */
+static const char *
+class_title (const char *name)
+{
+  if (name == NULL)
+    return "";
+  const char *title = cxr_finding_get_title (cxr_finding_from_name (name, -1));
+  return title ? title : name;
 }
 
 static char *
@@ -362,12 +373,12 @@ cxr_method_table_set_comparison (CxrMethodTable *self, CxrCamComparison *compari
       status = g_strdup_printf (_("Best: %s at %s, threshold %.2f (mean IoU %.4f over %u images with a %s box)"),
                                 cxr_method_title (row->method), layer, cxr_cam_compare_row_best_threshold (row),
                                 cxr_cam_compare_row_best_mean_iou (row), row->sweep.at[0].n_scored,
-                                cxr_cam_comparison_get_label (comparison));
+                                class_title (cxr_cam_comparison_get_label (comparison)));
     }
   else
     /* Translators: %s is the class, e.g. "No image had a Cardiomegaly box: nothing to score" */
     status = g_strdup_printf (_("No image had a %s box: nothing to score"),
-                              cxr_cam_comparison_get_label (comparison) ? cxr_cam_comparison_get_label (comparison) : "");
+                              class_title (cxr_cam_comparison_get_label (comparison)));
   if (cxr_cam_comparison_get_n_failed (comparison) > 0)
     {
       /* Translators: appended to the line under the methods table */
