@@ -48,6 +48,7 @@ GtkWidget  *cxr_method_table_get_compare_button (CxrMethodTable *self);
 GtkWidget  *cxr_method_table_get_cancel_button  (CxrMethodTable *self);
 GtkWidget  *cxr_method_table_get_method_check   (CxrMethodTable *self, CxrCamMethod method);
 GtkWidget  *cxr_method_table_get_layer_check    (CxrMethodTable *self, const char *layer);
+GtkWidget  *cxr_method_table_get_faithfulness_check (CxrMethodTable *self);
 GtkWidget  *cxr_method_table_get_row            (CxrMethodTable *self, guint index);
 GtkWidget  *cxr_method_table_get_use_button     (CxrMethodTable *self, guint index);
 const char *cxr_method_table_get_cell           (CxrMethodTable *self, guint index, guint column);
