@@ -385,7 +385,7 @@ static const BadInput cases[] = {
   /* images, through predict */
   { "image missing", "missing.png", { "predict", "--model", "model.pth", "missing.png" }, 1, "No such file" },
   { "image empty", "empty.png", { "predict", "--model", "model.pth", "empty.png" }, 1, "the file is empty" },
-  { "image is text", "notes.png", { "predict", "--model", "model.pth", "notes.png" }, 1, "not a PNG or JPEG" },
+  { "image is text", "notes.png", { "predict", "--model", "model.pth", "notes.png" }, 1, "not a PNG, JPEG or DICOM" },
   { "PNG truncated", "cut.png", { "predict", "--model", "model.pth", "cut.png" }, 1, "cut.png" },
   { "PNG with a bad CRC", "crc.png", { "predict", "--model", "model.pth", "crc.png" }, 1, "crc.png" },
   { "PNG of 20000 x 20000 pixels (389 KB)", "big.png", { "predict", "--model", "model.pth", "big.png" }, 1, "image limit" },

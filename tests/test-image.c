@@ -200,7 +200,7 @@ test_not_an_image (void)
   g_assert_null (image);
   g_assert_error (error, CXR_ERROR, CXR_ERROR_FORMAT);
   g_assert_nonnull (strstr (error->message, path));
-  g_assert_nonnull (strstr (error->message, "not a PNG or JPEG image"));
+  g_assert_nonnull (strstr (error->message, "not a PNG, JPEG or DICOM image"));
   g_test_message ("%s", error->message);
 
   assert_fails ((const guint8 *) "", 0, "empty", CXR_ERROR_FORMAT);

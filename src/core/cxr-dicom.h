@@ -113,6 +113,23 @@ gboolean cxr_dicom_read            (const char *path, CxrDicomImage **image, GEr
 gboolean cxr_dicom_read_from_bytes (const guint8 *data, gsize length, const char *name_for_errors,
                                     CxrDicomImage **image, GError **error);
 
+/* The network's gray input in [0, 1] (issue 16, point 3; docs/dicom.md), pixel by pixel from the stored values
+ * after the modality LUT:
+ *   1. the first window, by its VOI LUT Function: LINEAR as PS3.3 C.11.2.1.2.1 writes it,
+ *        x <= c - 0.5 - (w - 1) / 2  -> 0,   x > c - 0.5 + (w - 1) / 2  -> 1,
+ *        else ((x - (c - 0.5)) / (w - 1) + 0.5)
+ *      (a width of 1 is a step at c - 0.5), LINEAR_EXACT (C.11.2.1.3.2) or SIGMOID;
+ *   2. else the first VOI LUT: entry clamp (x - first mapped) / (2^bits - 1);
+ *   3. else the full range the stored values can take (range_low ... range_high: 0 ... 2^BitsStored - 1 for
+ *      unsigned data without rescale), linearly, as torchxrayvision reads DICOM;
+ *   then MONOCHROME1 becomes 1 - y. Each pixel is computed in double and rounded once to float, so an 8-bit PNG
+ *   stored as 8-bit DICOM without a window, or as 12-bit (x16) with centre 2040.5 and width 4081, gives
+ *   exactly the PNG's v / 255.0f. Colour images have no window: their gray is scaled by the full range. */
+float      *cxr_dicom_to_unit_gray (const CxrDicomImage *image);
+
+/* The transform of cxr_dicom_to_unit_gray() for one value, for the window's display of a chosen window. */
+double      cxr_dicom_voi_linear   (double x, double center, double width);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CxrDicomImage, cxr_dicom_image_free)
 
 G_END_DECLS

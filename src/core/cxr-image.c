@@ -17,6 +17,7 @@
 #include <png.h>
 #include <zlib.h>
 
+#include "cxr-dicom.h"
 #include "cxr-error.h"
 #include "cxr-input-file.h"
 #include "cxr-limits.h"
@@ -553,6 +554,28 @@ decode_jpeg (const guint8 *data, gsize length, const char *name, int min_side, G
   return g_steal_pointer (&dec->image);
 }
 
+/* ---- DICOM ---------------------------------------------------------------------------------------------- */
+
+/* The stored values through the modality LUT, the first VOI window (or VOI LUT, or the full stored range) and
+ * MONOCHROME1's inversion to [0, 1] (cxr_dicom_to_unit_gray, docs/dicom.md): from here on a DICOM radiograph is
+ * preprocessed like a PNG, in the window, the CLI and training alike. */
+static CxrImage *
+decode_dicom (const guint8 *data, gsize length, const char *name, GError **error)
+{
+  g_autoptr (CxrDicomImage) dicom = NULL;
+  if (!cxr_dicom_read_from_bytes (data, length, name, &dicom, error))
+    return NULL;
+  CxrImage *image = g_new0 (CxrImage, 1);
+  image->width = dicom->width;
+  image->height = dicom->height;
+  image->pixels = cxr_dicom_to_unit_gray (dicom);
+  image->file_type = CXR_IMAGE_FILE_DICOM;
+  image->color = dicom->colour ? CXR_IMAGE_COLOR_RGB : CXR_IMAGE_COLOR_GRAY;
+  image->bit_depth = dicom->bits_stored;
+  image->channels = dicom->samples_per_pixel;
+  return image;
+}
+
 /* ---- Entry points --------------------------------------------------------------------------------------- */
 
 static CxrImage *
@@ -565,7 +588,10 @@ decode_any (const guint8 *data, gsize length, const char *name, int jpeg_min_sid
   if (length >= 3 && data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff)
     return decode_jpeg (data, length, name, jpeg_min_side, error);
 
-  g_set_error (error, CXR_ERROR, CXR_ERROR_FORMAT, "%s: not a PNG or JPEG image%s",
+  if (cxr_dicom_sniff (data, length))
+    return decode_dicom (data, length, name, error);
+
+  g_set_error (error, CXR_ERROR, CXR_ERROR_FORMAT, "%s: not a PNG, JPEG or DICOM image%s",
                name, length == 0 ? " (the file is empty)" : "");
   return NULL;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* cxr-image.h: PNG and JPEG files decoded to one gray float plane.
+/* cxr-image.h: PNG, JPEG and DICOM files decoded to one gray float plane (DICOM: cxr-dicom.h's
+ * cxr_dicom_to_unit_gray(), the window or full stored range to [0, 1]; the rest of this page is PNG and JPEG).
  *
  * What the model sees is decided here, so the conversion is spelled out:
  *
@@ -17,7 +18,7 @@
  *   - alpha and PNG transparency are ignored; so are gamma, ICC profiles and
  *     EXIF orientation (as PIL and torchvision ignore them).
  *
- * The file type is found from the content (PNG signature, JPEG SOI marker),
+ * The file type is found from the content (PNG signature, JPEG SOI marker, DICOM's DICM),
  * never from the name. Every failure is a GError in CXR_ERROR that names the
  * file: CXR_ERROR_IO (cannot read), CXR_ERROR_FORMAT (not an image, corrupt
  * or truncated data), CXR_ERROR_UNSUPPORTED (e.g. CMYK or 12-bit JPEG),
@@ -33,6 +34,7 @@ G_BEGIN_DECLS
 typedef enum {
   CXR_IMAGE_FILE_PNG,
   CXR_IMAGE_FILE_JPEG,
+  CXR_IMAGE_FILE_DICOM,   /* read by cxr-dicom.h and windowed to [0, 1] as it says */
 } CxrImageFileType;
 
 /* How the file stores its pixels. */
