@@ -99,6 +99,60 @@ test_nih_as_dicom (void)
   g_assert_cmpuint (json_array_get_length (entries), >=, 27);
 }
 
+/* cxrcam-cli predict and dataset take DICOM like any image: the same probabilities as the PNG's, and a folder of
+ * .dcm files with a Data_Entry table keyed by their file names is a dataset whose findings come from it. */
+static void
+test_cli (void)
+{
+  const char *nih = cxr_test_nih14_dir ();
+  if (nih == NULL)
+    return;
+  g_autofree char *png = g_build_filename (nih, "images", "00000001_000.png", NULL);
+  g_autofree char *tmpdir = cxr_test_make_tmpdir ();
+  const char *args[] = { png, tmpdir, NULL };
+  if (!cxr_test_run_reference ("dicom_from_png.py", args))
+    return;
+  g_autofree char *model = cxr_test_fixture_path ("networks/basic_c3_k2.pth");
+  const char *variants[] = { "m2-8.dcm", "m1-12-window-j2k.dcm", "m2-12-voilut.dcm", "m1-16-jpegls.dcm" };
+  g_auto (CxrCliRun) png_run = { 0 };
+  const char *png_args[] = { "predict", "--model", model, png, NULL };
+  cxr_test_run_cli (&png_run, png_args);
+  g_assert_cmpint (png_run.status, ==, 0);
+  const char *png_probabilities = strchr (strchr (png_run.out, '\n') + 1, ',');
+  g_assert_nonnull (png_probabilities);
+  for (gsize i = 0; i < G_N_ELEMENTS (variants); i++)
+    {
+      g_autofree char *path = g_build_filename (tmpdir, variants[i], NULL);
+      g_auto (CxrCliRun) run = { 0 };
+      const char *dicom_args[] = { "predict", "--model", model, path, NULL };
+      cxr_test_run_cli (&run, dicom_args);
+      g_assert_cmpint (run.status, ==, 0);
+      const char *probabilities = strchr (strchr (run.out, '\n') + 1, ',');
+      g_assert_cmpstr (probabilities, ==, png_probabilities);
+    }
+
+  /* The folder as a dataset, findings from a table keyed by file name. */
+  g_autofree char *table = g_build_filename (tmpdir, "Data_Entry_2017.csv", NULL);
+  const char *csv = "Image Index,Finding Labels,Follow-up #,Patient ID,Patient Age,Patient Gender,View Position,"
+                    "OriginalImage[Width,Height],OriginalImagePixelSpacing[x,y],\n"
+                    "m2-8.dcm,Cardiomegaly,0,1,58,M,PA,1024,1024,0.143,0.143,\n"
+                    "m1-16.dcm,No Finding,1,1,58,M,PA,1024,1024,0.143,0.143,\n";
+  g_assert_true (g_file_set_contents (table, csv, -1, NULL));
+  g_auto (CxrCliRun) list = { 0 };
+  const char *list_args[] = { "dataset", "list", tmpdir, "--finding", "Cardiomegaly", NULL };
+  cxr_test_run_cli (&list, list_args);
+  g_assert_cmpint (list.status, ==, 0);
+  g_assert_true (g_str_has_prefix (list.out, "m2-8.dcm\t"));
+  g_auto (GStrv) listed = g_strsplit (g_strstrip (list.out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (listed), ==, 1);
+  g_auto (CxrCliRun) all = { 0 };
+  const char *all_args[] = { "dataset", "list", tmpdir, NULL };
+  cxr_test_run_cli (&all, all_args);
+  g_assert_cmpint (all.status, ==, 0);
+  g_auto (GStrv) lines = g_strsplit (g_strstrip (all.out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 27);
+}
+
 /* The window of PS3.3 C.11.2.1.2.1 at its edges: centre 2040.5, width 4081 puts 0 at 0 and 4080 at 1. */
 static void
 test_window_function (void)
@@ -121,5 +175,6 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/dicom-input/window-function", test_window_function);
   g_test_add_func ("/dicom-input/nih-as-dicom", test_nih_as_dicom);
+  g_test_add_func ("/dicom-input/cli", test_cli);
   return g_test_run ();
 }

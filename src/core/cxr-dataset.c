@@ -84,7 +84,8 @@ is_image_name (const char *name)
   const char *dot = strrchr (name, '.');
   return dot != NULL && name[0] != '.'
          && (g_ascii_strcasecmp (dot, ".png") == 0 || g_ascii_strcasecmp (dot, ".jpg") == 0
-             || g_ascii_strcasecmp (dot, ".jpeg") == 0);
+             || g_ascii_strcasecmp (dot, ".jpeg") == 0 || g_ascii_strcasecmp (dot, ".dcm") == 0
+             || g_ascii_strcasecmp (dot, ".dicom") == 0);
 }
 
 /* Adds every image file of folder to the index; returns how many there were. */
@@ -337,10 +338,10 @@ cxr_dataset_open (const char *folder, CxrDatasetOpenFlags flags, GError **error)
     {
       if (flags & CXR_DATASET_OPEN_REQUIRE_IMAGES)
         {
-          g_set_error (error, CXR_ERROR, CXR_ERROR_IO, "%s: no image files (.png, .jpg) were found", folder);
+          g_set_error (error, CXR_ERROR, CXR_ERROR_IO, "%s: no image files (.png, .jpg, .dcm) were found", folder);
           return NULL;
         }
-      cxr_dataset_index_note (&dataset->index, "no image files (.png, .jpg) were found in %s", folder);
+      cxr_dataset_index_note (&dataset->index, "no image files (.png, .jpg, .dcm) were found in %s", folder);
     }
 
   fill_report (dataset);
