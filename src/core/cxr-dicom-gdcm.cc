@@ -367,14 +367,21 @@ check_meta_header (const guint8 *data, gsize length, const char *name, GError **
   return true;
 }
 
+/* A US attribute of the Image Pixel module: present when required, two bytes long, and within [low, high]
+ * (gdcm::PixelFormat asserts on some values: Samples per Pixel above 4, found by fuzz-dicom in 16 seconds). */
 bool
-us_value_ok (const gdcm::DataSet &ds, guint16 group, guint16 element, bool required)
+us_value_ok (const gdcm::DataSet &ds, guint16 group, guint16 element, bool required, bool big_endian, guint16 low,
+             guint16 high)
 {
   const gdcm::Tag tag (group, element);
   if (!ds.FindDataElement (tag))
     return !required;
   const gdcm::ByteValue *bv = ds.GetDataElement (tag).GetByteValue ();
-  return bv != nullptr && bv->GetLength () == 2;
+  if (bv == nullptr || bv->GetLength () != 2 || bv->GetPointer () == nullptr)
+    return false;
+  const guint8 *b = reinterpret_cast<const guint8 *> (bv->GetPointer ());
+  guint16 v = big_endian ? (guint16) (b[0] << 8 | b[1]) : (guint16) (b[0] | b[1] << 8);
+  return v >= low && v <= high;
 }
 
 /* Before the image reader: the data set read alone, and the checks that keep GDCM's image reader off its
@@ -423,10 +430,14 @@ check_data_set (const guint8 *data, gsize length, const char *name, GError **err
                    name);
       return false;
     }
-  bool attributes_ok = us_value_ok (ds, 0x0028, 0x0010, true) && us_value_ok (ds, 0x0028, 0x0011, true)
-                       && us_value_ok (ds, 0x0028, 0x0100, true) && us_value_ok (ds, 0x0028, 0x0101, false)
-                       && us_value_ok (ds, 0x0028, 0x0102, false) && us_value_ok (ds, 0x0028, 0x0103, false)
-                       && us_value_ok (ds, 0x0028, 0x0002, false);
+  bool be = false;  /* GDCM has swapped the US values of a big endian file to host order as it read them */
+  bool attributes_ok = us_value_ok (ds, 0x0028, 0x0010, true, be, 1, 65535)
+                       && us_value_ok (ds, 0x0028, 0x0011, true, be, 1, 65535)
+                       && us_value_ok (ds, 0x0028, 0x0100, true, be, 1, 32)
+                       && us_value_ok (ds, 0x0028, 0x0101, false, be, 1, 32)
+                       && us_value_ok (ds, 0x0028, 0x0102, false, be, 0, 31)
+                       && us_value_ok (ds, 0x0028, 0x0103, false, be, 0, 1)
+                       && us_value_ok (ds, 0x0028, 0x0002, false, be, 1, 4);
   std::string photometric = get_text (ds, 0x0028, 0x0004);
   gdcm::PhotometricInterpretation::PIType pi = gdcm::PhotometricInterpretation::GetPIType (photometric.c_str ());
   if (!attributes_ok || photometric.empty () || pi == gdcm::PhotometricInterpretation::UNKNOWN
