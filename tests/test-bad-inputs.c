@@ -560,6 +560,22 @@ child_cpu_ticks (GPid pid)
   return g_ascii_strtoll (fields[11], NULL, 10) + g_ascii_strtoll (fields[12], NULL, 10);
 }
 
+/* Every thread's stack of a hung child, so that the failure says where it stood; a note when gdb is missing. */
+static char *
+backtrace_of (GPid pid)
+{
+  g_autofree char *gdb = g_find_program_in_path ("gdb");
+  if (gdb == NULL)
+    return g_strdup ("(no gdb on PATH for a backtrace)");
+  g_autofree char *pid_text = g_strdup_printf ("%d", (int) pid);
+  const char *argv[] = { "timeout", "60", gdb, "-p", pid_text, "-batch", "-ex", "thread apply all bt", NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr (GError) error = NULL;
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, NULL, &error))
+    return g_strdup_printf ("(gdb failed: %s)", error->message);
+  return g_strconcat (out, err, NULL);
+}
+
 /* Runs cxrcam-cli in @dir with LC_ALL=C; fails the test if the child hangs (see IDLE_SECONDS). */
 static int
 run_cli (const char *dir, const char *const *args, char **out, char **err)
@@ -596,11 +612,13 @@ run_cli (const char *dir, const char *const *args, char **out, char **err)
       gboolean busy = cpu_seen > (gint64) CPU_SECONDS * sysconf (_SC_CLK_TCK);
       if (idle || busy)
         {
+          g_autofree char *stacks = backtrace_of (pid);
           kill (pid, SIGKILL);
           waitpid (pid, &status, 0);
-          g_error ("cxrcam-cli %s hung in %s: %s", args[0], dir,
+          g_error ("cxrcam-cli %s hung in %s: %s; its threads stood here:\n%s", args[0], dir,
                    idle ? "no CPU used for " G_STRINGIFY (IDLE_SECONDS) " s"
-                        : "more than " G_STRINGIFY (CPU_SECONDS) " s of CPU");
+                        : "more than " G_STRINGIFY (CPU_SECONDS) " s of CPU",
+                   stacks);
         }
       g_usleep (5000);
     }
