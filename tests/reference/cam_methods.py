@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Every CAM method of pytorch-grad-cam, written again from its formulas with PyTorch's autograd, for the parity
-tests of src/core/cxr-cam*.c. pytorch-grad-cam is not installed here; each function names the file of
+tests of src/core/cam/cxr-cam*.c. pytorch-grad-cam is not installed here; each function names the file of
 pytorch_grad_cam it follows. Nothing here calls cxrcam.
 
 Where cxrcam fixes something pytorch-grad-cam leaves open, the same choice is made here and said so:

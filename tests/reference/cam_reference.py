@@ -2,7 +2,7 @@
 """Grad-CAM and Grad-CAM++ the way pytorch-grad-cam computes them, with PyTorch's autograd.
 
 Written from pytorch-grad-cam's base_cam.py, grad_cam.py, grad_cam_plusplus.py and utils/image.py
-(scale_cam_image), which are not installed here. The C code (src/core/cxr-cam*.c) is checked against
+(scale_cam_image), which are not installed here. The C code (src/core/cam/cxr-cam*.c) is checked against
 these functions by gen_cam.py (committed fixtures of tiny networks) and cam_resnet50.py (a live run on
 NIH images). Nothing here calls cxrcam.
 """

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The image rules of src/core/cxr-image.h, written again in numpy, and PIL loading.
+"""The image rules of src/core/image/cxr-image.h, written again in numpy, and PIL loading.
 
 Shared by gen_images.py (committed fixtures) and the live reference scripts
 img_preprocess.py and img_resize.py. Nothing here calls cxrcam.

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """OpenCV's COLORMAP_JET lookup table, computed the way OpenCV 4 computes it, as the C table
-cxr_colormap_jet (src/core/cxr-cam-render.c) in RGB order.
+cxr_colormap_jet (src/core/cam/cxr-cam-render.c) in RGB order.
 
 OpenCV (modules/imgproc/src/colormap.cpp, class Jet) starts from a 256-entry basemap at
 X = linspace(0, 1, 256): blue rises from 127.5/255 in steps of 4/255 to 1, stays, falls to 1.5/255 and
