@@ -91,7 +91,7 @@ cli_cam_session_open (CliCamSession *session, const CliCamArgs *args, gboolean a
 
   session->engine = cxr_engine_new ();
   gpointer start_data[] = { (gpointer) args, session };
-  g_autoptr (GAsyncResult) loaded = cli_wait_for (start_load, start_data);
+  g_autoptr (GAsyncResult) loaded = cli_wait_for (session->engine, start_load, start_data);
   session->model = cxr_engine_load_model_finish (session->engine, loaded, error);
   if (session->model == NULL)
     return FALSE;
@@ -135,7 +135,7 @@ cli_cam_session_run (CliCamSession *session, CxrCamProgress progress, gpointer p
                      GError **error)
 {
   RunRequest request = { session, progress, progress_data };
-  g_autoptr (GAsyncResult) done = cli_wait_for (start_cams, &request);
+  g_autoptr (GAsyncResult) done = cli_wait_for (session->engine, start_cams, &request);
   return cxr_engine_cam_batch_finish (session->engine, done, n_failed, error);
 }
 

@@ -258,7 +258,7 @@ cli_compare (int argc, char **argv)
   job.options.box_mode = session.box_mode;
   job.options.faithfulness = !a.no_faithfulness;
 
-  g_autoptr (GAsyncResult) done = cli_wait_for (start_compare, &job);
+  g_autoptr (GAsyncResult) done = cli_wait_for (session.engine, start_compare, &job);
   g_autoptr (CxrCamComparison) comparison = cxr_engine_compare_finish (session.engine, done, &error);
   if (comparison == NULL)
     {

@@ -86,7 +86,7 @@ cli_predict (int argc, char **argv)
   PredictJob job = { engine, model_path, card_path, (const char *const *) images };
   g_autoptr (GError) error = NULL;
 
-  g_autoptr (GAsyncResult) loaded = cli_wait_for (start_load, &job);
+  g_autoptr (GAsyncResult) loaded = cli_wait_for (engine, start_load, &job);
   g_autoptr (CxrModel) model = cxr_engine_load_model_finish (engine, loaded, &error);
   if (model == NULL)
     {
@@ -94,7 +94,7 @@ cli_predict (int argc, char **argv)
       return 1;
     }
 
-  g_autoptr (GAsyncResult) predicted = cli_wait_for (start_predict, &job);
+  g_autoptr (GAsyncResult) predicted = cli_wait_for (engine, start_predict, &job);
   g_autoptr (GPtrArray) predictions = cxr_engine_predict_finish (engine, predicted, &error);
   if (predictions == NULL)
     {

@@ -10,16 +10,17 @@ store_result (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 GAsyncResult *
-cli_wait_for (CliStartFunc start, gpointer start_data)
+cli_wait_for (CxrEngine *engine, CliStartFunc start, gpointer start_data)
 {
   g_autoptr (GMainContext) context = g_main_context_new ();
   GAsyncResult *result = NULL;
 
   g_main_context_push_thread_default (context);
   start (start_data, store_result, &result);
-  while (result == NULL)
+  /* The result comes first; the engine releases the job on this context just after (and the progress
+   * data before that). Stopping at the result would leave the job, and so the engine, held for ever. */
+  while (result == NULL || cxr_engine_has_jobs (engine))
     g_main_context_iteration (context, TRUE);
-  /* Let queued idles (progress data release, the engine's task unref) run. */
   while (g_main_context_pending (context))
     g_main_context_iteration (context, FALSE);
   g_main_context_pop_thread_default (context);

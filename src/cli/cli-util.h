@@ -5,12 +5,14 @@
 #include <gio/gio.h>
 #include <stdio.h>
 
-/* Waits for an async call on a private main context: run @start (which must start exactly one
- * async operation with the given callback/user_data on the thread-default context) and iterate
- * until it completes. Returns the GAsyncResult (a new reference). Engine progress callbacks are
- * dispatched while waiting. */
+#include "cxr-engine.h"
+
+/* Waits for a job of @engine on a private main context: run @start (which must start exactly one
+ * job of @engine with the given callback/user_data on the thread-default context) and iterate
+ * until it completes and the engine has released it. Returns the GAsyncResult (a new reference).
+ * Engine progress callbacks are dispatched while waiting. */
 typedef void (*CliStartFunc) (gpointer start_data, GAsyncReadyCallback callback, gpointer user_data);
-GAsyncResult *cli_wait_for (CliStartFunc start, gpointer start_data);
+GAsyncResult *cli_wait_for (CxrEngine *engine, CliStartFunc start, gpointer start_data);
 
 /* Prints "cxrcam-cli <command>: <message>" on stderr. */
 void cli_error (const char *command, const char *format, ...) G_GNUC_PRINTF (2, 3);

@@ -14,6 +14,7 @@ struct _CxrEngine {
   GObject parent_instance;
 
   GThreadPool *thread;   /* one exclusive worker: the engine thread */
+  gint jobs_held;        /* queued or running jobs whose task is not yet released on its caller's context */
   GMutex model_lock;     /* guards model: written on the engine thread, read anywhere */
   CxrModel *model;
 };
@@ -26,8 +27,10 @@ typedef struct {
 } QueuedJob;
 
 static gboolean
-unref_task (gpointer task)
+release_job (gpointer task)
 {
+  CxrEngine *engine = g_task_get_source_object (task);
+  g_atomic_int_add (&engine->jobs_held, -1);
   g_object_unref (task);
   return G_SOURCE_REMOVE;
 }
@@ -40,11 +43,17 @@ cxr_engine_invoke_in_caller (GTask *task, GSourceFunc func, gpointer data, GDest
   /* Always an idle source, never g_main_context_invoke: that calls @func at once, on the engine thread,
    * whenever the caller's context happens not to be owned by anyone at that instant (between two
    * iterations of the caller's loop, or after the caller stopped iterating it). */
+  /* Our own reference to the context: once attached, the source may run on the caller's thread at once,
+   * drop the task's last reference and with it the context's, while g_source_unref () below still locks
+   * the context. Without it, a caller that stopped iterating (the CLI after its result) could free the
+   * context under us: the engine thread then waited on a freed mutex, and the caller on the engine
+   * thread, for ever (cxrcam-cli predict hung about once in 2000 error exits). */
+  g_autoptr (GMainContext) context = g_main_context_ref (g_task_get_context (task));
   GSource *source = g_idle_source_new ();
   g_source_set_priority (source, g_task_get_priority (task));
   g_source_set_callback (source, func, data, notify);
   g_source_set_static_name (source, "[cxrcam] engine report");
-  g_source_attach (source, g_task_get_context (task));
+  g_source_attach (source, context);
   g_source_unref (source);
 }
 
@@ -165,14 +174,16 @@ run_queued_job (gpointer data, gpointer user_data)
   /* The task holds the engine. Dropping what may be the last reference here could finalize the
    * engine on its own thread, which would then wait for itself to finish; drop it on the
    * caller's context instead. */
-  cxr_engine_invoke_in_caller (task, unref_task, task, NULL);
+  cxr_engine_invoke_in_caller (task, release_job, task, NULL);
   g_free (queued);
 }
 
 void
 cxr_engine_run_job (CxrEngine *engine, GTask *task, CxrEngineJobFunc job)
 {
+  g_return_if_fail (g_task_get_source_object (task) == engine);
   QueuedJob *queued = g_new0 (QueuedJob, 1);
+  g_atomic_int_inc (&engine->jobs_held);
   queued->task = g_object_ref (task);
   queued->job = job;
   g_thread_pool_push (engine->thread, queued, NULL);
@@ -204,6 +215,12 @@ cxr_engine_init (CxrEngine *engine)
   g_mutex_init (&engine->model_lock);
   /* exclusive: the thread is created now and serves only this engine. */
   engine->thread = g_thread_pool_new (run_queued_job, engine, 1, TRUE, NULL);
+}
+
+gboolean
+cxr_engine_has_jobs (CxrEngine *engine)
+{
+  return g_atomic_int_get (&engine->jobs_held) > 0;
 }
 
 CxrEngine *

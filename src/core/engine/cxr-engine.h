@@ -36,6 +36,12 @@ void      cxr_engine_load_model_async  (CxrEngine *engine, const char *weights_p
                                         gpointer user_data);
 CxrModel *cxr_engine_load_model_finish (CxrEngine *engine, GAsyncResult *result, GError **error);
 
+/* TRUE while a job started on @engine has not been released on its caller's main context: its result
+ * arrives first, its task is released there just after. A caller that iterates a context of its own
+ * only until the result arrives (the CLI) iterates until this is FALSE as well, or the engine and its
+ * thread outlive the caller's context. */
+gboolean  cxr_engine_has_jobs          (CxrEngine *engine);
+
 /* Makes an already loaded model current (e.g. one that training produced). */
 void      cxr_engine_set_model         (CxrEngine *engine, CxrModel *model);
 /* The current model (a new reference), or NULL. */
