@@ -393,6 +393,35 @@ test_conflict_keep_mine (Fixture *f, gconstpointer data)
   g_assert_false (cxr_bbox_store_is_dirty (store (f)));
 }
 
+/* Ctrl+S before the file monitor has noticed the other program's version: the same choice, at once, not an error
+ * that says "reload it" with no way to. */
+static void
+test_conflict_on_save (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GSettings) settings = g_settings_new ("org.cxrcam.Cxrcam");
+  g_settings_set_uint (settings, "autosave-delay", 30);
+  open_dataset_with (f, original);
+  nudge_first_box (f);
+  rewrite_elsewhere (f);
+  g_assert_null (f->window->box_dialog);
+  activate (f, "save", NULL);
+  g_assert_nonnull (f->window->box_dialog);
+  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (f->window->box_dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "The Box File Changed on Disk");
+  g_assert_true (adw_message_dialog_has_response (dialog, "reload"));
+  g_assert_true (adw_message_dialog_has_response (dialog, "keep"));
+  g_autofree char *theirs = read_boxes (f);
+  g_assert_cmpstr (theirs, ==, THEIRS);
+  g_assert_true (cxr_bbox_store_is_dirty (store (f)));
+  /* The monitor's notice, when it comes, asks nothing more. */
+  cxr_ui_test_spin (800);
+  g_assert_true (f->window->box_dialog == GTK_WIDGET (dialog));
+  adw_message_dialog_response (dialog, "reload");
+  g_autofree char *after = read_boxes (f);
+  g_assert_cmpstr (after, ==, THEIRS);
+  g_assert_false (cxr_bbox_store_is_dirty (store (f)));
+}
+
 /* ---- read-only --------------------------------------------------------------------------------------------- */
 
 static void
@@ -508,6 +537,7 @@ main (int argc, char *argv[])
   ADD ("/ui/box-save/recovery-discard-and-stale", test_recovery_discard_and_stale);
   ADD ("/ui/box-save/conflict-reload", test_conflict);
   ADD ("/ui/box-save/conflict-keep-mine", test_conflict_keep_mine);
+  ADD ("/ui/box-save/conflict-on-save", test_conflict_on_save);
   ADD ("/ui/box-save/read-only", test_read_only);
   ADD ("/ui/box-save/edited-filter-and-export", test_edited_filter_and_export);
   ADD ("/ui/box-save/bb-results-use-corrected-boxes", test_bb_results_use_corrected_boxes);

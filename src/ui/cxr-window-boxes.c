@@ -24,6 +24,7 @@
 
 #include "cxr-box-editor.h"
 #include "cxr-box-label-popover.h"
+#include "cxr-error.h"
 #include "cxr-window-private.h"
 
 /* ---- what follows an edit ----------------------------------------------- */
@@ -410,7 +411,15 @@ save_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   g_autoptr (GError) error = NULL;
 
   if (!_cxr_window_boxes_save (self, &error))
-    show_save_error (self, error);
+    {
+      /* Another program rewrote the file and the monitor has not told us yet: the same Reload / Keep Mine
+       * choice as when it has, rather than an error that leaves the user to find that choice. */
+      if (g_error_matches (error, CXR_ERROR, CXR_ERROR_CONFLICT) && self->box_store != NULL
+          && cxr_bbox_store_has_changed_on_disk (self->box_store))
+        _cxr_window_save_check_disk (self);
+      else
+        show_save_error (self, error);
+    }
   _cxr_window_update_title (self);
 }
 
