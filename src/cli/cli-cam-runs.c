@@ -63,6 +63,21 @@ cli_cam_runs_resumable (const char *folder, const char *settings, gboolean *othe
   return done;
 }
 
+/* One measure's two rows: its thresholds, then the fraction of images above each. */
+static void
+print_accuracy_rows (const char *measure, const double *thresholds, guint n_thresholds,
+                     double (*accuracy) (const CxrCamSummary *summary, guint threshold_index),
+                     const CxrCamSummary *summary)
+{
+  printf ("  %-4s >", measure);
+  for (guint t = 0; t < n_thresholds; t++)
+    printf (" %6.2f", thresholds[t]);
+  printf ("\n        ");
+  for (guint t = 0; t < n_thresholds; t++)
+    printf (" %6.3f", accuracy (summary, t));
+  printf ("\n");
+}
+
 void
 cli_cam_print_summary (GPtrArray *rows, const char *label, double threshold, const char *box_mode, guint n_failed)
 {
@@ -78,17 +93,6 @@ cli_cam_print_summary (GPtrArray *rows, const char *label, double threshold, con
   const CxrCamResultRow *best = g_ptr_array_index (rows, s->best_index);
   printf ("best image: %s (IoU %.4f)\n", best->image, s->best_iou);
   printf ("localisation accuracy (Wang et al. 2017), fraction of images:\n");
-  printf ("  IoU  >");
-  for (guint t = 0; t < CXR_CAM_N_IOU_THRESHOLDS; t++)
-    printf (" %6.2f", cxr_cam_iou_thresholds[t]);
-  printf ("\n        ");
-  for (guint t = 0; t < CXR_CAM_N_IOU_THRESHOLDS; t++)
-    printf (" %6.3f", cxr_cam_summary_iou_accuracy (s, t));
-  printf ("\n  IoBB >");
-  for (guint t = 0; t < CXR_CAM_N_IOBB_THRESHOLDS; t++)
-    printf (" %6.2f", cxr_cam_iobb_thresholds[t]);
-  printf ("\n        ");
-  for (guint t = 0; t < CXR_CAM_N_IOBB_THRESHOLDS; t++)
-    printf (" %6.3f", cxr_cam_summary_iobb_accuracy (s, t));
-  printf ("\n");
+  print_accuracy_rows ("IoU", cxr_cam_iou_thresholds, CXR_CAM_N_IOU_THRESHOLDS, cxr_cam_summary_iou_accuracy, s);
+  print_accuracy_rows ("IoBB", cxr_cam_iobb_thresholds, CXR_CAM_N_IOBB_THRESHOLDS, cxr_cam_summary_iobb_accuracy, s);
 }
