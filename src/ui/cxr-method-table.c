@@ -145,16 +145,6 @@ class_title (const char *name)
   return title ? title : name;
 }
 
-static char *
-layer_title (const char *layer)
-{
-  /* "layer3,layer4" as the Target layer row names it. */
-  if (g_str_equal (layer, "layer3,layer4"))
-    return g_strdup (_("layer3 + layer4"));
-  g_auto (GStrv) parts = g_strsplit (layer, ",", -1);
-  return g_strjoinv (" + ", parts);
-}
-
 static GtkWidget *
 make_cell (CxrMethodTable *self, Column column, const char *text, gboolean heading)
 {
@@ -307,7 +297,7 @@ add_row (CxrMethodTable *self, const CxrCamCompareRow *row, gboolean best)
       if (c == COLUMN_METHOD)
         text = g_strdup (cxr_method_title (row->method));
       else if (c == COLUMN_LAYER)
-        text = layer_title (row->layer);
+        text = cxr_layer_title (row->layer);
       else
         {
           double value = row_value (row, c);
@@ -367,7 +357,7 @@ cxr_method_table_set_comparison (CxrMethodTable *self, CxrCamComparison *compari
   if (best >= 0)
     {
       const CxrCamCompareRow *row = cxr_cam_comparison_get_row (comparison, best);
-      g_autofree char *layer = layer_title (row->layer);
+      g_autofree char *layer = cxr_layer_title (row->layer);
       /* Translators: under the methods table: the best row, e.g. "Best: HiResCAM at layer4, threshold 0.35
        * (mean IoU 0.4123 over 12 images with a Cardiomegaly box)" */
       status = g_strdup_printf (_("Best: %s at %s, threshold %.2f (mean IoU %.4f over %u images with a %s box)"),
@@ -518,7 +508,7 @@ build (CxrMethodTable *self)
                                _("Runs the network once per channel: seconds per image"));
   for (guint i = 0; i < CXR_METHOD_TABLE_N_LAYERS; i++)
     {
-      g_autofree char *title = layer_title (cxr_method_table_layers[i]);
+      g_autofree char *title = cxr_layer_title (cxr_method_table_layers[i]);
       self->layer_checks[i] = add_check (self, layers, title, layer_default[i]);
     }
   self->faithfulness_check = gtk_check_button_new_with_mnemonic (_("Confidence change and _ROAD (slower)"));

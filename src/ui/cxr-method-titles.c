@@ -26,3 +26,12 @@ cxr_method_title (CxrCamMethod method)
     default:                                 return cxr_cam_method_get_name (method);
     }
 }
+
+char *
+cxr_layer_title (const char *layer)
+{
+  if (g_str_equal (layer, "layer3,layer4"))
+    return g_strdup (_("layer3 + layer4"));
+  g_auto (GStrv) parts = g_strsplit (layer, ",", -1);
+  return g_strjoinv (" + ", parts);
+}

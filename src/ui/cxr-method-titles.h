@@ -10,4 +10,8 @@ G_BEGIN_DECLS
 /* Translated; never NULL. */
 const char *cxr_method_title (CxrCamMethod method);
 
+/* A target layer as the Target layer row names it: "layer4", or "layer3 + layer4" for a fused list
+ * ("layer3,layer4"). A new string. */
+char       *cxr_layer_title  (const char *layer);
+
 G_END_DECLS

@@ -221,8 +221,9 @@ on_use_row (CxrMethodTable *table, guint index, CxrWindow *self)
   if (!isnan (threshold))
     gtk_adjustment_set_value (cxr_cam_controls_get_threshold_adjustment (self->cam_controls), threshold);
   /* Translators: a toast after a row of the methods table was used, e.g. "HiResCAM at layer4, threshold 0.35" */
-  g_autofree char *toast = g_strdup_printf (_("%s at %s, threshold %.2f"), cxr_method_title (row->method),
-                                            row->layer, threshold);
+  g_autofree char *layer = cxr_layer_title (row->layer);
+  g_autofree char *toast = g_strdup_printf (_("%s at %s, threshold %.2f"), cxr_method_title (row->method), layer,
+                                            threshold);
   _cxr_window_toast (self, toast);
 }
 
