@@ -138,6 +138,20 @@ cxr_ui_test_wait_until (CxrUiTestCondition condition, gpointer data, guint timeo
     g_source_remove (source);
 }
 
+static gboolean
+pointer_cleared (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+void
+cxr_ui_test_destroy_window (gpointer window)
+{
+  g_object_add_weak_pointer (G_OBJECT (window), &window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  cxr_ui_test_wait_until (pointer_cleared, &window, 20000, "the closed window to be finalized");
+}
+
 gboolean
 cxr_ui_test_widget_allocated (gpointer data)
 {

@@ -37,6 +37,9 @@ char *cxr_ui_test_model_path (void);
 /* Runs the default main context until @condition returns TRUE; fails the test after @timeout_ms. */
 typedef gboolean (*CxrUiTestCondition) (gpointer data);
 void cxr_ui_test_wait_until (CxrUiTestCondition condition, gpointer data, guint timeout_ms, const char *what);
+/* Destroys @window and waits until it is finalized: its jobs cancelled, their callbacks run, every reference
+ * dropped. A closed window that stays holds its dataset, engine and model for the life of the application. */
+void cxr_ui_test_destroy_window (gpointer window);
 /* A condition: @data (a GtkWidget) is mapped and has a size. */
 gboolean cxr_ui_test_widget_allocated (gpointer data);
 /* Every key of the application's settings back to its default (they live in memory for the whole program). */

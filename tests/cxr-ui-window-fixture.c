@@ -92,7 +92,7 @@ void
 cxr_window_fixture_tear_down (CxrWindowFixture *f, gconstpointer data)
 {
   if (f->window != NULL)
-    gtk_window_destroy (GTK_WINDOW (f->window));
+    cxr_ui_test_destroy_window (g_steal_pointer (&f->window));
   /* Let cancelled jobs report back before the next test. */
   cxr_ui_test_spin (200);
   g_free (f->dataset);

@@ -105,7 +105,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
 static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
-  gtk_window_destroy (GTK_WINDOW (f->window));
+  cxr_ui_test_destroy_window (f->window);
   cxr_ui_test_spin (300);
 }
 

@@ -155,7 +155,7 @@ pane_fixture_set_up (PaneFixture *f, gconstpointer kind)
 static void
 pane_fixture_tear_down (PaneFixture *f, gconstpointer kind)
 {
-  gtk_window_destroy (f->window);
+  cxr_ui_test_destroy_window (f->window);
   g_object_unref (f->content);
   g_object_unref (f->state);
   g_free (f->gray);

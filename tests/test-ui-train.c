@@ -182,7 +182,7 @@ static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
   if (f->window != NULL)
-    gtk_window_destroy (GTK_WINDOW (f->window));
+    cxr_ui_test_destroy_window (f->window);
   cxr_ui_test_spin (300);
   g_free (f->model);
 }
@@ -440,7 +440,7 @@ test_run (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   assert_plot_matches_files (reopened, run, 2 * steps_per_epoch, 2);
   g_assert_false (gtk_widget_get_visible (cxr_train_window_get_button (reopened, "resume")));
-  gtk_window_destroy (GTK_WINDOW (reopened));
+  cxr_ui_test_destroy_window (reopened);
 }
 
 /* ---- the form at a laptop's size ------------------------------------------------------------ */
@@ -482,7 +482,7 @@ test_form_values_whole (void)
   cxr_ui_test_spin (500);
   g_assert_cmpstr (_("Images"), ==, "Bilder");   /* the catalogue is found */
   g_assert_cmpuint (assert_no_cut_value (GTK_WIDGET (cxr_train_window_get_form (page)), FALSE), >=, 5);
-  gtk_window_destroy (GTK_WINDOW (page));
+  cxr_ui_test_destroy_window (page);
   setlocale (LC_MESSAGES, saved);
 }
 
@@ -714,7 +714,7 @@ test_plot (void)
   g_auto (GStrv) rows = g_strsplit (csv_text, "\n", -1);
   /* Header, 3 x 10,000 step points, 5 x 10 epoch points, and the empty string after the last newline. */
   g_assert_cmpuint (g_strv_length (rows), ==, 1 + 30000 + 50 + 1);
-  gtk_window_destroy (GTK_WINDOW (window));
+  cxr_ui_test_destroy_window (window);
 }
 
 int

@@ -80,7 +80,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
 static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
-  gtk_window_close (GTK_WINDOW (f->window));
+  cxr_ui_test_destroy_window (f->window);
   /* Let cancelled jobs report back before the next test. */
   cxr_ui_test_spin (200);
   g_free (f->dataset);
