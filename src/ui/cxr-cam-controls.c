@@ -46,7 +46,10 @@ struct _CxrCamControls {
   GtkAdjustment *window_center_adjustment;
   GtkAdjustment *window_width_adjustment;
   AdwComboRow *preset_row;
+  GtkSpinButton *level_spin;
+  GtkSpinButton *window_spin;
   GtkSwitch *invert_switch;
+  GArray *presets;            /* WindowPreset: the preset row's entries before Custom */
 
   /* owned */
   CxrViewState *view_state;
@@ -239,15 +242,23 @@ unbind_view_state (CxrCamControls *self)
   g_ptr_array_set_size (self->view_bindings, 0);
 }
 
+static void on_range_changed     (CxrViewState *view_state, CxrCamControls *self);
+static void on_use_table_changed (CxrViewState *view_state, GParamSpec *pspec, CxrCamControls *self);
+
 void
 cxr_cam_controls_set_view_state (CxrCamControls *self, CxrViewState *view_state)
 {
   g_return_if_fail (CXR_IS_CAM_CONTROLS (self));
 
   unbind_view_state (self);
+  if (self->view_state != NULL)
+    g_signal_handlers_disconnect_by_data (self->view_state, self);
   g_set_object (&self->view_state, view_state);
   if (view_state == NULL)
     return;
+  g_signal_connect (view_state, "range-changed", G_CALLBACK (on_range_changed), self);
+  g_signal_connect (view_state, "notify::use-table", G_CALLBACK (on_use_table_changed), self);
+  on_range_changed (view_state, self);
 
   GBindingFlags flags = G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE;
   g_ptr_array_add (self->view_bindings, g_object_bind_property (view_state, "overlay-opacity",
@@ -262,25 +273,31 @@ cxr_cam_controls_set_view_state (CxrCamControls *self, CxrViewState *view_state)
 
 /* Window presets for 8-bit chest radiographs (the NIH PNGs were windowed once already, when exported from
  * DICOM, so CT's Hounsfield presets mean nothing here). Measured on 40 NIH images: the lung fields' middle 90% of
- * gray values lie between 68 and 180, the mediastinum's between 144 and 212 (medians over the images). */
-static const struct {
+ * gray values lie between 68 and 180, the mediastinum's between 144 and 212 (medians over the images). A DICOM
+ * image brings its own presets instead (cxr_cam_controls_set_dicom). */
+typedef struct {
   double level;
   double window;
-} window_presets[] = {
-  { 127.5, 255.0 },   /* full range */
-  { 125.0, 120.0 },   /* lung: gray 65 to 185 */
-  { 180.0, 80.0 },    /* mediastinum: gray 140 to 220 */
+  gboolean table;   /* the file's VOI LUT (level and window: the range it maps) */
+} WindowPreset;
+
+static const WindowPreset window_presets[] = {
+  { 127.5, 255.0, FALSE },   /* full range */
+  { 125.0, 120.0, FALSE },   /* lung: gray 65 to 185 */
+  { 180.0, 80.0, FALSE },    /* mediastinum: gray 140 to 220 */
 };
-#define PRESET_CUSTOM G_N_ELEMENTS (window_presets)
 
 static void
 on_preset_selected (AdwComboRow *row, GParamSpec *pspec, CxrCamControls *self)
 {
   guint preset = adw_combo_row_get_selected (row);
-  if (preset >= PRESET_CUSTOM)
+  if (preset >= self->presets->len)
     return;
-  gtk_adjustment_set_value (self->window_center_adjustment, window_presets[preset].level);
-  gtk_adjustment_set_value (self->window_width_adjustment, window_presets[preset].window);
+  const WindowPreset *p = &g_array_index (self->presets, WindowPreset, preset);
+  gtk_adjustment_set_value (self->window_center_adjustment, p->level);
+  gtk_adjustment_set_value (self->window_width_adjustment, p->window);
+  if (p->table && self->view_state != NULL)
+    cxr_view_state_set_use_table (self->view_state, TRUE);
 }
 
 /* The preset row names the preset the numbers match, or says Custom. */
@@ -289,13 +306,120 @@ on_window_changed (GtkAdjustment *adjustment, CxrCamControls *self)
 {
   double level = gtk_adjustment_get_value (self->window_center_adjustment);
   double window = gtk_adjustment_get_value (self->window_width_adjustment);
-  guint preset = PRESET_CUSTOM;
-  for (guint i = 0; i < G_N_ELEMENTS (window_presets); i++)
-    if (fabs (level - window_presets[i].level) < 0.5 && fabs (window - window_presets[i].window) < 0.5)
-      preset = i;
+  gboolean table = self->view_state != NULL && cxr_view_state_get_use_table (self->view_state);
+  guint preset = self->presets->len;
+  for (guint i = 0; i < self->presets->len; i++)
+    {
+      const WindowPreset *p = &g_array_index (self->presets, WindowPreset, i);
+      if (p->table == table && fabs (level - p->level) < 0.25 && fabs (window - p->window) < 0.25)
+        {
+          preset = i;
+          break;
+        }
+    }
   g_signal_handlers_block_by_func (self->preset_row, on_preset_selected, self);
   adw_combo_row_set_selected (self->preset_row, preset);
   g_signal_handlers_unblock_by_func (self->preset_row, on_preset_selected, self);
+}
+
+static void
+add_preset (CxrCamControls *self, GtkStringList *names, const char *name, double level, double window,
+            gboolean table)
+{
+  WindowPreset preset = { level, window, table };
+  g_array_append_val (self->presets, preset);
+  gtk_string_list_append (names, name);
+}
+
+/* Numbers as the sidebar shows them: up to one decimal, without a trailing ".0". */
+static char *
+format_number (double value)
+{
+  if (value == floor (value))
+    return g_strdup_printf ("%.0f", value);
+  return g_strdup_printf ("%.1f", value);
+}
+
+void
+cxr_cam_controls_set_dicom (CxrCamControls *self, const CxrDicomImage *dicom)
+{
+  g_return_if_fail (CXR_IS_CAM_CONTROLS (self));
+
+  g_autoptr (GtkStringList) names = gtk_string_list_new (NULL);
+  g_array_set_size (self->presets, 0);
+  if (dicom == NULL)
+    {
+      const char *titles[] = { C_("window preset", "Full range"), C_("window preset", "Lung"),
+                               C_("window preset", "Mediastinum") };
+      G_STATIC_ASSERT (G_N_ELEMENTS (titles) == G_N_ELEMENTS (window_presets));
+      for (guint i = 0; i < G_N_ELEMENTS (window_presets); i++)
+        add_preset (self, names, titles[i], window_presets[i].level, window_presets[i].window, FALSE);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->preset_row),
+                                   _("Window and level for 8-bit radiographs: the lung fields (gray 65 to 185) or "
+                                     "the mediastinum (140 to 220)"));
+    }
+  else
+    {
+      for (int i = 0; i < dicom->n_windows; i++)
+        {
+          const CxrDicomWindow *w = &dicom->windows[i];
+          g_autofree char *level = format_number (w->center);
+          g_autofree char *window = format_number (w->width);
+          g_autofree char *name = NULL;
+          if (w->explanation != NULL && w->explanation[0] != '\0')
+            /* Translators: a window preset from a DICOM file: its explanation ("LUNG"), level and window */
+            name = g_strdup_printf (_("%s (%s / %s)"), w->explanation, level, window);
+          else
+            /* Translators: a window preset from a DICOM file without a name: its level and window */
+            name = g_strdup_printf (_("File window %s / %s"), level, window);
+          add_preset (self, names, name, w->center, w->width, FALSE);
+        }
+      if (dicom->has_voi_lut && dicom->voi_lut_entries > 0)
+        {
+          g_autofree char *name = NULL;
+          if (dicom->voi_lut_explanation != NULL && dicom->voi_lut_explanation[0] != '\0')
+            /* Translators: the DICOM file's VOI lookup table as a window preset, with its explanation */
+            name = g_strdup_printf (_("VOI LUT: %s"), dicom->voi_lut_explanation);
+          else
+            name = g_strdup (_("VOI LUT"));
+          add_preset (self, names, name, dicom->voi_lut_first + dicom->voi_lut_entries / 2.0,
+                      dicom->voi_lut_entries, TRUE);
+        }
+      add_preset (self, names, C_("window preset", "Full range"),
+                  (dicom->range_low + dicom->range_high) / 2.0 + 0.5, dicom->range_high - dicom->range_low + 1.0,
+                  FALSE);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->preset_row),
+                                   _("The DICOM file's own windows (Window Center and Width, VOI LUT) and the full "
+                                     "range of its stored values"));
+    }
+  gtk_string_list_append (names, C_("window preset", "Custom"));
+  g_signal_handlers_block_by_func (self->preset_row, on_preset_selected, self);
+  adw_combo_row_set_model (self->preset_row, G_LIST_MODEL (names));
+  g_signal_handlers_unblock_by_func (self->preset_row, on_preset_selected, self);
+  guint digits = dicom != NULL ? 1 : 0;
+  gtk_spin_button_set_digits (self->level_spin, digits);
+  gtk_spin_button_set_digits (self->window_spin, digits);
+  on_window_changed (NULL, self);
+}
+
+static void
+on_use_table_changed (CxrViewState *view_state, GParamSpec *pspec, CxrCamControls *self)
+{
+  on_window_changed (NULL, self);
+}
+
+/* A new value range (a DICOM image's stored values, or 8-bit gray again): the scales and spin buttons span it
+ * before the view state moves its window there, so that the two-way bindings never clamp a value on its way. */
+static void
+on_range_changed (CxrViewState *view_state, CxrCamControls *self)
+{
+  double low, high;
+  cxr_view_state_get_value_range (view_state, &low, &high);
+  double step = MAX (1.0, floor ((high - low + 1.0) / 256.0));
+  gtk_adjustment_configure (self->window_center_adjustment, gtk_adjustment_get_value (self->window_center_adjustment),
+                            low, high, step, step * 16, 0);
+  gtk_adjustment_configure (self->window_width_adjustment, gtk_adjustment_get_value (self->window_width_adjustment),
+                            1.0, 2.0 * (high - low), step, step * 16, 0);
 }
 
 static void
@@ -441,6 +565,8 @@ cxr_cam_controls_dispose (GObject *object)
 
   if (self->view_bindings != NULL)
     unbind_view_state (self);
+  if (self->view_state != NULL)
+    g_signal_handlers_disconnect_by_data (self->view_state, self);
   g_clear_object (&self->view_state);
   gtk_widget_dispose_template (GTK_WIDGET (self), CXR_TYPE_CAM_CONTROLS);
   /* The template's root box is not a bound child, so dispose_template leaves it to us. */
@@ -457,6 +583,7 @@ cxr_cam_controls_finalize (GObject *object)
   CxrCamControls *self = CXR_CAM_CONTROLS (object);
 
   g_clear_pointer (&self->view_bindings, g_ptr_array_unref);
+  g_clear_pointer (&self->presets, g_array_unref);
 
   G_OBJECT_CLASS (cxr_cam_controls_parent_class)->finalize (object);
 }
@@ -514,6 +641,8 @@ cxr_cam_controls_class_init (CxrCamControlsClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CxrCamControls, preset_row);
   gtk_widget_class_bind_template_callback (widget_class, on_preset_selected);
   gtk_widget_class_bind_template_child (widget_class, CxrCamControls, invert_switch);
+  gtk_widget_class_bind_template_child (widget_class, CxrCamControls, level_spin);
+  gtk_widget_class_bind_template_child (widget_class, CxrCamControls, window_spin);
   gtk_widget_class_bind_template_callback (widget_class, on_combo_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_reset_window);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -524,6 +653,7 @@ static void
 cxr_cam_controls_init (CxrCamControls *self)
 {
   self->view_bindings = g_ptr_array_new ();
+  self->presets = g_array_new (FALSE, FALSE, sizeof (WindowPreset));
   gtk_widget_init_template (GTK_WIDGET (self));
   fill_colormaps (self);
   cxr_cam_controls_set_classes (self, NULL);
@@ -532,7 +662,7 @@ cxr_cam_controls_init (CxrCamControls *self)
   cxr_cam_controls_set_image_info (self, NULL, NULL, NULL);
   g_signal_connect (self->window_center_adjustment, "value-changed", G_CALLBACK (on_window_changed), self);
   g_signal_connect (self->window_width_adjustment, "value-changed", G_CALLBACK (on_window_changed), self);
-  on_window_changed (NULL, self);
+  cxr_cam_controls_set_dicom (self, NULL);
 }
 
 GtkWidget *

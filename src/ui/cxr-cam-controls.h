@@ -11,6 +11,7 @@
 #include <gtk/gtk.h>
 
 #include "cxr-cam.h"
+#include "cxr-dicom.h"
 #include "cxr-view-state.h"
 
 G_BEGIN_DECLS
@@ -53,6 +54,9 @@ void           cxr_cam_controls_set_colormap (CxrCamControls *self, const char *
 /* Binds opacity, window/level and invert to @view_state. */
 void           cxr_cam_controls_set_view_state (CxrCamControls *self, CxrViewState *view_state);
 
+/* The image on screen is this DICOM file (NULL: an 8-bit image): the window presets become the file's own (its
+ * windows, its VOI LUT, its full range). Borrowed for the call. */
+void           cxr_cam_controls_set_dicom (CxrCamControls *self, const CxrDicomImage *dicom);
 /* The model's answer for the image on screen. NAN hides a value; @positive_class NULL: no prediction. */
 void           cxr_cam_controls_set_prediction (CxrCamControls *self, const char *positive_class,
                                                 double probability, const char *predicted_label);

@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include "cxr-compare-view.h"
+#include "cxr-measure-text.h"
 
 struct _CxrCompareView {
   GtkWidget parent_instance;
@@ -318,6 +319,13 @@ on_hover (CxrPaneView *pane, gboolean inside, double image_x, double image_y, Cx
     }
 
   float cam = cxr_pane_content_get_cam_at (self->content, x, y);
+  CxrStoredPlane *stored = cxr_pane_content_get_stored (self->content);
+  if (stored != NULL && stored->dicom != NULL)
+    {
+      g_autofree char *text = cxr_measure_readout (stored, image_x, image_y, cam);
+      gtk_label_set_label (self->pointer_label, text);
+      return;
+    }
   g_autofree char *text = NULL;
   if (isnan (cam))
     /* Translators: the image pixel under the pointer and its gray value (0-255) */

@@ -461,6 +461,18 @@ start_analysis (CxrCurrentImage *self)
 /* ---- loading ------------------------------------------------------------- */
 
 static void
+attach_stored (CxrCurrentImage *self, CxrDisplayImage *image)
+{
+  int width, height;
+  cxr_pane_content_get_size (self->content, &width, &height);
+  if (width != image->width || height != image->height)
+    return;
+  cxr_pane_content_set_stored (self->content, image->stored);
+  if (self->second_content != NULL)
+    cxr_pane_content_set_stored (self->second_content, image->stored);
+}
+
+static void
 on_image_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (Request) request = user_data;
@@ -473,9 +485,14 @@ on_image_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
 
   set_loading (self, FALSE);
   /* The network's answer came first and showed its own decode of the same file, with the overlays on it: showing
-   * the pixels again would take the overlays away (a new image has none), and they would not come back. */
+   * the pixels again would take the overlays away (a new image has none), and they would not come back. A DICOM
+   * image's stored values still go under that picture, for the window/level control and the readout. */
   if (self->image_shown)
-    return;
+    {
+      if (image != NULL && image->stored != NULL)
+        attach_stored (self, image);
+      return;
+    }
   if (image == NULL)
     {
       set_error (self, error->message);
@@ -487,6 +504,7 @@ on_image_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
   cxr_pane_content_set_image (self->content, image->pyramid, image->gray8, image->width, image->height);
   if (self->second_content != NULL)
     cxr_pane_content_set_image (self->second_content, image->pyramid, image->gray8, image->width, image->height);
+  attach_stored (self, image);
   cxr_pane_content_set_gt_boxes (self->content, self->gt_boxes);
   self->image_shown = TRUE;
   update_cam_status (self);

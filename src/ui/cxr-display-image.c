@@ -2,7 +2,10 @@
 /* cxr-display-image.c: decode on a GTask worker, hand the texture to the main thread. */
 #include "config.h"
 
+#include <stdio.h>
+
 #include "cxr-display-image.h"
+#include "cxr-dicom.h"
 #include "cxr-image.h"
 #include "cxr-overlay-textures.h"
 
@@ -13,6 +16,7 @@ cxr_display_image_free (CxrDisplayImage *image)
     return;
   g_clear_pointer (&image->gray8, g_bytes_unref);
   g_clear_pointer (&image->pyramid, cxr_pyramid_unref);
+  g_clear_pointer (&image->stored, cxr_stored_plane_unref);
   g_free (image);
 }
 
@@ -33,6 +37,43 @@ cxr_display_image_new_from_gray8 (const guint8 *gray8, int width, int height)
   return display_image_take (g_memdup2 (gray8, (gsize) width * height), width, height);
 }
 
+/* TRUE when the file's first bytes are DICOM's (cxr_dicom_sniff); unreadable files are left to cxr_image_load's
+ * error message. */
+static gboolean
+is_dicom_file (const char *path)
+{
+  guint8 head[132];
+  FILE *file = fopen (path, "rb");
+  if (file == NULL)
+    return FALSE;
+  gsize n = fread (head, 1, sizeof head, file);
+  fclose (file);
+  return cxr_dicom_sniff (head, n);
+}
+
+/* The stored values for the window/level control, and the first picture at the file's own window. */
+static CxrDisplayImage *
+load_dicom (const char *path, GError **error)
+{
+  CxrDicomImage *dicom = NULL;
+  if (!cxr_dicom_read (path, &dicom, error))
+    return NULL;
+  g_autoptr (CxrStoredPlane) plane = cxr_stored_plane_new_from_dicom (dicom);
+  double center, width;
+  gboolean use_table;
+  g_autofree guint8 *lut = g_malloc (CXR_VOI_N_CODES);
+  cxr_voi_initial_window (plane->dicom, &center, &width, &use_table);
+  if (use_table)
+    cxr_voi_lut_fill_table (lut, plane, plane->dicom, plane->dicom->monochrome1);
+  else
+    cxr_voi_lut_fill_window (lut, plane, center, width, plane->dicom->voi_function, plane->dicom->monochrome1);
+  guint8 *gray8 = g_malloc ((gsize) plane->width * plane->height);
+  cxr_voi_apply (plane, 0, lut, gray8);
+  CxrDisplayImage *image = display_image_take (gray8, plane->width, plane->height);
+  image->stored = g_steal_pointer (&plane);
+  return image;
+}
+
 static void
 load_in_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
 {
@@ -41,6 +82,15 @@ load_in_thread (GTask *task, gpointer source_object, gpointer task_data, GCancel
 
   if (g_task_return_error_if_cancelled (task))
     return;
+  if (is_dicom_file (path))
+    {
+      CxrDisplayImage *display = load_dicom (path, &error);
+      if (display == NULL)
+        g_task_return_error (task, error);
+      else
+        g_task_return_pointer (task, display, (GDestroyNotify) cxr_display_image_free);
+      return;
+    }
   g_autoptr (CxrImage) image = cxr_image_load (path, &error);
   if (image == NULL)
     {

@@ -17,6 +17,8 @@ typedef struct {
   int height;
   GBytes *gray8;         /* [height * width] */
   CxrPyramid *pyramid;   /* the same pixels as textures, at three resolutions */
+  CxrStoredPlane *stored;   /* DICOM: the stored values, which the window/level control windows (cxr-window-level.h);
+                             * gray8 and pyramid show them at the file's first window. NULL for PNG and JPEG. */
 } CxrDisplayImage;
 
 void             cxr_display_image_free (CxrDisplayImage *image);

@@ -20,6 +20,8 @@ struct _CxrPyramid {
   int width, height;      /* of level 0 */
   double alpha;           /* mask pyramids: the outside's alpha */
   guint8 lut[768];        /* heatmap pyramids: the colormap */
+  CxrStoredPlane *plane;  /* windowed pyramids: the stored values ... */
+  guint8 *window_lut;     /* ... and the window's table [CXR_VOI_N_CODES] */
 };
 
 static void
@@ -28,6 +30,8 @@ pyramid_clear (CxrPyramid *pyramid)
   for (guint i = 0; i < CXR_PYRAMID_LEVELS; i++)
     g_clear_object (&pyramid->levels[i]);
   g_clear_pointer (&pyramid->source, g_bytes_unref);
+  g_clear_pointer (&pyramid->plane, cxr_stored_plane_unref);
+  g_clear_pointer (&pyramid->window_lut, g_free);
 }
 
 CxrPyramid *
@@ -232,5 +236,27 @@ cxr_mask_pyramid_new (const guint8 *mask, int width, int height, double outside_
   pyramid->width = width;
   pyramid->height = height;
   pyramid->alpha = outside_alpha;
+  return pyramid;
+}
+
+static GdkTexture *
+build_windowed_level (CxrPyramid *pyramid, guint level)
+{
+  const CxrStoredPlane *plane = pyramid->plane;
+  g_autofree guint8 *gray8 = g_malloc ((gsize) plane->level_width[level] * plane->level_height[level]);
+  cxr_voi_apply (plane, level, pyramid->window_lut, gray8);
+  return gray_texture_new (gray8, plane->level_width[level], plane->level_height[level]);
+}
+
+CxrPyramid *
+cxr_windowed_pyramid_new (CxrStoredPlane *plane, const guint8 lut[CXR_VOI_N_CODES])
+{
+  G_STATIC_ASSERT (CXR_PYRAMID_LEVELS == CXR_STORED_PLANE_LEVELS);
+  CxrPyramid *pyramid = pyramid_new ();
+  pyramid->build = build_windowed_level;
+  pyramid->plane = cxr_stored_plane_ref (plane);
+  pyramid->window_lut = g_memdup2 (lut, CXR_VOI_N_CODES);
+  pyramid->width = plane->width;
+  pyramid->height = plane->height;
   return pyramid;
 }

@@ -15,6 +15,8 @@
 
 #include <gdk/gdk.h>
 
+#include "cxr-voi-window.h"
+
 G_BEGIN_DECLS
 
 #define CXR_PYRAMID_LEVELS 3
@@ -30,6 +32,10 @@ GdkTexture *cxr_pyramid_pick  (CxrPyramid *pyramid, double scale);
 
 /* @gray8 [height * width] -> opaque RGB. */
 CxrPyramid *cxr_gray_pyramid_new    (const guint8 *gray8, int width, int height);
+/* A DICOM image's stored values (cxr-voi-window.h) through a window's byte table @lut (copied) -> opaque RGB gray.
+ * Lazy: a level is windowed the first time a pane draws it, so that dragging the window at fit zoom windows the
+ * quarter-size level only. */
+CxrPyramid *cxr_windowed_pyramid_new (CxrStoredPlane *plane, const guint8 lut[CXR_VOI_N_CODES]);
 /* @cam [height * width] in [0, 1] through @lut (256 RGB triplets) -> opaque RGB; the pane blends it over the image
  * with the overlay opacity. Smaller levels average the CAM, then look up the colour. */
 CxrPyramid *cxr_heatmap_pyramid_new (const float *cam, int width, int height, const guint8 lut[768]);

@@ -11,6 +11,7 @@ struct _CxrPaneContent {
 
   CxrPyramid *image;
   GBytes *gray8;
+  CxrStoredPlane *stored;    /* DICOM: the values under the picture, or NULL */
   int width;
   int height;
   GArray *gt_boxes;          /* CxrPaneBox */
@@ -45,6 +46,7 @@ cxr_pane_content_finalize (GObject *object)
 
   g_clear_pointer (&self->image, cxr_pyramid_unref);
   g_clear_pointer (&self->gray8, g_bytes_unref);
+  g_clear_pointer (&self->stored, cxr_stored_plane_unref);
   g_clear_pointer (&self->gt_boxes, g_array_unref);
   g_clear_pointer (&self->predicted_boxes, g_array_unref);
   g_clear_pointer (&self->mask, cxr_pyramid_unref);
@@ -96,6 +98,7 @@ cxr_pane_content_set_image (CxrPaneContent *self, CxrPyramid *image, GBytes *gra
   self->image = image ? cxr_pyramid_ref (image) : NULL;
   g_clear_pointer (&self->gray8, g_bytes_unref);
   self->gray8 = gray8 ? g_bytes_ref (gray8) : NULL;
+  g_clear_pointer (&self->stored, cxr_stored_plane_unref);
   self->width = image ? width : 0;
   self->height = image ? height : 0;
   clear_cam (self);
@@ -108,6 +111,38 @@ cxr_pane_content_copy_image (CxrPaneContent *self, CxrPaneContent *from)
   g_return_if_fail (CXR_IS_PANE_CONTENT (self) && CXR_IS_PANE_CONTENT (from));
 
   cxr_pane_content_set_image (self, from->image, from->gray8, from->width, from->height);
+  if (from->stored != NULL)
+    cxr_pane_content_set_stored (self, from->stored);
+}
+
+void
+cxr_pane_content_set_stored (CxrPaneContent *self, CxrStoredPlane *stored)
+{
+  g_return_if_fail (CXR_IS_PANE_CONTENT (self));
+  g_return_if_fail (stored == NULL || (stored->width == self->width && stored->height == self->height));
+
+  if (stored == self->stored)
+    return;
+  g_clear_pointer (&self->stored, cxr_stored_plane_unref);
+  self->stored = stored ? cxr_stored_plane_ref (stored) : NULL;
+  emit_changed (self, CXR_PANE_PART_IMAGE);
+}
+
+CxrStoredPlane *
+cxr_pane_content_get_stored (CxrPaneContent *self)
+{
+  return self->stored;
+}
+
+void
+cxr_pane_content_set_picture (CxrPaneContent *self, CxrPyramid *image)
+{
+  g_return_if_fail (CXR_IS_PANE_CONTENT (self) && image != NULL && self->image != NULL);
+
+  cxr_pyramid_ref (image);
+  g_clear_pointer (&self->image, cxr_pyramid_unref);
+  self->image = image;
+  emit_changed (self, CXR_PANE_PART_IMAGE);
 }
 
 void
@@ -117,6 +152,7 @@ cxr_pane_content_clear (CxrPaneContent *self)
 
   g_clear_pointer (&self->image, cxr_pyramid_unref);
   g_clear_pointer (&self->gray8, g_bytes_unref);
+  g_clear_pointer (&self->stored, cxr_stored_plane_unref);
   self->width = self->height = 0;
   g_array_set_size (self->gt_boxes, 0);
   clear_cam (self);

@@ -47,7 +47,13 @@ void        cxr_pane_content_clear          (CxrPaneContent *self);
 void        cxr_pane_content_copy_image     (CxrPaneContent *self, CxrPaneContent *from);
 CxrPyramid *cxr_pane_content_get_image      (CxrPaneContent *self);
 void        cxr_pane_content_get_size       (CxrPaneContent *self, int *width, int *height);
-/* The 8-bit value at an image pixel, or -1 outside the image. */
+/* A DICOM image's stored values under the picture (set after set_image, which drops them; NULL: none), so that
+ * the window/level control can window them (cxr-window-level.h) and the readout can give them. */
+void        cxr_pane_content_set_stored     (CxrPaneContent *self, CxrStoredPlane *stored);
+CxrStoredPlane *cxr_pane_content_get_stored (CxrPaneContent *self);
+/* The same image at another window: replaces the texture only, keeping the CAM and the boxes. */
+void        cxr_pane_content_set_picture    (CxrPaneContent *self, CxrPyramid *image);
+/* The 8-bit value at an image pixel as first decoded (DICOM: at the file's window), or -1 outside the image. */
 int         cxr_pane_content_get_gray_at    (CxrPaneContent *self, int x, int y);
 
 /* GArrays of CxrPaneBox (copied). */

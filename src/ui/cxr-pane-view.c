@@ -28,6 +28,7 @@ struct _CxrPaneView {
 
   /* drag state */
   guint drag_button;
+  gboolean drag_windows;   /* a secondary or Ctrl + primary drag: window/level, not pan */
   double drag_last_x;
   double drag_last_y;
   double drag_start_center;
@@ -391,11 +392,14 @@ on_drag_begin (GtkGestureDrag *gesture, double x, double y, CxrPaneView *self)
       return;
     }
   self->drag_button = gtk_gesture_single_get_current_button (GTK_GESTURE_SINGLE (gesture));
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
+  self->drag_windows = self->drag_button == GDK_BUTTON_SECONDARY
+                       || (self->drag_button == GDK_BUTTON_PRIMARY && (state & GDK_CONTROL_MASK) != 0);
   self->drag_last_x = 0;
   self->drag_last_y = 0;
   self->drag_start_center = cxr_view_state_get_window_center (self->view_state);
   self->drag_start_width = cxr_view_state_get_window_width (self->view_state);
-  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), self->drag_button == GDK_BUTTON_SECONDARY ? "move" : "grabbing");
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), self->drag_windows ? "move" : "grabbing");
 }
 
 static void
@@ -403,11 +407,15 @@ on_drag_update (GtkGestureDrag *gesture, double offset_x, double offset_y, CxrPa
 {
   GtkWidget *widget = GTK_WIDGET (self);
 
-  if (self->drag_button == GDK_BUTTON_SECONDARY)
+  if (self->drag_windows)
     {
-      /* Right and down widen the window and raise the level, one gray level per pixel, as in most viewers. */
-      cxr_view_state_set_window_width (self->view_state, self->drag_start_width + offset_x);
-      cxr_view_state_set_window_center (self->view_state, self->drag_start_center + offset_y);
+      /* Right and down widen the window and raise the level, one gray level per pixel, as in most viewers: a
+       * 256th of the value range (a DICOM image's 12 or 16 bits move 16 or 256 stored values per pixel). */
+      double low, high;
+      cxr_view_state_get_value_range (self->view_state, &low, &high);
+      double step = (high - low + 1.0) / 256.0;
+      cxr_view_state_set_window_width (self->view_state, self->drag_start_width + offset_x * step);
+      cxr_view_state_set_window_center (self->view_state, self->drag_start_center + offset_y * step);
       return;
     }
 

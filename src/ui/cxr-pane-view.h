@@ -2,8 +2,8 @@
 /* cxr-pane-view.h: one of the four panes: the image at the shared zoom, pan and window/level, with the overlays
  * of its kind, drawn in snapshot.
  *
- * Input: the wheel zooms about the pointer, a primary or middle drag pans, a secondary drag changes window (left
- * and right) and level (up and down), a double click fits. "hover" reports the image pixel under the pointer.
+ * Input: the wheel zooms about the pointer, a primary or middle drag pans, a secondary or Ctrl + primary drag changes
+ * window (left and right) and level (up and down), a double click fits. "hover" reports the image pixel under the pointer.
  */
 #pragma once
 

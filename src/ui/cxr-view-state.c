@@ -16,9 +16,15 @@ struct _CxrViewState {
   double center_x;    /* image point at the pane centre; used when !fit */
   double center_y;
 
-  double window_center;   /* 8-bit units */
+  double window_center;   /* the image's value units: 8-bit gray, or a DICOM image's stored values */
   double window_width;
   gboolean invert;
+  gboolean use_table;     /* DICOM: the file's VOI LUT is shown instead of the window */
+  /* The values the window moves over, and the window a reset goes back to. */
+  double value_low, value_high;
+  gboolean stored;        /* TRUE: the panes' picture is windowed by the window/level control, not a colour matrix */
+  double default_center, default_width;
+  gboolean default_use_table;
   double overlay_opacity;
 };
 
@@ -31,12 +37,15 @@ enum {
   PROP_WINDOW_CENTER,
   PROP_WINDOW_WIDTH,
   PROP_INVERT,
+  PROP_USE_TABLE,
+  PROP_STORED,
   PROP_OVERLAY_OPACITY,
   N_PROPS
 };
 
 enum {
   CHANGED,
+  RANGE_CHANGED,
   N_SIGNALS
 };
 
@@ -198,10 +207,11 @@ cxr_view_state_set_window_center (CxrViewState *self, double center)
 {
   g_return_if_fail (CXR_IS_VIEW_STATE (self));
 
-  center = CLAMP (center, 0.0, 255.0);
+  center = CLAMP (center, self->value_low, self->value_high);
   if (center == self->window_center)
     return;
   self->window_center = center;
+  cxr_view_state_set_use_table (self, FALSE);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WINDOW_CENTER]);
   emit_changed (self);
 }
@@ -217,10 +227,11 @@ cxr_view_state_set_window_width (CxrViewState *self, double width)
 {
   g_return_if_fail (CXR_IS_VIEW_STATE (self));
 
-  width = CLAMP (width, 1.0, 510.0);
+  width = CLAMP (width, 1.0, 2.0 * (self->value_high - self->value_low));
   if (width == self->window_width)
     return;
   self->window_width = width;
+  cxr_view_state_set_use_table (self, FALSE);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WINDOW_WIDTH]);
   emit_changed (self);
 }
@@ -248,15 +259,77 @@ void
 cxr_view_state_reset_window (CxrViewState *self)
 {
   g_object_freeze_notify (G_OBJECT (self));
-  cxr_view_state_set_window_center (self, 127.5);
-  cxr_view_state_set_window_width (self, 255.0);
+  cxr_view_state_set_window_center (self, self->default_center);
+  cxr_view_state_set_window_width (self, self->default_width);
+  cxr_view_state_set_use_table (self, self->default_use_table);
   cxr_view_state_set_invert (self, FALSE);
   g_object_thaw_notify (G_OBJECT (self));
+}
+
+gboolean
+cxr_view_state_get_use_table (CxrViewState *self)
+{
+  return self->use_table;
+}
+
+void
+cxr_view_state_set_use_table (CxrViewState *self, gboolean use_table)
+{
+  g_return_if_fail (CXR_IS_VIEW_STATE (self));
+
+  use_table = !!use_table;
+  if (use_table == self->use_table)
+    return;
+  self->use_table = use_table;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USE_TABLE]);
+  emit_changed (self);
+}
+
+void
+cxr_view_state_set_value_range (CxrViewState *self, double low, double high, gboolean stored,
+                                double default_center, double default_width, gboolean default_use_table)
+{
+  g_return_if_fail (CXR_IS_VIEW_STATE (self));
+  g_return_if_fail (high > low);
+
+  self->value_low = low;
+  self->value_high = high;
+  self->default_center = default_center;
+  self->default_width = default_width;
+  self->default_use_table = default_use_table;
+  if (stored != self->stored)
+    {
+      self->stored = stored;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORED]);
+    }
+  /* The controls bound to the window learn the new range before the window moves into it. */
+  g_signal_emit (self, signals[RANGE_CHANGED], 0);
+  cxr_view_state_reset_window (self);
+}
+
+void
+cxr_view_state_get_value_range (CxrViewState *self, double *low, double *high)
+{
+  *low = self->value_low;
+  *high = self->value_high;
+}
+
+gboolean
+cxr_view_state_get_stored (CxrViewState *self)
+{
+  return self->stored;
 }
 
 void
 cxr_view_state_get_gray_map (CxrViewState *self, float *slope, float *offset)
 {
+  /* A DICOM picture is windowed before it becomes a texture (cxr-window-level.h): nothing to do here. */
+  if (self->stored)
+    {
+      *slope = 1.0f;
+      *offset = 0.0f;
+      return;
+    }
   /* v in [0, 1] is 255 v in 8-bit units; the window maps [center - width/2, center + width/2] to [0, 1]. */
   double s = 255.0 / self->window_width;
   double o = 0.5 - self->window_center / self->window_width;
@@ -310,6 +383,12 @@ cxr_view_state_get_property (GObject *object, guint prop_id, GValue *value, GPar
     case PROP_INVERT:
       g_value_set_boolean (value, self->invert);
       break;
+    case PROP_USE_TABLE:
+      g_value_set_boolean (value, self->use_table);
+      break;
+    case PROP_STORED:
+      g_value_set_boolean (value, self->stored);
+      break;
     case PROP_OVERLAY_OPACITY:
       g_value_set_double (value, self->overlay_opacity);
       break;
@@ -334,6 +413,9 @@ cxr_view_state_set_property (GObject *object, guint prop_id, const GValue *value
     case PROP_INVERT:
       cxr_view_state_set_invert (self, g_value_get_boolean (value));
       break;
+    case PROP_USE_TABLE:
+      cxr_view_state_set_use_table (self, g_value_get_boolean (value));
+      break;
     case PROP_OVERLAY_OPACITY:
       cxr_view_state_set_overlay_opacity (self, g_value_get_double (value));
       break;
@@ -356,14 +438,19 @@ cxr_view_state_class_init (CxrViewStateClass *klass)
     g_param_spec_double ("zoom", NULL, NULL, CXR_VIEW_STATE_MIN_ZOOM, CXR_VIEW_STATE_MAX_ZOOM, 1.0,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_WINDOW_CENTER] =
-    g_param_spec_double ("window-center", NULL, NULL, 0.0, 255.0, 127.5,
+    g_param_spec_double ("window-center", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 127.5,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_WINDOW_WIDTH] =
-    g_param_spec_double ("window-width", NULL, NULL, 1.0, 510.0, 255.0,
+    g_param_spec_double ("window-width", NULL, NULL, 0.0, G_MAXDOUBLE, 255.0,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_INVERT] =
     g_param_spec_boolean ("invert", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_USE_TABLE] =
+    g_param_spec_boolean ("use-table", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STORED] =
+    g_param_spec_boolean ("stored", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_OVERLAY_OPACITY] =
     g_param_spec_double ("overlay-opacity", NULL, NULL, 0.0, 1.0, 0.5,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -371,6 +458,9 @@ cxr_view_state_class_init (CxrViewStateClass *klass)
 
   signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                    NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* The window's value range changed (a DICOM image came, or went): emitted before the window moves into it. */
+  signals[RANGE_CHANGED] = g_signal_new ("range-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                         NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -380,6 +470,10 @@ cxr_view_state_init (CxrViewState *self)
   self->zoom = 1.0;
   self->window_center = 127.5;
   self->window_width = 255.0;
+  self->value_low = 0.0;
+  self->value_high = 255.0;
+  self->default_center = 127.5;
+  self->default_width = 255.0;
   self->overlay_opacity = 0.5;
 }
 

@@ -3,8 +3,10 @@
  *
  * Geometry: either "fit" (the whole image, centred, as large as the pane allows) or a zoom factor (pane pixels
  * per image pixel) with the image point that sits at the pane's centre. Every pane is the same size, so one
- * state gives the same view in each. Display: window/level in 8-bit gray units (what a value of 0..255 maps to
- * black..white), invert, and the opacity of the heatmap overlay. One "changed" signal covers everything a pane
+ * state gives the same view in each. Display: window/level in the image's value units (8-bit gray 0..255 for PNG
+ * and JPEG, whose picture the panes window with a colour matrix; a DICOM image's stored values, which the window/
+ * level control windows into the texture itself, cxr-window-level.h), invert, and the opacity of the heatmap
+ * overlay. One "changed" signal covers everything a pane
  * draws from; each property also notifies on its own for bindings.
  */
 #pragma once
@@ -47,9 +49,20 @@ double   cxr_view_state_get_window_width (CxrViewState *self);
 void     cxr_view_state_set_window_width (CxrViewState *self, double width);
 gboolean cxr_view_state_get_invert (CxrViewState *self);
 void     cxr_view_state_set_invert (CxrViewState *self, gboolean invert);
-/* Back to the full range (center 127.5, width 255) without inverting. */
+/* Back to the image's default window (8-bit: the full range, centre 127.5, width 255; DICOM: the file's first
+ * window) without inverting. */
 void     cxr_view_state_reset_window (CxrViewState *self);
-/* Display value = clamp (slope * v + offset) for v in [0, 1]: window/level and invert in one affine map. */
+/* DICOM: the file's VOI LUT instead of the window (a centre or width set turns it off). */
+gboolean cxr_view_state_get_use_table (CxrViewState *self);
+void     cxr_view_state_set_use_table (CxrViewState *self, gboolean use_table);
+/* A new image's value range (centres stay in [@low, @high], widths in [1, 2 (@high - @low)]), whether its picture
+ * is windowed from stored values (@stored) and the window a reset goes to; emits "range-changed", then resets. */
+void     cxr_view_state_set_value_range (CxrViewState *self, double low, double high, gboolean stored,
+                                         double default_center, double default_width, gboolean default_use_table);
+void     cxr_view_state_get_value_range (CxrViewState *self, double *low, double *high);
+gboolean cxr_view_state_get_stored (CxrViewState *self);
+/* Display value = clamp (slope * v + offset) for v in [0, 1]: window/level and invert in one affine map (the
+ * identity for a stored picture, which is windowed already). */
 void     cxr_view_state_get_gray_map (CxrViewState *self, float *slope, float *offset);
 
 double   cxr_view_state_get_overlay_opacity (CxrViewState *self);

@@ -19,6 +19,7 @@
 #include "cxr-summary-dialog.h"
 #include "cxr-thumbnail.h"
 #include "cxr-window.h"
+#include "cxr-window-level.h"
 
 G_BEGIN_DECLS
 
@@ -56,6 +57,7 @@ struct _CxrWindow {
   CxrPaneContent *content;
   CxrPaneContent *second_content;    /* the second heatmap of the side-by-side view; NULL while it is off */
   CxrCurrentImage *current;
+  CxrWindowLevel *window_level;      /* a DICOM image's stored values through the window/level control */
   CxrDataset *dataset;
   CxrReview *review;
   CxrResults *results;

@@ -53,6 +53,7 @@ on_compare_method_changed (CxrCamControls *controls, GParamSpec *pspec, CxrWindo
     {
       cxr_current_image_set_second (self->current, NULL, NULL);
       cxr_compare_view_set_second_heatmap (self->compare_view, NULL);
+      cxr_window_level_set_extra (self->window_level, NULL);
       g_clear_object (&self->second_content);
       return;
     }
@@ -61,6 +62,7 @@ on_compare_method_changed (CxrCamControls *controls, GParamSpec *pspec, CxrWindo
     self->second_content = cxr_pane_content_new ();
   cxr_compare_view_set_second_heatmap (self->compare_view, self->second_content);
   cxr_current_image_set_second (self->current, method, self->second_content);
+  cxr_window_level_set_extra (self->window_level, self->second_content);
   update_captions (self);
 }
 

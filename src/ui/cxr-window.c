@@ -468,6 +468,7 @@ cxr_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), CXR_TYPE_WINDOW);
   g_clear_pointer (&self->targets, g_hash_table_unref);
 
+  g_clear_object (&self->window_level);
   g_clear_object (&self->current);
   g_clear_object (&self->list_model);
   g_clear_object (&self->results);
@@ -539,6 +540,8 @@ cxr_window_init (CxrWindow *self)
   self->current = cxr_current_image_new (self->engine, self->content);
   cxr_compare_view_set_content (self->compare_view, self->content);
   cxr_cam_controls_set_view_state (self->cam_controls, cxr_compare_view_get_view_state (self->compare_view));
+  self->window_level = cxr_window_level_new (self->content, cxr_compare_view_get_view_state (self->compare_view),
+                                             self->cam_controls);
 
   /* The actions exist before anything below can update them: binding the settings already notifies. */
   _cxr_window_actions_init (self);

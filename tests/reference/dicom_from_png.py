@@ -2,6 +2,12 @@
 """Chest radiographs as DICOM from an NIH PNG, and what the network's input from each must be, in NumPy.
 
 Usage: dicom_from_png.py IMAGE.png OUTDIR
+       dicom_from_png.py --viewer IMAGE.png OUTDIR [NAME]
+
+--viewer writes one file for the window's tests and screenshots (issue 16, points 2 and 4): OUTDIR/NAME (default
+viewer.dcm), a 12-bit MONOCHROME1 CR whose stored values are 4080 - 16 v, with two windows (first "LUNG"
+centre 1700 width 2600, then "SOFT" 3000 / 1200, in stored units), Pixel Spacing 0.143 mm and the patient
+Test^Patient, ID NIH-TEST, born 19700101.
 
 Writes CR/DX DICOM files (pydicom) whose stored values are the PNG's v: 8-bit v, 12-bit 16 v and 16-bit 257 v,
 MONOCHROME2 and MONOCHROME1 twins (stored 4080 - 16 v, 65535 - 257 v), with and without Window Center 2040.5 /
@@ -88,7 +94,26 @@ def numpy_input(path):
     return y.astype(np.float32)
 
 
+def write_viewer(png, out, name):
+    out.mkdir(parents=True, exist_ok=True)
+    a = np.asarray(Image.open(png))
+    v = a[..., 0] if a.ndim == 3 else a
+    path = out / name
+    write(path, v, bits=12, mono1=True, window=False, lut=False, sop_class=CR)
+    ds = pydicom.dcmread(path)
+    ds.WindowCenter = ["1700", "3000"]
+    ds.WindowWidth = ["2600", "1200"]
+    ds.WindowCenterWidthExplanation = ["LUNG", "SOFT"]
+    del ds.ImagerPixelSpacing
+    ds.PixelSpacing = [0.143, 0.143]
+    ds.PatientBirthDate = "19700101"
+    ds.save_as(path, write_like_original=False)
+
+
 def main():
+    if sys.argv[1] == "--viewer":
+        write_viewer(Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else "viewer.dcm")
+        return
     png, out = Path(sys.argv[1]), Path(sys.argv[2])
     out.mkdir(parents=True, exist_ok=True)
     a = np.asarray(Image.open(png))
