@@ -45,6 +45,9 @@ G_BEGIN_DECLS
 #define CXR_LIMIT_PICKLE_MEMO      (1 << 22)
 #define CXR_LIMIT_PICKLE_VALUES    (1 << 23)
 #define CXR_LIMIT_MODULE_DEPTH     64                     /* nn.Modules nested in a pickled model */
+/* CPU seconds of the DICOM decoder process for one image (cxr-dicom-decoder.h; the wall clock gets twice that):
+ * the largest image allowed (8192 x 8192, 16-bit JPEG 2000) decodes in well under a minute. */
+#define CXR_LIMIT_DECODE_SECONDS   60
 
 /* Bytes one input may claim: half of the smaller of physical memory, RLIMIT_AS and RLIMIT_DATA. */
 guint64  cxr_limits_memory           (void);

@@ -27,6 +27,7 @@
 
 extern "C" {
 #include "cxr-dicom.h"
+#include "cxr-dicom-decoder.h"
 #include "cxr-dicom-framing.h"
 #include "cxr-error.h"
 #include "cxr-limits.h"
@@ -340,33 +341,6 @@ quiet_gdcm_once (void)
     }
 }
 
-/* Debian builds GDCM with its assert()s on, and a few of them sit on paths that damaged input reaches: a Part 10
- * file cut inside its File Meta Information aborts in gdcm::Reader (gdcmReader.cxx:385, assert (is.good ())
- * after a failed seek). That much is checked here, from the bytes, before GDCM sees them: the meta group's
- * length (0002,0000), which PS3.10 7.1 requires first, must lie within the data. */
-bool
-check_meta_header (const guint8 *data, gsize length, const char *name, GError **error)
-{
-  if (length < 132 || std::memcmp (data + 128, "DICM", 4) != 0)
-    return true;
-  static const guint8 group_length_tag[] = { 0x02, 0x00, 0x00, 0x00, 'U', 'L', 0x04, 0x00 };
-  if (length < 144 || std::memcmp (data + 132, group_length_tag, sizeof group_length_tag) != 0)
-    {
-      g_set_error (error, CXR_ERROR, CXR_ERROR_FORMAT,
-                   "%s: not a DICOM image, or a damaged one (its File Meta Information does not start with its "
-                   "group length)", name);
-      return false;
-    }
-  guint32 group_length = data[140] | (guint32) data[141] << 8 | (guint32) data[142] << 16 | (guint32) data[143] << 24;
-  if ((guint64) group_length + 144 >= length)
-    {
-      g_set_error (error, CXR_ERROR, CXR_ERROR_FORMAT, "%s: the DICOM file is truncated in its File Meta Information",
-                   name);
-      return false;
-    }
-  return true;
-}
-
 /* A US attribute of the Image Pixel module: present when required, two bytes long, and within [low, high]
  * (gdcm::PixelFormat asserts on some values: Samples per Pixel above 4, found by fuzz-dicom in 16 seconds). */
 bool
@@ -476,15 +450,6 @@ check_data_set (const guint8 *data, gsize length, const char *name, GError **err
 bool
 read_image (const guint8 *data, gsize length, const char *name, CxrDicomImage *image, GError **error)
 {
-  if (!check_meta_header (data, length, name, error))
-    return false;
-  if (!cxr_dicom_framing_complete (data, length))
-    {
-      g_set_error (error, CXR_ERROR, CXR_ERROR_FORMAT,
-                   "%s: not a DICOM image, or a damaged one: the file is truncated or an element runs past its end",
-                   name);
-      return false;
-    }
   if (!check_data_set (data, length, name, error))
     return false;
 
@@ -673,8 +638,8 @@ read_image (const guint8 *data, gsize length, const char *name, CxrDicomImage *i
 } // namespace
 
 extern "C" gboolean
-cxr_dicom_read_from_bytes (const guint8 *data, gsize length, const char *name_for_errors, CxrDicomImage **out,
-                           GError **error)
+cxr_dicom_decode_in_process (const guint8 *data, gsize length, const char *name_for_errors, CxrDicomImage **out,
+                             GError **error)
 {
   g_return_val_if_fail (data != nullptr || length == 0, FALSE);
   g_return_val_if_fail (out != nullptr, FALSE);
@@ -682,27 +647,20 @@ cxr_dicom_read_from_bytes (const guint8 *data, gsize length, const char *name_fo
 
   const char *name = name_for_errors != nullptr ? name_for_errors : "DICOM data";
   *out = nullptr;
-  if (length == 0)
-    {
-      g_set_error (error, CXR_ERROR, CXR_ERROR_FORMAT, "%s: not a DICOM image (the file is empty)", name);
-      return FALSE;
-    }
   quiet_gdcm_once ();
+
+  /* The checks from the bytes alone (cxr-dicom-framing.h); a deflated data set comes back inflated and is read as
+   * a bare data set, so that GDCM never parses a cut deflate stream (an assert in gdcmFileMetaInformation.cxx). */
+  g_autoptr (GBytes) inflated = nullptr;
+  if (!cxr_dicom_precheck (data, length, name, &inflated, error))
+    return FALSE;
+  bool deflated = inflated != nullptr;
+  if (deflated)
+    data = (const guint8 *) g_bytes_get_data (inflated, &length);
 
   g_autoptr (CxrDicomImage) image = g_new0 (CxrDicomImage, 1);
   GError *local = nullptr;
   bool ok;
-  /* A deflated data set is inflated here (zlib) and read as a bare data set: so the framing check sees it, and
-   * GDCM never parses a cut deflate stream (an assert in gdcmFileMetaInformation.cxx). */
-  g_autoptr (GBytes) inflated = nullptr;
-  bool deflated = cxr_dicom_is_deflated (data, length);
-  if (deflated)
-    {
-      inflated = cxr_dicom_inflate (data, length, name, error);
-      if (inflated == nullptr)
-        return FALSE;
-      data = (const guint8 *) g_bytes_get_data (inflated, &length);
-    }
   try
     {
       ok = read_image (data, length, name, image, &local);
