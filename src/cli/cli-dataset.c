@@ -121,7 +121,8 @@ print_json (CxrDataset *dataset)
   json_builder_add_string_value (b, cxr_dataset_get_folder (dataset));
   json_builder_set_member_name (b, "layout");
   json_builder_add_string_value (b, r->layout == CXR_DATASET_LAYOUT_NIH ? "nih"
-                                    : r->layout == CXR_DATASET_LAYOUT_TUTORIAL ? "tutorial" : "plain");
+                                    : r->layout == CXR_DATASET_LAYOUT_TUTORIAL ? "tutorial"
+                                    : r->layout == CXR_DATASET_LAYOUT_DICOMDIR ? "dicomdir" : "plain");
   const struct { const char *name; const char *path; } files[] = {
     { "label_table_file", cxr_dataset_get_label_table_path (dataset) },
     { "box_file", cxr_dataset_get_bbox_path (dataset) },

@@ -106,7 +106,8 @@ main (int argc, char **argv)
       g_autofree guint8 *data = NULL;
       gsize length = 0;
       gboolean end = FALSE;
-      if (!cxr_dicom_wire_read_request (STDIN_FILENO, &name, &data, &length, &end, &error))
+      CxrDicomRequestKind kind;
+      if (!cxr_dicom_wire_read_request (STDIN_FILENO, &kind, &name, &data, &length, &end, &error))
         {
           if (end)
             return 0;
@@ -116,8 +117,20 @@ main (int argc, char **argv)
       /* The time limit is per image: CPU seconds from now. */
       if (seconds > 0)
         cpu_limit_from_now (seconds);
-      g_autoptr (CxrDicomImage) image = NULL;
       g_autoptr (GError) failure = NULL;
+      if (kind == CXR_DICOM_REQUEST_DIRECTORY)
+        {
+          g_autoptr (GPtrArray) files = NULL, uids = NULL;
+          if (!cxr_dicom_dir_read_in_process (data, length, name, &files, &uids, &failure) && failure == NULL)
+            g_set_error (&failure, CXR_ERROR, CXR_ERROR_FAILED, "%s: the decoder failed", name);
+          if (!cxr_dicom_wire_write_directory_reply (STDOUT_FILENO, files, uids, failure, &error))
+            {
+              g_printerr ("%s: %s\n", argv[0], error->message);
+              return 2;
+            }
+          continue;
+        }
+      g_autoptr (CxrDicomImage) image = NULL;
       if (!cxr_dicom_decode_in_process (data, length, name, &image, &failure) && failure == NULL)
         g_set_error (&failure, CXR_ERROR, CXR_ERROR_FAILED, "%s: the decoder failed", name);
       g_clear_pointer (&data, g_free);

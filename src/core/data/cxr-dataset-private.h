@@ -27,6 +27,12 @@ void cxr_dataset_index_note (CxrDatasetIndex *index, const char *format, ...) G_
  * use (too short, duplicates, unreadable numbers) become notes; a file that is not a label table is an error. */
 gboolean cxr_dataset_table_read (const char *path, CxrDatasetIndex *index, GError **error);
 
+/* Replaces the index (holding the label table's rows, if any) with the images of the DICOMDIR at dicomdir_path
+ * in its order, each with its row, keyed by file name or by SOP Instance UID (whichever the rows match more), then
+ * the rows that matched no image. *n_found: the images whose file exists. cxr-dataset-dicomdir.c. */
+gboolean cxr_dataset_index_dicomdir (CxrDatasetIndex *index, const char *folder, const char *dicomdir_path,
+                                     guint *n_found, GError **error);
+
 /* Patient and follow-up from an NIH name "00000013_005.png"; FALSE for other names. */
 gboolean cxr_dataset_parse_nih_name (const char *name, guint32 *patient_id, guint16 *follow_up);
 

@@ -17,6 +17,7 @@ struct _CxrDataset {
   char *label_table_path;
   char *bbox_path;
   char *gt_dict_path;
+  char *dicomdir_path;
   CxrBBoxStore *store;
   gboolean new_box_file;    /* the store's file did not exist when the folder was opened */
   CxrDatasetIndex index;
@@ -33,6 +34,7 @@ cxr_dataset_finalize (GObject *object)
   g_free (dataset->label_table_path);
   g_free (dataset->bbox_path);
   g_free (dataset->gt_dict_path);
+  g_free (dataset->dicomdir_path);
   g_clear_object (&dataset->store);
   cxr_dataset_index_clear (&dataset->index);
   g_clear_pointer (&dataset->report.unknown_labels, g_ptr_array_unref);
@@ -62,6 +64,8 @@ cxr_dataset_layout_get_name (CxrDatasetLayout layout)
       return "tutorial (BB.csv, BB/, gt_dict.json)";
     case CXR_DATASET_LAYOUT_PLAIN:
       return "plain folder of images";
+    case CXR_DATASET_LAYOUT_DICOMDIR:
+      return "DICOMDIR (DICOM media folder)";
     }
   return "unknown";
 }
@@ -177,15 +181,20 @@ detect_layout (CxrDataset *dataset)
   g_autofree char *tutorial_boxes = child_if (folder, "BB.csv", file);
   g_autofree char *bb_folder = child_if (folder, "BB", G_FILE_TEST_IS_DIR);
   dataset->gt_dict_path = child_if (folder, "gt_dict.json", file);
+  dataset->dicomdir_path = child_if (folder, "DICOMDIR", file);
 
-  if (dataset->label_table_path != NULL || nih_boxes != NULL)
+  /* A DICOMDIR names the images wherever they are; a label table, if there is one, gives their findings. */
+  if (dataset->dicomdir_path != NULL)
+    dataset->layout = CXR_DATASET_LAYOUT_DICOMDIR;
+  else if (dataset->label_table_path != NULL || nih_boxes != NULL)
     dataset->layout = CXR_DATASET_LAYOUT_NIH;
   else if (tutorial_boxes != NULL || bb_folder != NULL || dataset->gt_dict_path != NULL)
     dataset->layout = CXR_DATASET_LAYOUT_TUTORIAL;
   else
     dataset->layout = CXR_DATASET_LAYOUT_PLAIN;
 
-  if (dataset->layout == CXR_DATASET_LAYOUT_NIH)
+  if (dataset->layout == CXR_DATASET_LAYOUT_NIH
+      || (dataset->layout == CXR_DATASET_LAYOUT_DICOMDIR && tutorial_boxes == NULL))
     dataset->bbox_path = nih_boxes != NULL ? g_steal_pointer (&nih_boxes) : g_steal_pointer (&tutorial_boxes);
   else
     dataset->bbox_path = g_steal_pointer (&tutorial_boxes);
@@ -294,6 +303,12 @@ cxr_dataset_open (const char *folder, CxrDatasetOpenFlags flags, GError **error)
     cxr_dataset_index_note (&dataset->index, "%s has no label table (Data_Entry_2017.csv): findings come from "
                             "the boxes only", folder);
 
+  /* The DICOMDIR's images first, in its order, with their rows (before the boxes, which are keyed by name). */
+  guint n_dicomdir = 0;
+  if (dataset->layout == CXR_DATASET_LAYOUT_DICOMDIR
+      && !cxr_dataset_index_dicomdir (&dataset->index, folder, dataset->dicomdir_path, &n_dicomdir, error))
+    return NULL;
+
   if (dataset->bbox_path != NULL)
     {
       dataset->store = cxr_bbox_store_open (dataset->bbox_path, error);
@@ -317,12 +332,14 @@ cxr_dataset_open (const char *folder, CxrDatasetOpenFlags flags, GError **error)
   g_autoptr (GPtrArray) folders = image_folders (dataset);
   for (guint i = 0; i < folders->len; i++)
     n_found += scan_images (dataset, folders->pdata[i], &n_duplicates);
-  guint n_in_root = scan_images (dataset, folder, &n_duplicates);
+  guint n_in_root = dataset->layout == CXR_DATASET_LAYOUT_DICOMDIR ? n_dicomdir
+                                                                   : scan_images (dataset, folder, &n_duplicates);
   n_found += n_in_root;
   if (n_duplicates > 0)
     cxr_dataset_index_note (&dataset->index, "%u image files have the same name as another one in another "
                             "folder; the first one found is used", n_duplicates);
-  if (folders->len == 0 && n_in_root == 0 && dataset->layout != CXR_DATASET_LAYOUT_PLAIN)
+  if (folders->len == 0 && n_in_root == 0 && dataset->layout != CXR_DATASET_LAYOUT_PLAIN
+      && dataset->layout != CXR_DATASET_LAYOUT_DICOMDIR)
     {
       const char *expected = dataset->layout == CXR_DATASET_LAYOUT_NIH
                              ? "images/ or images_001/images/ ... images_012/images/" : "BB/";

@@ -37,6 +37,7 @@ typedef enum {
   CXR_DATASET_LAYOUT_NIH,
   CXR_DATASET_LAYOUT_TUTORIAL,
   CXR_DATASET_LAYOUT_PLAIN,
+  CXR_DATASET_LAYOUT_DICOMDIR,   /* a DICOMDIR names the images (and their order); a label table is optional */
 } CxrDatasetLayout;
 
 typedef enum {

@@ -40,11 +40,25 @@ char    *cxr_dicom_decoder_path      (void);
 guint    cxr_dicom_decoder_seconds   (void);
 guint64  cxr_dicom_decoder_memory    (void);
 
+/* DICOMDIR (cxr_dicom_dir_read in cxr-dicom.h) in this process: the decoder program's other request. */
+gboolean cxr_dicom_dir_read_in_process (const guint8 *data, gsize length, const char *name_for_errors,
+                                        GPtrArray **files, GPtrArray **uids, GError **error);
+
+typedef enum {
+  CXR_DICOM_REQUEST_IMAGE,      /* "CXRDCMQ1": decode an image */
+  CXR_DICOM_REQUEST_DIRECTORY,  /* "CXRDCMD1": list a DICOMDIR's image records; the reply's body is u8 1, i32
+                                 * count and that many (file, SOP Instance UID) string pairs, or the error */
+} CxrDicomRequestKind;
+
 /* The wire format above. A decoder serves one request after another until its stdin ends (*end set, FALSE). */
 #define CXR_DICOM_WIRE_REPLY_HEAD 16
-GBytes  *cxr_dicom_wire_request      (const char *name, gsize data_length);
-gboolean cxr_dicom_wire_read_request (int fd, char **name, guint8 **data, gsize *length, gboolean *end,
-                                      GError **error);
+GBytes  *cxr_dicom_wire_request      (CxrDicomRequestKind kind, const char *name, gsize data_length);
+gboolean cxr_dicom_wire_read_request (int fd, CxrDicomRequestKind *kind, char **name, guint8 **data, gsize *length,
+                                      gboolean *end, GError **error);
+gboolean cxr_dicom_wire_write_directory_reply (int fd, GPtrArray *files, GPtrArray *uids, const GError *failure,
+                                               GError **error);
+gboolean cxr_dicom_wire_parse_directory_reply (const guint8 *reply, gsize length, const char *name,
+                                               GPtrArray **files, GPtrArray **uids, GError **error);
 /* From the first CXR_DICOM_WIRE_REPLY_HEAD bytes of a reply: its whole length. FALSE when they are no reply. */
 gboolean cxr_dicom_wire_reply_length (const guint8 *head, guint64 *total);
 gboolean cxr_dicom_wire_write_reply  (int fd, const CxrDicomImage *image, const GError *failure, GError **error);

@@ -695,3 +695,107 @@ cxr_dicom_decode_in_process (const guint8 *data, gsize length, const char *name_
   *out = (CxrDicomImage *) g_steal_pointer (&image);
   return TRUE;
 }
+
+namespace {
+
+/* A DICOMDIR's File ID as a relative path: its components (CS values, at most 8 characters each by PS3.10, but
+ * longer ones are read too) joined with '/'. Empty when a component could leave the folder. */
+std::string
+file_id_path (const gdcm::DataSet &item)
+{
+  std::vector<std::string> parts = get_texts (item, 0x0004, 0x1500);
+  std::string path;
+  for (const std::string &part : parts)
+    {
+      if (part.empty () || part == "." || part == ".." || part.find ('/') != std::string::npos
+          || part.find ('\0') != std::string::npos)
+        return "";
+      path += (path.empty () ? "" : "/") + part;
+    }
+  return path;
+}
+
+bool
+read_directory (const guint8 *data, gsize length, const char *name, GPtrArray *files, GPtrArray *uids,
+                GError **error)
+{
+  MemoryBuffer buffer (data, length);
+  std::istream stream (&buffer);
+  gdcm::Reader reader;
+  reader.SetStream (stream);
+  bool read = reader.Read ();
+  const gdcm::File &file = reader.GetFile ();
+  if (!read || buffer.cut_short)
+    {
+      g_set_error (error, CXR_ERROR, CXR_ERROR_FORMAT, "%s: not a DICOMDIR, or a damaged one%s", name,
+                   buffer.cut_short ? ": the file is truncated" : "");
+      return false;
+    }
+  std::string sop_class = get_text (file.GetHeader (), 0x0002, 0x0002);
+  if (sop_class.empty ())
+    sop_class = get_text (file.GetDataSet (), 0x0008, 0x0016);
+  if (sop_class != "1.2.840.10008.1.3.10")
+    {
+      g_set_error (error, CXR_ERROR, CXR_ERROR_FORMAT, "%s: not a DICOMDIR (its class is %s, not Media Storage "
+                   "Directory Storage)", name, uid_name (sop_class).c_str ());
+      return false;
+    }
+  const gdcm::DataSet &ds = file.GetDataSet ();
+  const gdcm::Tag records_tag (0x0004, 0x1220);
+  if (!ds.FindDataElement (records_tag))
+    return true;  /* an empty media folder */
+  gdcm::SmartPointer<gdcm::SequenceOfItems> sq = ds.GetDataElement (records_tag).GetValueAsSQ ();
+  if (!sq)
+    {
+      g_set_error (error, CXR_ERROR, CXR_ERROR_FORMAT, "%s: a damaged DICOMDIR (its Directory Record Sequence cannot "
+                   "be read)", name);
+      return false;
+    }
+  for (gdcm::SequenceOfItems::SizeType i = 1; i <= sq->GetNumberOfItems (); i++)
+    {
+      const gdcm::DataSet &item = sq->GetItem (i).GetNestedDataSet ();
+      if (get_text (item, 0x0004, 0x1430) != "IMAGE" || !item.FindDataElement (gdcm::Tag (0x0004, 0x1500)))
+        continue;
+      std::string path = file_id_path (item);
+      if (path.empty ())
+        {
+          g_set_error (error, CXR_ERROR, CXR_ERROR_FORMAT, "%s: image record %u has a Referenced File ID that is empty "
+                       "or leaves the folder", name, (unsigned) i);
+          return false;
+        }
+      g_ptr_array_add (files, dup (path));
+      g_ptr_array_add (uids, dup (get_text (item, 0x0004, 0x1511)));
+    }
+  return true;
+}
+
+} // namespace
+
+extern "C" gboolean
+cxr_dicom_dir_read_in_process (const guint8 *data, gsize length, const char *name_for_errors, GPtrArray **files,
+                               GPtrArray **uids, GError **error)
+{
+  const char *name = name_for_errors != nullptr ? name_for_errors : "DICOMDIR";
+  *files = *uids = nullptr;
+  quiet_gdcm_once ();
+  g_autoptr (GBytes) inflated = nullptr;
+  if (!cxr_dicom_precheck (data, length, name, &inflated, error))
+    return FALSE;
+  if (inflated != nullptr)
+    data = (const guint8 *) g_bytes_get_data (inflated, &length);
+  g_autoptr (GPtrArray) f = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) u = g_ptr_array_new_with_free_func (g_free);
+  try
+    {
+      if (!read_directory (data, length, name, f, u, error))
+        return FALSE;
+    }
+  catch (const std::exception &e)
+    {
+      g_set_error (error, CXR_ERROR, CXR_ERROR_FORMAT, "%s: not a DICOMDIR, or a damaged one (%s)", name, e.what ());
+      return FALSE;
+    }
+  *files = (GPtrArray *) g_steal_pointer (&f);
+  *uids = (GPtrArray *) g_steal_pointer (&u);
+  return TRUE;
+}

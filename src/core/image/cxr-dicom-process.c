@@ -34,6 +34,7 @@
 
 #include "cxr-dicom-framing.h"
 #include "cxr-error.h"
+#include "cxr-input-file.h"
 #include "cxr-limits.h"
 #include "cxr-paths.h"
 
@@ -338,10 +339,10 @@ typedef enum {
 } RunResult;
 
 static RunResult
-run_request (Decoder *d, const guint8 *data, gsize length, const char *name, GByteArray *reply, GByteArray *err,
-             guint seconds, int *status)
+run_request (Decoder *d, CxrDicomRequestKind kind, const guint8 *data, gsize length, const char *name,
+             GByteArray *reply, GByteArray *err, guint seconds, int *status)
 {
-  g_autoptr (GBytes) request = cxr_dicom_wire_request (name, length);
+  g_autoptr (GBytes) request = cxr_dicom_wire_request (kind, name, length);
   gsize request_length = 0;
   const guint8 *chunks[2] = { g_bytes_get_data (request, &request_length), data };
   gsize sizes[2] = { request_length, length };
@@ -413,22 +414,11 @@ run_request (Decoder *d, const guint8 *data, gsize length, const char *name, GBy
   return result;
 }
 
-gboolean
-cxr_dicom_read_from_bytes (const guint8 *data, gsize length, const char *name_for_errors, CxrDicomImage **image,
-                           GError **error)
+/* Sends one request to a decoder (a kept one, or a fresh one) and returns its whole reply, or the GError that
+ * says how the decoder failed. */
+static GByteArray *
+ask_decoder (CxrDicomRequestKind kind, const guint8 *data, gsize length, const char *name, GError **error)
 {
-  g_return_val_if_fail (data != NULL || length == 0, FALSE);
-  g_return_val_if_fail (image != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  const char *name = name_for_errors != NULL ? name_for_errors : "DICOM data";
-  *image = NULL;
-  /* The cheap checks here, without a process: most damaged files stop at them with the decoder's own message. */
-  g_autoptr (GBytes) inflated = NULL;
-  if (!cxr_dicom_precheck (data, length, name, &inflated, error))
-    return FALSE;
-  g_clear_pointer (&inflated, g_bytes_unref);
-
   g_autofree char *program = cxr_dicom_decoder_path ();
   guint seconds = cxr_dicom_decoder_seconds ();
   g_autoptr (GByteArray) reply = g_byte_array_new ();
@@ -440,11 +430,11 @@ cxr_dicom_read_from_bytes (const guint8 *data, gsize length, const char *name_fo
     {
       gboolean fresh = d == NULL;
       if (fresh && (d = spawn_decoder (program, name, error)) == NULL)
-        return FALSE;
+        return NULL;
       g_byte_array_set_size (reply, 0);
       g_byte_array_set_size (err, 0);
       d->uses++;
-      result = run_request (d, data, length, name, reply, err, seconds, &status);
+      result = run_request (d, kind, data, length, name, reply, err, seconds, &status);
       if (result == RUN_REPLY)
         {
           keep_idle (d);
@@ -461,12 +451,12 @@ cxr_dicom_read_from_bytes (const guint8 *data, gsize length, const char *name_fo
     {
       g_set_error (error, CXR_ERROR, CXR_ERROR_LIMIT,
                    "%s: the DICOM decoder took longer than %u s and was stopped (a time limit)", name, 2 * seconds);
-      return FALSE;
+      return NULL;
     }
   if (result == RUN_TOO_LONG)
     {
       g_set_error (error, CXR_ERROR, CXR_ERROR_FAILED, "%s: the DICOM decoder's answer is too long", name);
-      return FALSE;
+      return NULL;
     }
   if (result == RUN_FAILED && WIFSIGNALED (status))
     {
@@ -474,13 +464,53 @@ cxr_dicom_read_from_bytes (const guint8 *data, gsize length, const char *name_fo
       g_set_error (error, CXR_ERROR, sig == SIGXCPU || sig == SIGKILL ? CXR_ERROR_LIMIT : CXR_ERROR_FORMAT,
                    "DICOM decoder stopped on %s: signal %d (%s)%s%s", name, sig, signal_description (sig),
                    said != NULL ? ": " : "", said != NULL ? said : "");
-      return FALSE;
+      return NULL;
     }
   if (result == RUN_FAILED && WIFEXITED (status) && WEXITSTATUS (status) != 0)
     {
       g_set_error (error, CXR_ERROR, CXR_ERROR_FAILED, "DICOM decoder %s failed on %s (exit status %d)%s%s", program,
                    name, WEXITSTATUS (status), said != NULL ? ": " : "", said != NULL ? said : "");
-      return FALSE;
+      return NULL;
     }
-  return cxr_dicom_wire_parse_reply (reply->data, reply->len, name, image, error);
+  return g_steal_pointer (&reply);
+}
+
+gboolean
+cxr_dicom_read_from_bytes (const guint8 *data, gsize length, const char *name_for_errors, CxrDicomImage **image,
+                           GError **error)
+{
+  g_return_val_if_fail (data != NULL || length == 0, FALSE);
+  g_return_val_if_fail (image != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  const char *name = name_for_errors != NULL ? name_for_errors : "DICOM data";
+  *image = NULL;
+  /* The cheap checks here, without a process: most damaged files stop at them with the decoder's own message. */
+  g_autoptr (GBytes) inflated = NULL;
+  if (!cxr_dicom_precheck (data, length, name, &inflated, error))
+    return FALSE;
+  g_clear_pointer (&inflated, g_bytes_unref);
+  g_autoptr (GByteArray) reply = ask_decoder (CXR_DICOM_REQUEST_IMAGE, data, length, name, error);
+  return reply != NULL && cxr_dicom_wire_parse_reply (reply->data, reply->len, name, image, error);
+}
+
+gboolean
+cxr_dicom_dir_read (const char *path, GPtrArray **files, GPtrArray **uids, GError **error)
+{
+  g_return_val_if_fail (path != NULL && files != NULL && uids != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  *files = *uids = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  if (!cxr_input_file_read (path, 0, &contents, &length, NULL, error))
+    return FALSE;
+  const guint8 *data = (const guint8 *) contents;
+  g_autoptr (GBytes) inflated = NULL;
+  if (!cxr_dicom_precheck (data, length, path, &inflated, error))
+    return FALSE;
+  g_clear_pointer (&inflated, g_bytes_unref);
+  g_autoptr (GByteArray) reply = ask_decoder (CXR_DICOM_REQUEST_DIRECTORY, data, length, path, error);
+  return reply != NULL
+         && cxr_dicom_wire_parse_directory_reply (reply->data, reply->len, path, files, uids, error);
 }

@@ -13,6 +13,7 @@
 #include "cxr-tensor.h"
 
 #define REQUEST_MAGIC "CXRDCMQ1"
+#define DIRECTORY_REQUEST_MAGIC "CXRDCMD1"
 #define REPLY_MAGIC "CXRDCMR1"
 #define NO_STRING 0xffffffffu
 /* Far above anything a DICOM file holds in these fields (a text value is at most 64 KiB; windows are a few). */
@@ -71,10 +72,10 @@ put_string (GByteArray *out, const char *s)
 }
 
 GBytes *
-cxr_dicom_wire_request (const char *name, gsize data_length)
+cxr_dicom_wire_request (CxrDicomRequestKind kind, const char *name, gsize data_length)
 {
   GByteArray *out = g_byte_array_new ();
-  put (out, REQUEST_MAGIC, 8);
+  put (out, kind == CXR_DICOM_REQUEST_DIRECTORY ? DIRECTORY_REQUEST_MAGIC : REQUEST_MAGIC, 8);
   put_string (out, name);
   guint64 n = data_length;
   put (out, &n, sizeof n);
@@ -152,6 +153,35 @@ cxr_dicom_wire_write_reply (int fd, const CxrDicomImage *image, const GError *fa
          && write_all (fd, image->values, values_bytes, error);
 }
 
+gboolean
+cxr_dicom_wire_write_directory_reply (int fd, GPtrArray *files, GPtrArray *uids, const GError *failure,
+                                      GError **error)
+{
+  g_autoptr (GByteArray) out = g_byte_array_new ();
+  put (out, REPLY_MAGIC, 8);
+  guint64 body_length = 0;
+  put (out, &body_length, sizeof body_length);
+  guint8 ok = files != NULL;
+  put (out, &ok, 1);
+  if (!ok)
+    {
+      put_i32 (out, failure != NULL && failure->domain == CXR_ERROR ? failure->code : CXR_ERROR_FAILED);
+      put_string (out, failure != NULL ? failure->message : "the decoder failed");
+    }
+  else
+    {
+      put_i32 (out, (gint32) files->len);
+      for (guint i = 0; i < files->len; i++)
+        {
+          put_string (out, files->pdata[i]);
+          put_string (out, uids->pdata[i]);
+        }
+    }
+  body_length = out->len - CXR_DICOM_WIRE_REPLY_HEAD;
+  memcpy (out->data + 8, &body_length, sizeof body_length);
+  return write_all (fd, out->data, out->len, error);
+}
+
 /* ---- reading ---------------------------------------------------------------------------------------------- */
 
 static gboolean
@@ -175,7 +205,8 @@ read_all (int fd, void *data, gsize length, GError **error)
 }
 
 gboolean
-cxr_dicom_wire_read_request (int fd, char **name, guint8 **data, gsize *length, gboolean *end, GError **error)
+cxr_dicom_wire_read_request (int fd, CxrDicomRequestKind *kind, char **name, guint8 **data, gsize *length,
+                             gboolean *end, GError **error)
 {
   char magic[8];
   guint32 name_length;
@@ -196,7 +227,10 @@ cxr_dicom_wire_read_request (int fd, char **name, guint8 **data, gsize *length, 
         g_set_error (error, CXR_ERROR, CXR_ERROR_IO, "the request is %s", g_strerror (errno));
       return FALSE;
     }
-  if (memcmp (magic, REQUEST_MAGIC, 8) != 0 || name_length > MAX_STRING)
+  gboolean image = memcmp (magic, REQUEST_MAGIC, 8) == 0;
+  gboolean directory = memcmp (magic, DIRECTORY_REQUEST_MAGIC, 8) == 0;
+  *kind = directory ? CXR_DICOM_REQUEST_DIRECTORY : CXR_DICOM_REQUEST_IMAGE;
+  if ((!image && !directory) || name_length > MAX_STRING)
     {
       g_set_error (error, CXR_ERROR, CXR_ERROR_FORMAT, "not a decoder request");
       return FALSE;
@@ -397,5 +431,56 @@ cxr_dicom_wire_parse_reply (const guint8 *reply, gsize length, const char *name,
   image->values = cxr_alloc_floats ((gsize) image->width * image->height);
   memcpy (image->values, c.p, values_bytes);
   *out = g_steal_pointer (&image);
+  return TRUE;
+}
+
+gboolean
+cxr_dicom_wire_parse_directory_reply (const guint8 *reply, gsize length, const char *name, GPtrArray **files,
+                                      GPtrArray **uids, GError **error)
+{
+  Cursor c = { reply, length, TRUE };
+  char magic[8];
+  guint64 body_length = 0;
+  guint8 ok = 0;
+  take (&c, magic, sizeof magic);
+  take (&c, &body_length, sizeof body_length);
+  gboolean whole = c.ok && body_length == c.left;
+  take (&c, &ok, 1);
+  if (!c.ok || !whole || memcmp (magic, REPLY_MAGIC, 8) != 0 || ok > 1)
+    {
+      g_set_error (error, CXR_ERROR, CXR_ERROR_FAILED, "%s: the DICOM decoder gave no answer", name);
+      return FALSE;
+    }
+  if (!ok)
+    {
+      gint32 code = take_i32 (&c);
+      g_autofree char *message = take_string (&c);
+      if (!c.ok || message == NULL || !in_range (code, CXR_ERROR_FAILED, CXR_ERROR_LIMIT))
+        {
+          g_set_error (error, CXR_ERROR, CXR_ERROR_FAILED, "%s: the DICOM decoder's answer is damaged", name);
+          return FALSE;
+        }
+      g_set_error_literal (error, CXR_ERROR, code, message);
+      return FALSE;
+    }
+  gint32 n = take_i32 (&c);
+  g_autoptr (GPtrArray) f = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) u = g_ptr_array_new_with_free_func (g_free);
+  /* Each record takes at least 8 bytes here. */
+  if (c.ok && n >= 0 && (gsize) n <= c.left / 8)
+    for (gint32 i = 0; i < n && c.ok; i++)
+      {
+        char *file = take_string (&c);
+        char *uid = take_string (&c);
+        g_ptr_array_add (f, file != NULL ? file : g_strdup (""));
+        g_ptr_array_add (u, uid != NULL ? uid : g_strdup (""));
+      }
+  if (!c.ok || n < 0 || f->len != (guint) n || c.left != 0)
+    {
+      g_set_error (error, CXR_ERROR, CXR_ERROR_FAILED, "%s: the DICOM decoder's answer is damaged", name);
+      return FALSE;
+    }
+  *files = g_steal_pointer (&f);
+  *uids = g_steal_pointer (&u);
   return TRUE;
 }

@@ -113,6 +113,13 @@ gboolean cxr_dicom_read            (const char *path, CxrDicomImage **image, GEr
 gboolean cxr_dicom_read_from_bytes (const guint8 *data, gsize length, const char *name_for_errors,
                                     CxrDicomImage **image, GError **error);
 
+/* The image records of a DICOMDIR (PS3.10 media directory; Directory Record Type IMAGE with a Referenced File
+ * ID), in the order of its Directory Record Sequence: *files gets each file's path relative to the DICOMDIR's
+ * folder ("IMAGES/IM000001": the File ID's components joined with '/'; a component that is empty, "." or ".."
+ * is refused), *uids its Referenced SOP Instance UID in File ("" when absent). Read by the decoder process, as
+ * images are. */
+gboolean cxr_dicom_dir_read        (const char *path, GPtrArray **files, GPtrArray **uids, GError **error);
+
 /* The network's gray input in [0, 1] (issue 16, point 3; docs/dicom.md), pixel by pixel from the stored values
  * after the modality LUT:
  *   1. the first window, by its VOI LUT Function: LINEAR as PS3.3 C.11.2.1.2.1 writes it,
