@@ -4,6 +4,8 @@
  *   bench-ui threshold [MODEL]   time from a threshold change to the panes' next frame, on a 1024 x 1024 NIH
  *                                image with its Grad-CAM (MODEL: default the tiny fixture network; the CAM is
  *                                upsampled to the image either way, which is what the re-cut costs)
+ *   bench-ui open FOLDER         time from opening FOLDER (a dataset: 200 DICOM files for bench/run-dicom) to its
+ *                                first image on screen, in a fresh process (the DICOM decoder starts cold)
  *   bench-ui scroll              scroll the 280-image list top to bottom and back, with an empty thumbnail
  *                                cache, and report the main loop's longest stall and the frame times
  *
@@ -159,6 +161,29 @@ bench_threshold (CxrApplication *app, const char *model_path)
   return bench_ui_percentile (to_frame, 0.5) <= 16.0 ? 0 : 1;
 }
 
+/* ---- opening a folder ---------------------------------------------------------- */
+
+static int
+bench_open (CxrApplication *app, const char *path)
+{
+  Bench bench = { 0 };
+  CxrWindow *window = open_window (&bench, app, 1600, 1000);
+  bench_ui_spin_for (300);
+  g_autoptr (GFile) folder = g_file_new_for_path (path);
+  double start = g_get_monotonic_time () / 1000.0;
+  cxr_window_open_dataset (window, folder);
+  bench_ui_spin_until (dataset_shown, &bench, 60000, "the dataset's first image");
+  /* And the frame that shows it. */
+  bench.painted = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (window));
+  bench_ui_spin_until (painted, &bench, 10000, "a frame");
+  double shown = bench.painted_at / 1000.0;
+  g_print ("open %s: first image on screen after %.1f ms (%u images)\n", path, shown - start,
+           g_list_model_get_n_items (G_LIST_MODEL (window->list_model)));
+  gtk_window_destroy (GTK_WINDOW (window));
+  return 0;
+}
+
 /* ---- scrolling ---------------------------------------------------------------- */
 
 static int
@@ -225,9 +250,10 @@ bench_scroll (CxrApplication *app)
 int
 main (int argc, char *argv[])
 {
-  if (argc < 2 || (g_strcmp0 (argv[1], "threshold") != 0 && g_strcmp0 (argv[1], "scroll") != 0))
+  if (argc < 2 || (g_strcmp0 (argv[1], "threshold") != 0 && g_strcmp0 (argv[1], "scroll") != 0
+                    && (g_strcmp0 (argv[1], "open") != 0 || argc < 3)))
     {
-      g_printerr ("usage: %s threshold [MODEL] | scroll   (under xvfb-run)\n", argv[0]);
+      g_printerr ("usage: %s threshold [MODEL] | open FOLDER | scroll   (under xvfb-run)\n", argv[0]);
       return 2;
     }
 
@@ -238,7 +264,8 @@ main (int argc, char *argv[])
     return 2;
   g_autoptr (CxrApplication) app = bench_ui_application_new ();
 
-  int status = g_str_equal (argv[1], "threshold")
+  int status = g_str_equal (argv[1], "open") ? bench_open (app, argv[2])
+    : g_str_equal (argv[1], "threshold")
     ? bench_threshold (app, argc > 2 ? argv[2] : CXR_SOURCE_DIR "/tests/reference/fixtures/networks/basic_c1_k14.pth")
     : bench_scroll (app);
 

@@ -92,14 +92,27 @@ signal_description (int sig)
     }
 }
 
-/* The decoder's last non-empty line on stderr (an assertion's message, a sanitizer's summary), shortened. */
+/* What the decoder said last on stderr: a sanitizer's SUMMARY line when there is one (AddressSanitizer ends with
+ * "==pid==ABORTING"), else its last non-empty line (an assertion's message), shortened. */
 static char *
 last_line (const GByteArray *err)
 {
   g_autofree char *copy = g_strndup ((const char *) err->data, err->len);
   g_strchomp (copy);
-  const char *line = strrchr (copy, '\n');
-  line = line != NULL ? line + 1 : copy;
+  const char *summary = strstr (copy, "\nSUMMARY: ");
+  const char *line;
+  if (summary != NULL)
+    {
+      line = summary + 1;
+      char *end = strchr (line, '\n');
+      if (end != NULL)
+        *end = '\0';
+    }
+  else
+    {
+      line = strrchr (copy, '\n');
+      line = line != NULL ? line + 1 : copy;
+    }
   if (*line == '\0')
     return NULL;
   g_autofree char *valid = g_utf8_make_valid (line, -1);
