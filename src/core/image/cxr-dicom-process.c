@@ -14,7 +14,7 @@
  * image), and a folder of 200 files would pay it 200 times. The idle ones wait in one process-wide list (the
  * only state kept between calls here: a cache, never needed for a result); each serves MAX_USES images, then it
  * ends, so that what GDCM leaks on damaged files stays bounded. An idle decoder ends by itself when cxrcam does
- * (its stdin closes). A kept decoder that fails is asked again once with a fresh one: its own failure (it may have
+ * (its stdin closes). A kept decoder that dies is asked again once with a fresh one: its own death (it may have
  * been killed while idle) must not be blamed on the file. */
 #define _GNU_SOURCE  /* pipe2 */
 #include "config.h"
@@ -455,7 +455,9 @@ ask_decoder (CxrDicomRequestKind kind, const guint8 *data, gsize length, const c
         }
       decoder_end (d, FALSE);  /* stopped and reaped by run_request */
       d = NULL;
-      if (fresh)
+      /* Only a kept decoder that died is asked again: a time limit or an answer too long is the file's doing,
+       * and asking again would double the wait (fuzz-dicom found 12 s where 6 were allowed). */
+      if (fresh || result != RUN_FAILED)
         break;
     }
 
