@@ -259,6 +259,8 @@ review_saved_under (const char *locale, const char *folder)
   cxr_review_set_reviewed (review, "a.png", TRUE);
   cxr_review_set_note (review, "b.png", "box 3,5 cm too wide");
   cxr_review_set_verdict (review, "c.png", CXR_VERDICT_DISAGREE);
+  CxrCtr ctr = { { 412.54, 690.0, 601.23 }, { 198.0, 860.44, 640.0 } };
+  cxr_review_set_ctr (review, "c.png", &ctr);
   g_assert_true (cxr_review_save (review, &error));
   g_assert_no_error (error);
   g_autofree char *contents = NULL;
@@ -288,6 +290,7 @@ test_review_sidecar (void)
   g_assert_cmpstr (german, ==, c);
   g_assert_nonnull (strstr (c, "0.35"));
   g_assert_nonnull (strstr (c, "12.5"));
+  g_assert_nonnull (strstr (c, "0.4189"));
 }
 
 int

@@ -227,6 +227,79 @@ test_verdicts (void)
   g_assert_nonnull (strstr (error->message, "x.png"));
 }
 
+/* The cardiothoracic ratio (issue 16): old files without it load as before, a measurement goes in as two
+ * calipers and a ratio and comes back, other members are kept, and broken ones are refused with the image named. */
+static void
+test_ctr (void)
+{
+  g_autofree char *dir = cxr_test_make_tmpdir ();
+  g_autofree char *path = write_file (dir, "cxrcam-review.json",
+                                      "{\"version\": 1, \"images\": {\"a.png\": {\"reviewed\": true, \"note\": \"ok\", "
+                                      "\"verdict\": \"agree\"}}}\n");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CxrReview) review = cxr_review_open (path, &error);
+  g_assert_no_error (error);
+  CxrCtr ctr;
+  g_assert_false (cxr_review_get_ctr (review, "a.png", &ctr));
+
+  CxrCtr measured = { { 412.54, 690.0, 601.23 }, { 198.0, 860.44, 640.0 } };
+  cxr_review_set_ctr (review, "a.png", &measured);
+  g_assert_true (cxr_review_save (review, &error));
+  g_assert_no_error (error);
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_test_message ("%s", text);
+  /* Tenths of a pixel, the ratio of what is stored to four decimals: (690 - 412.5) / (860.4 - 198). */
+  g_autoptr (GRegex) spaces = g_regex_new ("\\s+", 0, 0, NULL);
+  g_autofree char *flat = g_regex_replace (spaces, text, -1, 0, "", 0, NULL);
+  g_assert_nonnull (strstr (flat, "\"ctr\":{\"heart\":[412.5,690.0,601.2],\"thorax\":[198.0,860.4,640.0],\"ratio\":0.4189}"));
+  g_assert_nonnull (strstr (flat, "\"verdict\":\"agree\""));
+
+  g_autoptr (CxrReview) again = cxr_review_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (cxr_review_get_ctr (again, "a.png", &ctr));
+  g_assert_cmpfloat (ctr.heart.left, ==, 412.5);
+  g_assert_cmpfloat (ctr.heart.right, ==, 690.0);
+  g_assert_cmpfloat (ctr.heart.y, ==, 601.2);
+  g_assert_cmpfloat (ctr.thorax.right, ==, 860.4);
+  g_assert_cmpfloat (fabs (cxr_ctr_ratio (&ctr) - 277.5 / 662.4), <, 1e-12);
+  g_assert_false (cxr_ctr_flagged (&ctr));
+  CxrReviewEntry entry;
+  g_assert_true (cxr_review_lookup (again, "a.png", &entry));
+  g_assert_cmpint (entry.verdict, ==, CXR_VERDICT_AGREE);
+
+  /* Removed again. */
+  cxr_review_set_ctr (again, "a.png", NULL);
+  g_assert_false (cxr_review_get_ctr (again, "a.png", &ctr));
+
+  const char *broken[] = {
+    "{\"images\": {\"x.png\": {\"ctr\": {\"heart\": [1, 2], \"thorax\": [1, 2, 3]}}}}\n",
+    "{\"images\": {\"x.png\": {\"ctr\": {\"heart\": [1, 2, \"3\"], \"thorax\": [1, 2, 3]}}}}\n",
+    "{\"images\": {\"x.png\": {\"ctr\": {\"heart\": [1, 2, 3]}}}}\n",
+    "{\"images\": {\"x.png\": {\"ctr\": 0.5}}}\n",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (broken); i++)
+    {
+      g_autofree char *bad = write_file (dir, "bad.json", broken[i]);
+      g_autoptr (GError) bad_error = NULL;
+      g_autoptr (CxrReview) none = cxr_review_open (bad, &bad_error);
+      g_assert_null (none);
+      g_assert_error (bad_error, CXR_ERROR, CXR_ERROR_FORMAT);
+      g_assert_nonnull (strstr (bad_error->message, "x.png"));
+      g_assert_nonnull (strstr (bad_error->message, "\"ctr\""));
+    }
+
+  /* The flag: above one half. */
+  CxrCtr big = { { 100, 160, 10 }, { 0, 100, 20 } };
+  g_assert_true (cxr_ctr_flagged (&big));
+  CxrCtr half = { { 100, 150, 10 }, { 0, 100, 20 } };
+  g_assert_false (cxr_ctr_flagged (&half));
+  CxrCaliper from_box = cxr_caliper_from_box (10, 20, 30, 40);
+  g_assert_cmpfloat (from_box.left, ==, 10);
+  g_assert_cmpfloat (from_box.right, ==, 40);
+  g_assert_cmpfloat (from_box.y, ==, 40);
+}
+
 /* The CSV: quoted where needed, a point in numbers whatever the locale, empty fields for what is unknown. */
 static void
 test_csv (void)
@@ -266,6 +339,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/review/deep-nesting", test_deep_nesting);
   g_test_add_func ("/review/verdicts", test_verdicts);
   g_test_add_func ("/review/csv", test_csv);
+  g_test_add_func ("/review/ctr", test_ctr);
   g_test_add_func ("/review/sweeps-dead-saves", test_sweeps_dead_saves);
   return g_test_run ();
 }

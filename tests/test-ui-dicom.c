@@ -5,7 +5,7 @@
  * value and the position in mm.
  *
  * The files are made in this run from an NIH PNG by tests/reference/dicom_from_png.py --viewer: 12-bit
- * MONOCHROME1 (stored 4080 - 16 v), windows LUNG 1700 / 2600 and SOFT 3000 / 1200, Pixel Spacing 0.143 mm.
+ * MONOCHROME1 (stored 4080 - 16 v), windows LUNG 1700 / 2600 and SOFT 3000 / 1200, Pixel Spacing 0.35 mm.
  * Assertions are on the bytes of the texture on screen and the stored values read back with GDCM. */
 #include <adwaita.h>
 #include <glib/gstdio.h>
@@ -15,12 +15,15 @@
 #include <string.h>
 
 #include "cxr-dicom.h"
+#include "cxr-image-item.h"
 #include "cxr-test-util.h"
 #include "cxr-ui-test-input.h"
 #include "cxr-ui-test-util.h"
 #include "cxr-ui-window-fixture.h"
 
 typedef CxrWindowFixture Fixture;
+
+static CxrApplication *app;
 
 /* A folder with a.dcm and b.dcm (NIH 00000001_000 and 00000002_000), or NULL (skipped: no data, no PyTorch). */
 static char *
@@ -162,7 +165,7 @@ test_window_and_readout (Fixture *f, gconstpointer data)
   g_assert_cmpfloat (cxr_view_state_get_window_width (vs), ==, 2600.0);
   assert_picture_is_window (f, file, 1700, 2600);
 
-  /* The readout: the stored value under the pointer and its position in mm (Pixel Spacing 0.143). */
+  /* The readout: the stored value under the pointer and its position in mm (Pixel Spacing 0.35). */
   double ix = 400.5, iy = 300.5, wx, wy;
   cxr_pane_view_image_to_widget (pane, ix, iy, &wx, &wy);
   cxr_ui_test_pointer_move (widget, wx, wy);
@@ -175,8 +178,8 @@ test_window_and_readout (Fixture *f, gconstpointer data)
   g_assert_cmpint (sscanf (text, "x %d, y %d (%lf, %lf mm): value %lf", &x, &y, &mm_x, &mm_y, &value), ==, 5);
   g_assert_cmpint (abs (x - 400), <=, 2);
   g_assert_cmpint (abs (y - 300), <=, 2);
-  g_assert_cmpfloat (fabs (mm_x - (x + 0.5) * 0.143), <=, 0.143 / 2 + 0.05);
-  g_assert_cmpfloat (fabs (mm_y - (y + 0.5) * 0.143), <=, 0.143 / 2 + 0.05);
+  g_assert_cmpfloat (fabs (mm_x - (x + 0.5) * 0.35), <=, 0.35 / 2 + 0.05);
+  g_assert_cmpfloat (fabs (mm_y - (y + 0.5) * 0.35), <=, 0.35 / 2 + 0.05);
   g_assert_cmpfloat (value, ==, file->values[(gsize) y * file->width + x]);
 
   /* The next image starts at its own file's window again, whatever the window was. */
@@ -187,15 +190,214 @@ test_window_and_readout (Fixture *f, gconstpointer data)
   g_assert_cmpfloat (cxr_view_state_get_window_center (vs), ==, 1700.0);
 }
 
+/* A primary drag with the real pointer between two image points on @pane, in ten steps. */
+static void
+drag_image (Fixture *f, CxrPaneView *pane, double x0, double y0, double x1, double y1)
+{
+  double wx0, wy0, wx1, wy1;
+  cxr_pane_view_image_to_widget (pane, x0, y0, &wx0, &wy0);
+  cxr_pane_view_image_to_widget (pane, x1, y1, &wx1, &wy1);
+  cxr_ui_test_pointer_move (GTK_WIDGET (pane), wx0, wy0);
+  cxr_window_fixture_xdotool (f, "mousedown", "1", NULL);
+  for (int step = 1; step <= 10; step++)
+    cxr_ui_test_pointer_move (GTK_WIDGET (pane), wx0 + (wx1 - wx0) * step / 10, wy0 + (wy1 - wy0) * step / 10);
+  cxr_window_fixture_xdotool (f, "mouseup", "1", NULL);
+  cxr_ui_test_spin (100);
+}
+
+static gboolean
+export_done (gpointer data)
+{
+  Fixture *f = data;
+  return !_cxr_window_is_running (f->window) && f->window->n_jobs == 0;
+}
+
+static gboolean
+review_saved (gpointer data)
+{
+  Fixture *f = data;
+  return f->window->review != NULL && !cxr_review_is_dirty (f->window->review)
+         && f->window->review_save_source == 0;
+}
+
+/* The caliper as the sidecar stores it: [left, right, y] to a tenth of a pixel. */
+static char *
+caliper_json (const CxrCaliper *c)
+{
+  char l[G_ASCII_DTOSTR_BUF_SIZE], r[G_ASCII_DTOSTR_BUF_SIZE], y[G_ASCII_DTOSTR_BUF_SIZE];
+  g_ascii_formatd (l, sizeof l, "%.1f", round (c->left * 10) / 10);
+  g_ascii_formatd (r, sizeof r, "%.1f", round (c->right * 10) / 10);
+  g_ascii_formatd (y, sizeof y, "%.1f", round (c->y * 10) / 10);
+  return g_strdup_printf ("[%s,%s,%s]", l, r, y);
+}
+
+/* The CTR with the real pointer: T, a drag across the heart, a drag across the thorax; the calipers are drawn,
+ * the ratio goes into cxrcam-review.json (bytes checked), and opening the folder again shows it. */
+static void
+test_ctr (Fixture *f, gconstpointer data)
+{
+  g_autofree char *dir = make_dicom_folder ();
+  if (dir == NULL)
+    return;
+  open_folder (f, dir);
+  CxrPaneView *pane = cxr_compare_view_get_pane (f->window->compare_view, CXR_PANE_ORIGINAL);
+  GtkWidget *widget = GTK_WIDGET (pane);
+  cxr_ui_test_wait_until (cxr_ui_test_widget_allocated, widget, 5000, "the original pane");
+  CxrCtr ctr;
+  g_assert_cmpuint (cxr_pane_content_get_ctr (f->window->content, &ctr), ==, 0);
+
+  cxr_window_fixture_key (f, "t");
+  g_assert_cmpint (cxr_ctr_tool_get_step (f->window->ctr_tool), ==, CXR_CTR_TOOL_HEART);
+  drag_image (f, pane, 330, 560, 720, 570);
+  g_assert_cmpint (cxr_ctr_tool_get_step (f->window->ctr_tool), ==, CXR_CTR_TOOL_THORAX);
+  g_assert_cmpuint (cxr_pane_content_get_ctr (f->window->content, &ctr), ==, CXR_PANE_CTR_HEART);
+  drag_image (f, pane, 130, 620, 900, 600);
+  g_assert_cmpint (cxr_ctr_tool_get_step (f->window->ctr_tool), ==, CXR_CTR_TOOL_IDLE);
+  g_assert_cmpuint (cxr_pane_content_get_ctr (f->window->content, &ctr), ==, CXR_PANE_CTR_HEART | CXR_PANE_CTR_THORAX);
+
+  /* The calipers follow the pointer to within a screen pixel (1 / scale image pixels), horizontally at the row
+   * where each drag began. */
+  double scale, ox, oy;
+  cxr_view_state_get_transform (view_state (f), gtk_widget_get_width (widget), gtk_widget_get_height (widget),
+                                &scale, &ox, &oy);
+  double tolerance = 1.5 / scale;
+  g_assert_cmpfloat (fabs (ctr.heart.left - 330), <=, tolerance);
+  g_assert_cmpfloat (fabs (ctr.heart.right - 720), <=, tolerance);
+  g_assert_cmpfloat (fabs (ctr.heart.y - 560), <=, tolerance);
+  g_assert_cmpfloat (fabs (ctr.thorax.left - 130), <=, tolerance);
+  g_assert_cmpfloat (fabs (ctr.thorax.right - 900), <=, tolerance);
+  g_assert_cmpfloat (fabs (ctr.thorax.y - 620), <=, tolerance);
+  double ratio = cxr_ctr_ratio (&ctr);
+  g_assert_cmpfloat (fabs (ratio - 390.0 / 770.0), <, 0.01);
+  g_assert_true (cxr_ctr_flagged (&ctr));   /* 0.51 */
+
+  /* Drawn: the heart caliper's red in the original pane, where the line runs. */
+  g_autoptr (CxrUiTestPixels) pixels = cxr_ui_test_render (widget);
+  guint8 rgb[3];
+  cxr_ui_test_pixel (pixels, (int) round (ox + 525 * scale), (int) round (oy + ctr.heart.y * scale), rgb);
+  g_assert_cmpint (rgb[0], >=, 200);
+  g_assert_cmpint (rgb[1], <=, 150);
+  cxr_ui_test_save (widget, "dicom-ctr");
+
+  /* Saved in the sidecar, as its bytes show. */
+  cxr_ui_test_wait_until (review_saved, f, 5000, "the review to be saved");
+  g_autofree char *review_path = g_build_filename (dir, "cxrcam-review.json", NULL);
+  g_assert_cmpstr (cxr_review_get_path (f->window->review), ==, review_path);
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (review_path, &text, NULL, NULL));
+  g_autoptr (GRegex) spaces = g_regex_new ("\\s+", 0, 0, NULL);
+  g_autofree char *flat = g_regex_replace (spaces, text, -1, 0, "", 0, NULL);
+  g_autofree char *heart = caliper_json (&ctr.heart), *thorax = caliper_json (&ctr.thorax);
+  CxrCtr stored = ctr;
+  stored.heart = cxr_caliper_from_points (round (ctr.heart.left * 10) / 10, round (ctr.heart.y * 10) / 10,
+                                          round (ctr.heart.right * 10) / 10);
+  stored.thorax = cxr_caliper_from_points (round (ctr.thorax.left * 10) / 10, round (ctr.thorax.y * 10) / 10,
+                                           round (ctr.thorax.right * 10) / 10);
+  char ratio_text[G_ASCII_DTOSTR_BUF_SIZE];
+  g_ascii_formatd (ratio_text, sizeof ratio_text, "%.4f", cxr_ctr_ratio (&stored));
+  g_autofree char *want = g_strdup_printf ("\"a.dcm\":{\"reviewed\":false,\"note\":\"\",\"who\":\"%s\",", g_get_user_name ());
+  g_assert_nonnull (strstr (flat, want));
+  g_autofree char *want_ctr = g_strdup_printf ("\"ctr\":{\"heart\":%s,\"thorax\":%s,\"ratio\":%s}", heart, thorax,
+                                               ratio_text);
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (flat, want_ctr));
+
+  /* The window's export carries it in bb_results.csv's last column; b.dcm has none. */
+  cxr_window_fixture_open_model (f);
+  g_autofree char *out = g_dir_make_tmp ("cxrcam-ui-dicom-export-XXXXXX", NULL);
+  _cxr_window_export_to (f->window, out);
+  cxr_ui_test_wait_until (export_done, f, 120000, "the export");
+  g_autofree char *csv_path = g_build_filename (out, "bb_results.csv", NULL);
+  g_autofree char *csv = NULL;
+  g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));
+  g_auto (GStrv) lines = g_strsplit (csv, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);
+  g_assert_true (g_str_has_suffix (lines[0], ",iou,iobb,ctr"));
+  g_assert_true (g_str_has_prefix (lines[1], "a.dcm,"));
+  g_autofree char *ratio_suffix = g_strconcat (",", ratio_text, NULL);
+  g_assert_true (g_str_has_suffix (lines[1], ratio_suffix));
+  g_assert_true (g_str_has_prefix (lines[2], "b.dcm,"));
+  g_assert_true (g_str_has_suffix (lines[2], ","));
+
+  /* The next image has none; the folder opened again shows a.dcm's. */
+  cxr_window_fixture_key (f, "d");
+  cxr_ui_test_wait_until (stored_shown, f, 20000, "the second DICOM image");
+  g_assert_cmpuint (cxr_pane_content_get_ctr (f->window->content, NULL), ==, 0);
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  f->window = cxr_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1400, 900);
+  gtk_window_present (GTK_WINDOW (f->window));
+  open_folder (f, dir);
+  g_assert_cmpstr (cxr_window_fixture_current_name (f), ==, "a.dcm");
+  CxrCtr again;
+  g_assert_cmpuint (cxr_pane_content_get_ctr (f->window->content, &again), ==, CXR_PANE_CTR_HEART | CXR_PANE_CTR_THORAX);
+  g_assert_cmpfloat (again.heart.left, ==, stored.heart.left);
+  g_assert_cmpfloat (again.heart.right, ==, stored.heart.right);
+  g_assert_cmpfloat (again.thorax.left, ==, stored.thorax.left);
+  g_assert_cmpfloat (again.thorax.right, ==, stored.thorax.right);
+  g_assert_cmpfloat (again.thorax.y, ==, stored.thorax.y);
+}
+
+static const char *
+sidebar_label (Fixture *f, const char *name)
+{
+  return gtk_label_get_label (GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (f->window->cam_controls),
+                                                                        CXR_TYPE_CAM_CONTROLS, name)));
+}
+
+/* Privacy (issue 16, point 5): the file's patient name, ID and birth date appear only when asked for; the list and
+ * the sidebar can show hashed names instead of the file names. */
+static void
+test_privacy (Fixture *f, gconstpointer data)
+{
+  g_autofree char *dir = make_dicom_folder ();
+  if (dir == NULL)
+    return;
+  open_folder (f, dir);
+  g_assert_null (strstr (sidebar_label (f, "image_details_label"), "Test^Patient"));
+  g_assert_null (strstr (sidebar_label (f, "image_details_label"), "NIH-TEST"));
+  g_assert_null (strstr (sidebar_label (f, "image_details_label"), "19700101"));
+
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "show-patient-data", NULL);
+  cxr_ui_test_spin (50);
+  g_assert_nonnull (strstr (sidebar_label (f, "image_details_label"), "Name Test^Patient · ID NIH-TEST · born 19700101"));
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "show-patient-data", NULL);
+  cxr_ui_test_spin (50);
+  g_assert_null (strstr (sidebar_label (f, "image_details_label"), "Test^Patient"));
+
+  /* Anonymised: "Image " and the first eight hex digits of SHA-256 of the file name, in the list and the sidebar. */
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "a.dcm", -1);
+  g_autofree char *anonymous = g_strdup_printf ("Image %.8s", hash);
+  g_autoptr (CxrImageItem) item = g_list_model_get_item (G_LIST_MODEL (f->window->list_model), 0);
+  g_assert_cmpstr (cxr_image_item_get_display_name (item), ==, "a.dcm");
+  g_assert_cmpstr (sidebar_label (f, "image_name_label"), ==, "a.dcm");
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "anonymise-list", NULL);
+  cxr_ui_test_spin (50);
+  g_assert_cmpstr (cxr_image_item_get_display_name (item), ==, anonymous);
+  g_assert_cmpstr (sidebar_label (f, "image_name_label"), ==, anonymous);
+  /* The next image and rows made later are anonymous too. */
+  cxr_window_fixture_key (f, "d");
+  cxr_ui_test_wait_until (stored_shown, f, 20000, "the second DICOM image");
+  g_autofree char *hash_b = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "b.dcm", -1);
+  g_autofree char *anonymous_b = g_strdup_printf ("Image %.8s", hash_b);
+  g_assert_cmpstr (sidebar_label (f, "image_name_label"), ==, anonymous_b);
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "anonymise-list", NULL);
+  cxr_ui_test_spin (50);
+  g_assert_cmpstr (cxr_image_item_get_display_name (item), ==, "a.dcm");
+  g_assert_cmpstr (sidebar_label (f, "image_name_label"), ==, "b.dcm");
+}
+
 int
 main (int argc, char *argv[])
 {
   if (!cxr_ui_test_init (&argc, &argv))
     return 0;
-  cxr_window_fixture_init_app ();
+  app = cxr_window_fixture_init_app ();
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, cxr_window_fixture_set_up, func, cxr_window_fixture_tear_down)
   ADD ("/ui/dicom/window-and-readout", test_window_and_readout);
+  ADD ("/ui/dicom/ctr", test_ctr);
+  ADD ("/ui/dicom/privacy", test_privacy);
 
   int status = g_test_run ();
   cxr_window_fixture_free_app ();

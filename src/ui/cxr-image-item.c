@@ -2,6 +2,8 @@
 /* cxr-image-item.c: the per-row object of the image list. */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "cxr-image-item.h"
 
 struct _CxrImageItem {
@@ -9,6 +11,7 @@ struct _CxrImageItem {
 
   guint index;
   char *name;
+  char *anonymous_name;    /* shown instead of the name while the list is anonymised, else NULL */
   guint32 findings;
   guint n_boxes;
   gboolean reviewed;
@@ -28,6 +31,7 @@ enum {
   PROP_RESULT,
   PROP_REVIEWED,
   PROP_N_BOXES,
+  PROP_DISPLAY_NAME,
   N_PROPS
 };
 
@@ -51,6 +55,7 @@ cxr_image_item_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_free (self->name);
+  g_free (self->anonymous_name);
 
   G_OBJECT_CLASS (cxr_image_item_parent_class)->finalize (object);
 }
@@ -74,6 +79,9 @@ cxr_image_item_get_property (GObject *object, guint prop_id, GValue *value, GPar
     case PROP_N_BOXES:
       g_value_set_uint (value, self->n_boxes);
       break;
+    case PROP_DISPLAY_NAME:
+      g_value_set_string (value, cxr_image_item_get_display_name (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -96,6 +104,8 @@ cxr_image_item_class_init (CxrImageItemClass *klass)
     g_param_spec_boolean ("reviewed", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_N_BOXES] =
     g_param_spec_uint ("n-boxes", NULL, NULL, 0, G_MAXUINT, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DISPLAY_NAME] =
+    g_param_spec_string ("display-name", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -126,6 +136,34 @@ const char *
 cxr_image_item_get_name (CxrImageItem *self)
 {
   return self->name;
+}
+
+const char *
+cxr_image_item_get_display_name (CxrImageItem *self)
+{
+  return self->anonymous_name != NULL ? self->anonymous_name : self->name;
+}
+
+void
+cxr_image_item_set_anonymous (CxrImageItem *self, gboolean anonymous)
+{
+  g_return_if_fail (CXR_IS_IMAGE_ITEM (self));
+  if (anonymous == (self->anonymous_name != NULL))
+    return;
+  g_clear_pointer (&self->anonymous_name, g_free);
+  if (anonymous)
+    self->anonymous_name = cxr_image_anonymous_name (self->name);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DISPLAY_NAME]);
+}
+
+char *
+cxr_image_anonymous_name (const char *name)
+{
+  /* The first 32 bits of the name's SHA-256: a stable label that says nothing of what the name says (a DICOM
+   * export may name its files after the patient). Eight hex digits keep two images apart in any real folder. */
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, name, -1);
+  /* Translators: an image's name in the anonymised list: a hash of its file name */
+  return g_strdup_printf (_("Image %.8s"), hash);
 }
 
 guint32

@@ -20,6 +20,12 @@ CxrImageItem *cxr_image_item_new            (guint index, const char *name, guin
 
 guint         cxr_image_item_get_index      (CxrImageItem *self);
 const char   *cxr_image_item_get_name       (CxrImageItem *self);
+/* What the list shows: the name, or while the list is anonymised a label made from its hash. Notifies
+ * "display-name". */
+const char   *cxr_image_item_get_display_name (CxrImageItem *self);
+void          cxr_image_item_set_anonymous  (CxrImageItem *self, gboolean anonymous);
+/* "Image 3f2a9c01": the first eight hex digits of SHA-256 of @name. */
+char         *cxr_image_anonymous_name      (const char *name);
 guint32       cxr_image_item_get_findings   (CxrImageItem *self);
 guint         cxr_image_item_get_n_boxes    (CxrImageItem *self);
 /* The boxes were edited. Notifies "n-boxes". */

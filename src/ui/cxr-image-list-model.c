@@ -33,6 +33,7 @@ struct _CxrImageListModel {
   CxrImageFilter filter;
   double iou_below;
   CxrBBoxSnapshot *boxes_then;   /* the boxes when the dataset was opened: "edited since opened" */
+  gboolean anonymous;            /* rows show a hash of the name (issue 16, privacy) */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -417,6 +418,7 @@ cxr_image_list_model_get_item (GListModel *model, guint position)
   g_autoptr (GArray) boxes = store ? cxr_bbox_store_list_for_image (store, entry->name) : NULL;
 
   item = cxr_image_item_new (index, entry->name, entry->findings, boxes ? boxes->len : 0);
+  cxr_image_item_set_anonymous (item, self->anonymous);
   g_hash_table_insert (self->items, GUINT_TO_POINTER (index), item);
   g_object_weak_ref (G_OBJECT (item), item_finalized, self);
   update_item (self, item);
@@ -484,6 +486,18 @@ cxr_image_list_model_boxes_changed (CxrImageListModel *self, guint index)
   /* An edited image joins the list as it is edited (and leaves it when the edit is undone). */
   if (self->filter == CXR_IMAGE_FILTER_EDITED)
     cxr_image_list_model_refilter (self);
+}
+
+void
+cxr_image_list_model_set_anonymous (CxrImageListModel *self, gboolean anonymous)
+{
+  g_return_if_fail (CXR_IS_IMAGE_LIST_MODEL (self));
+  self->anonymous = anonymous;
+  GHashTableIter iter;
+  gpointer item;
+  g_hash_table_iter_init (&iter, self->items);
+  while (g_hash_table_iter_next (&iter, NULL, &item))
+    cxr_image_item_set_anonymous (item, anonymous);
 }
 
 void

@@ -70,6 +70,8 @@ guint       cxr_image_list_model_get_n_images (CxrImageListModel *self);
  * (an image whose last box went stays under "has boxes" until the filter runs again), as a row that vanished
  * under the pointer while editing would lose the reader's place. */
 void        cxr_image_list_model_boxes_changed (CxrImageListModel *self, guint index);
+/* Rows show "Image 3f2a9c01" (cxr_image_anonymous_name) instead of the file name. */
+void        cxr_image_list_model_set_anonymous (CxrImageListModel *self, gboolean anonymous);
 /* Tells live items that an entry's review flag changed. */
 void        cxr_image_list_model_review_changed (CxrImageListModel *self, guint index);
 

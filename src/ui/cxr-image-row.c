@@ -160,6 +160,8 @@ on_item_notify (CxrImageItem *item, GParamSpec *pspec, CxrImageRow *self)
     update_reviewed (self);
   else if (g_str_equal (name, "n-boxes"))
     update_chips (self);
+  else if (g_str_equal (name, "display-name"))
+    gtk_label_set_label (self->name_label, cxr_image_item_get_display_name (item));
 }
 
 void
@@ -175,7 +177,7 @@ cxr_image_row_set_item (CxrImageRow *self, CxrImageItem *item)
   if (item != NULL)
     g_signal_connect (item, "notify", G_CALLBACK (on_item_notify), self);
 
-  gtk_label_set_label (self->name_label, item ? cxr_image_item_get_name (item) : "");
+  gtk_label_set_label (self->name_label, item ? cxr_image_item_get_display_name (item) : "");
   update_thumbnail (self);
   update_chips (self);
   update_result (self);

@@ -21,6 +21,8 @@ struct _CxrPaneContent {
   GBytes *cam;               /* floats [height * width] */
   char *cam_status;
   guint selected_box;        /* CxrPaneBox id, 0: none */
+  CxrCtr ctr;
+  guint ctr_shown;           /* CXR_PANE_CTR_* */
   gboolean editing;
 };
 
@@ -155,6 +157,7 @@ cxr_pane_content_clear (CxrPaneContent *self)
   g_clear_pointer (&self->stored, cxr_stored_plane_unref);
   self->width = self->height = 0;
   g_array_set_size (self->gt_boxes, 0);
+  self->ctr_shown = 0;
   clear_cam (self);
   emit_changed (self, CXR_PANE_PART_ALL & ~CXR_PANE_PART_STATUS);
 }
@@ -179,6 +182,24 @@ cxr_pane_content_get_gray_at (CxrPaneContent *self, int x, int y)
     return -1;
   const guint8 *pixels = g_bytes_get_data (self->gray8, NULL);
   return pixels[(gsize) y * self->width + x];
+}
+
+void
+cxr_pane_content_set_ctr (CxrPaneContent *self, const CxrCtr *ctr, guint shown)
+{
+  g_return_if_fail (CXR_IS_PANE_CONTENT (self));
+  if (ctr != NULL)
+    self->ctr = *ctr;
+  self->ctr_shown = ctr != NULL ? shown : 0;
+  emit_changed (self, CXR_PANE_PART_MEASURE);
+}
+
+guint
+cxr_pane_content_get_ctr (CxrPaneContent *self, CxrCtr *ctr)
+{
+  if (ctr != NULL)
+    *ctr = self->ctr;
+  return self->ctr_shown;
 }
 
 static void

@@ -13,6 +13,7 @@
 
 #include <gdk/gdk.h>
 
+#include "cxr-ctr.h"
 #include "cxr-overlay-textures.h"
 
 G_BEGIN_DECLS
@@ -25,7 +26,8 @@ typedef enum {
   CXR_PANE_PART_HEATMAP   = 1 << 4,
   CXR_PANE_PART_STATUS    = 1 << 5,
   CXR_PANE_PART_EDITING   = 1 << 6,   /* the selected box, its handles, whether the original pane shows boxes */
-  CXR_PANE_PART_ALL       = 0x7f,
+  CXR_PANE_PART_MEASURE   = 1 << 7,   /* the CTR calipers */
+  CXR_PANE_PART_ALL       = 0xff,
 } CxrPaneParts;
 
 typedef struct {
@@ -69,6 +71,14 @@ void        cxr_pane_content_set_selected_box (CxrPaneContent *self, guint id);
 guint       cxr_pane_content_get_selected_box (CxrPaneContent *self);
 void        cxr_pane_content_set_editing      (CxrPaneContent *self, gboolean editing);
 gboolean    cxr_pane_content_get_editing      (CxrPaneContent *self);
+
+/* The cardiothoracic ratio's calipers (cxr-ctr.h) drawn on the original and ground-truth panes: @shown says which
+ * are there (CXR_PANE_CTR_HEART | CXR_PANE_CTR_THORAX; 0: none). Kept across set_image (the CTR tool sets each
+ * image's own); clear() drops them. */
+#define CXR_PANE_CTR_HEART  1u
+#define CXR_PANE_CTR_THORAX 2u
+void        cxr_pane_content_set_ctr (CxrPaneContent *self, const CxrCtr *ctr, guint shown);
+guint       cxr_pane_content_get_ctr (CxrPaneContent *self, CxrCtr *ctr);
 
 /* The mask overlay (NULL: none yet). */
 void        cxr_pane_content_set_mask       (CxrPaneContent *self, CxrPyramid *mask);

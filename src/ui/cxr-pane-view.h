@@ -64,5 +64,7 @@ void            cxr_box_handle_position (CxrBoxHandle handle, double x, double y
 /* The colours the boxes are drawn in, for legends. */
 extern const GdkRGBA cxr_pane_gt_box_color;
 extern const GdkRGBA cxr_pane_predicted_box_color;
+extern const GdkRGBA cxr_pane_heart_color;
+extern const GdkRGBA cxr_pane_thorax_color;
 
 G_END_DECLS

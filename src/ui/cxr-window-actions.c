@@ -232,6 +232,7 @@ _cxr_window_actions_update (CxrWindow *self)
   set_enabled (self, "show-summary", has_dataset && model != NULL);
   set_enabled (self, "export", has_dataset && model != NULL && !running);
   _cxr_window_boxes_update_actions (self);
+  _cxr_window_ctr_update_actions (self);
   _cxr_window_save_update_actions (self);
 }
 

@@ -20,6 +20,7 @@
 #include "cxr-thumbnail.h"
 #include "cxr-window.h"
 #include "cxr-window-level.h"
+#include "cxr-ctr-tool.h"
 
 G_BEGIN_DECLS
 
@@ -58,6 +59,7 @@ struct _CxrWindow {
   CxrPaneContent *second_content;    /* the second heatmap of the side-by-side view; NULL while it is off */
   CxrCurrentImage *current;
   CxrWindowLevel *window_level;      /* a DICOM image's stored values through the window/level control */
+  CxrCtrTool *ctr_tool;              /* the cardiothoracic ratio's calipers (cxr-window-ctr.c) */
   CxrDataset *dataset;
   CxrReview *review;
   CxrResults *results;
@@ -121,6 +123,22 @@ struct _CxrWindow {
 void _cxr_window_class_actions_init (CxrWindowClass *klass);
 void _cxr_window_actions_init       (CxrWindow *self);
 void _cxr_window_actions_update     (CxrWindow *self);
+
+/* cxr-window-privacy.c */
+void     _cxr_window_privacy_init           (CxrWindow *self);
+void     _cxr_window_privacy_dispose        (CxrWindow *self);
+/* The list model is new, or a toggle changed: rows and the image's details follow. */
+void     _cxr_window_privacy_apply          (CxrWindow *self);
+gboolean _cxr_window_privacy_anonymous      (CxrWindow *self);
+/* Appends the DICOM patient's name, ID and birth date to @details when the reader asked for them. */
+void     _cxr_window_privacy_append_patient (CxrWindow *self, GString *details);
+/* cxr-window.c: the sidebar's name, findings and details of the image on screen. */
+void     _cxr_window_update_image_info      (CxrWindow *self);
+
+/* cxr-window-ctr.c */
+void _cxr_window_ctr_init           (CxrWindow *self);
+void _cxr_window_ctr_dispose        (CxrWindow *self);
+void _cxr_window_ctr_update_actions (CxrWindow *self);
 
 /* cxr-window-boxes.c */
 void     _cxr_window_boxes_init           (CxrWindow *self);

@@ -124,7 +124,13 @@ on_run_result (CxrCamResult *result, guint done, guint total, gpointer user_data
   float threshold = (float) current_threshold (self);
   g_auto (CxrCamCut) cut = { NULL };
   if (state->exporter != NULL)
-    cxr_cam_exporter_add (state->exporter, result, truth, &cut);
+    {
+      /* The reader's CTR, when one was measured, goes in the export's last column. */
+      CxrCtr ctr;
+      const char *name = cxr_dataset_get_entry (self->dataset, index)->name;
+      double ratio = self->review != NULL && cxr_review_get_ctr (self->review, name, &ctr) ? cxr_ctr_ratio (&ctr) : NAN;
+      cxr_cam_exporter_add_with_ctr (state->exporter, result, truth, &cut, ratio);
+    }
   else if (truth->len > 0)
     cxr_cam_cut (&cut, state->workspace, result->cam, result->width, result->height, threshold, CXR_BOX_MODE_LARGEST,
                  (const CxrRect *) truth->data, truth->len, NULL);
@@ -284,6 +290,7 @@ start_run (CxrWindow *self, gboolean listed_only, const char *export_folder)
       export.threshold = (float) current_threshold (self);
       export.box_mode = CXR_BOX_MODE_LARGEST;
       export.opacity = (float) cxr_view_state_get_overlay_opacity (view_state);
+      export.ctr_column = TRUE;
       g_autoptr (GError) error = NULL;
       state->exporter = cxr_cam_exporter_new (&export, self->run_cancellable, &error);
       if (state->exporter == NULL)

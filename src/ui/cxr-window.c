@@ -12,6 +12,7 @@
 
 #include "cxr-finding-names.h"
 #include "cxr-settings.h"
+#include "cxr-image-item.h"
 #include "cxr-window-private.h"
 
 /* Review flags are saved this long after the last change, so that marking many images in a row writes once. */
@@ -70,8 +71,8 @@ _cxr_window_update_title (CxrWindow *self)
 
 /* ---- the image on screen ------------------------------------------------- */
 
-static void
-update_image_info (CxrWindow *self)
+void
+_cxr_window_update_image_info (CxrWindow *self)
 {
   guint index = cxr_current_image_get_index (self->current);
   if (self->dataset == NULL || index == G_MAXUINT)
@@ -105,7 +106,10 @@ update_image_info (CxrWindow *self)
         g_string_append (details, " · ");
       g_string_append (details, entry->view);
     }
-  cxr_cam_controls_set_image_info (self->cam_controls, entry->name, findings, details->str);
+  _cxr_window_privacy_append_patient (self, details);
+  g_autofree char *anonymous = _cxr_window_privacy_anonymous (self) ? cxr_image_anonymous_name (entry->name) : NULL;
+  cxr_cam_controls_set_image_info (self->cam_controls, anonymous != NULL ? anonymous : entry->name, findings,
+                                   details->str);
 }
 
 static void
@@ -170,7 +174,7 @@ static void
 on_current_index (CxrCurrentImage *current, GParamSpec *pspec, CxrWindow *self)
 {
   update_view_stack (self);
-  update_image_info (self);
+  _cxr_window_update_image_info (self);
   update_prediction (self);
   _cxr_window_review_update (self);
   _cxr_window_actions_update (self);
@@ -314,6 +318,7 @@ _cxr_window_set_dataset (CxrWindow *self, CxrDataset *dataset, CxrReview *review
     {
       self->results = cxr_results_new (cxr_dataset_get_n_entries (dataset));
       self->list_model = cxr_image_list_model_new (dataset, self->results, review, self->thumbnailer);
+      cxr_image_list_model_set_anonymous (self->list_model, _cxr_window_privacy_anonymous (self));
     }
   g_autoptr (CxrModel) model = cxr_engine_dup_model (self->engine);
   _cxr_window_target_forget (self, model);
@@ -469,6 +474,8 @@ cxr_window_dispose (GObject *object)
   g_clear_pointer (&self->targets, g_hash_table_unref);
 
   g_clear_object (&self->window_level);
+  _cxr_window_ctr_dispose (self);
+  _cxr_window_privacy_dispose (self);
   g_clear_object (&self->current);
   g_clear_object (&self->list_model);
   g_clear_object (&self->results);
@@ -545,6 +552,8 @@ cxr_window_init (CxrWindow *self)
 
   /* The actions exist before anything below can update them: binding the settings already notifies. */
   _cxr_window_actions_init (self);
+  _cxr_window_privacy_init (self);
+  _cxr_window_ctr_init (self);   /* its gestures go before the box editor's */
   _cxr_window_boxes_init (self);
   _cxr_window_save_init (self);
   _cxr_window_layout_init (self);

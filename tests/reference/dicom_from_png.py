@@ -6,7 +6,8 @@ Usage: dicom_from_png.py IMAGE.png OUTDIR
 
 --viewer writes one file for the window's tests and screenshots (issue 16, points 2 and 4): OUTDIR/NAME (default
 viewer.dcm), a 12-bit MONOCHROME1 CR whose stored values are 4080 - 16 v, with two windows (first "LUNG"
-centre 1700 width 2600, then "SOFT" 3000 / 1200, in stored units), Pixel Spacing 0.143 mm and the patient
+centre 1700 width 2600, then "SOFT" 3000 / 1200, in stored units), Pixel Spacing 0.35 mm (NIH's 1024-pixel PNGs
+were shrunk about 2.5 times from detectors of 0.143 mm pixels, so a thorax measures about 300 mm) and the patient
 Test^Patient, ID NIH-TEST, born 19700101.
 
 Writes CR/DX DICOM files (pydicom) whose stored values are the PNG's v: 8-bit v, 12-bit 16 v and 16-bit 257 v,
@@ -105,7 +106,7 @@ def write_viewer(png, out, name):
     ds.WindowWidth = ["2600", "1200"]
     ds.WindowCenterWidthExplanation = ["LUNG", "SOFT"]
     del ds.ImagerPixelSpacing
-    ds.PixelSpacing = [0.143, 0.143]
+    ds.PixelSpacing = [0.35, 0.35]
     ds.PatientBirthDate = "19700101"
     ds.save_as(path, write_like_original=False)
 

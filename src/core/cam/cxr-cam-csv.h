@@ -20,6 +20,11 @@ G_BEGIN_DECLS
 #define CXR_CAM_RESULTS_CSV_HEADER \
   "image,label,probability,threshold,pred_x,pred_y,pred_w,pred_h,gt_x,gt_y,gt_w,gt_h,iou,iobb\n"
 
+/* The window's export adds a last column, the cardiothoracic ratio the reader measured on the image (cxr-ctr.h,
+ * four decimals; empty when none was): readers that take columns by name or position keep working. */
+#define CXR_CAM_RESULTS_CSV_HEADER_CTR \
+  "image,label,probability,threshold,pred_x,pred_y,pred_w,pred_h,gt_x,gt_y,gt_w,gt_h,iou,iobb,ctr\n"
+
 /* Appends @result's row, scored by @score at @threshold, for @label (the class name written in the file). */
 void cxr_cam_csv_append_row   (GString *out, const CxrCamResult *result, const char *label, float threshold,
                                const CxrBoxScore *score);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include "cxr-cam-csv.h"
 #include "cxr-cam-render.h"
 #include "cxr-cpu.h"
+#include "cxr-ctr.h"
 #include "cxr-error.h"
 #include "cxr-npy.h"
 
@@ -170,10 +172,11 @@ cxr_cam_exporter_new (const CxrCamExportOptions *options, GCancellable *cancella
   self->options.previous_rows = NULL;
   self->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
   self->workspace = cxr_cam_workspace_new ();
-  self->csv = g_string_new (CXR_CAM_RESULTS_CSV_HEADER);
+  const char *header = options->ctr_column ? CXR_CAM_RESULTS_CSV_HEADER_CTR : CXR_CAM_RESULTS_CSV_HEADER;
+  self->csv = g_string_new (header);
   self->csv_path = g_build_filename (self->folder, "bb_results.csv", NULL);
   self->running_fd = -1;
-  g_autoptr (GString) running = g_string_new (CXR_CAM_RESULTS_CSV_HEADER);
+  g_autoptr (GString) running = g_string_new (header);
   if (options->previous_rows != NULL)
     g_string_append (running, options->previous_rows);
   if (!cxr_atomic_file_set_contents (self->csv_path, running->str, running->len, error))
@@ -229,6 +232,13 @@ cxr_cam_exporter_get_folder (CxrCamExporter *self)
 void
 cxr_cam_exporter_add (CxrCamExporter *self, CxrCamResult *result, const GArray *truth, CxrCamCut *cut)
 {
+  cxr_cam_exporter_add_with_ctr (self, result, truth, cut, NAN);
+}
+
+void
+cxr_cam_exporter_add_with_ctr (CxrCamExporter *self, CxrCamResult *result, const GArray *truth, CxrCamCut *cut,
+                               double ctr)
+{
   g_return_if_fail (self->writer != NULL);
 
   if (result->error != NULL || result->cam == NULL)
@@ -246,6 +256,14 @@ cxr_cam_exporter_add (CxrCamExporter *self, CxrCamResult *result, const GArray *
   job->boxes = g_array_ref (c->boxes);
   gsize start = self->csv->len;
   cxr_cam_csv_append_row (self->csv, result, self->label, self->options.threshold, &c->score);
+  if (self->options.ctr_column)
+    {
+      /* The row ends in its line break: the last field goes before it. */
+      g_string_truncate (self->csv, self->csv->len - 1);
+      g_string_append_c (self->csv, ',');
+      cxr_ctr_append_ratio (self->csv, ctr);
+      g_string_append_c (self->csv, '\n');
+    }
   job->row = g_strndup (self->csv->str + start, self->csv->len - start);
   g_mutex_lock (&self->lock);
   /* Bounded memory: each queued image holds its gray pixels and its float CAM, 5 MB at 1024 x 1024. */

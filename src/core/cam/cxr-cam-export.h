@@ -30,6 +30,8 @@ typedef struct {
   float opacity;            /* the heatmap's weight in pred_ */
   gboolean save_cam;        /* also <name>.cam.npy: the CAM at image resolution, float32 */
   const char *previous_rows; /* complete rows of an earlier run kept in bb_results.csv (NULL: none) */
+  gboolean ctr_column;       /* bb_results.csv gets the "ctr" column (CXR_CAM_RESULTS_CSV_HEADER_CTR): the window's
+                             * export; @previous_rows must then have it too */
   gboolean wait_when_busy;  /* cxr_cam_exporter_add waits while two images per writer are queued: memory stays
                              * bounded when images arrive faster than they are written (the command line; a
                              * window's main loop must not wait) */
@@ -53,6 +55,10 @@ const char     *cxr_cam_exporter_get_folder (CxrCamExporter *self);
  * (and @cut is left empty). */
 void            cxr_cam_exporter_add        (CxrCamExporter *self, CxrCamResult *result, const GArray *truth,
                                              CxrCamCut *cut);
+
+/* The same with the image's cardiothoracic ratio (NAN: none) for the ctr column. */
+void            cxr_cam_exporter_add_with_ctr (CxrCamExporter *self, CxrCamResult *result, const GArray *truth,
+                                               CxrCamCut *cut, double ctr);
 
 /* How many writer threads an exporter uses: $CXR_NUM_THREADS if set, else one per physical core. */
 int             cxr_cam_exporter_default_writers (void);

@@ -36,7 +36,13 @@ cxr_cam_results_parse (const char *text, gsize length, const char *filename, GEr
   gsize header_length = strlen (CXR_CAM_RESULTS_CSV_HEADER);
   if (length == 0)
     return g_steal_pointer (&rows);
-  if (length < header_length || memcmp (text, CXR_CAM_RESULTS_CSV_HEADER, header_length) != 0)
+  /* The window's export has a last "ctr" column: read, and left out of the kept lines, so that a resumed run
+   * writes the file the command line always writes. */
+  gboolean ctr_column = length >= strlen (CXR_CAM_RESULTS_CSV_HEADER_CTR)
+                        && memcmp (text, CXR_CAM_RESULTS_CSV_HEADER_CTR, strlen (CXR_CAM_RESULTS_CSV_HEADER_CTR)) == 0;
+  if (ctr_column)
+    header_length = strlen (CXR_CAM_RESULTS_CSV_HEADER_CTR);
+  else if (length < header_length || memcmp (text, CXR_CAM_RESULTS_CSV_HEADER, header_length) != 0)
     {
       g_set_error (error, CXR_ERROR, CXR_ERROR_FORMAT, "%s: not a bb_results.csv (its first line is not \"%.*s\")",
                    filename, (int) header_length - 1, CXR_CAM_RESULTS_CSV_HEADER);
@@ -48,7 +54,7 @@ cxr_cam_results_parse (const char *text, gsize length, const char *filename, GEr
   while (cxr_csv_reader_next (reader, &record, &local))
     {
       /* Complete: the record ends in a line break. */
-      if (record.next == record.end || record.n_fields != N_COLUMNS)
+      if (record.next == record.end || record.n_fields != N_COLUMNS + (ctr_column ? 1 : 0))
         continue;
       const CxrCsvField *f = record.fields;
       double threshold, iou = NAN, iobb = NAN;
@@ -60,7 +66,11 @@ cxr_cam_results_parse (const char *text, gsize length, const char *filename, GEr
       CxrCamResultRow *row = g_new0 (CxrCamResultRow, 1);
       row->image = field_dup (&f[COL_IMAGE]);
       row->label = field_dup (&f[COL_LABEL]);
-      row->line = g_strndup (text + header_length + record.start, record.next - record.start);
+      if (ctr_column)
+        row->line = g_strdup_printf ("%.*s\n", (int) (f[COL_IOBB].offset + f[COL_IOBB].raw_length - record.start),
+                                     text + header_length + record.start);
+      else
+        row->line = g_strndup (text + header_length + record.start, record.next - record.start);
       row->threshold = (float) threshold;
       row->scored = scored;
       row->iou = iou;

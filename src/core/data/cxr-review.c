@@ -118,6 +118,48 @@ member_has_type (JsonObject *object, const char *name, GType type)
          || (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == type);
 }
 
+/* A caliper: [left, right, y], three numbers. */
+static gboolean
+read_caliper (JsonObject *ctr, const char *name, CxrCaliper *caliper)
+{
+  JsonNode *node = json_object_get_member (ctr, name);
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return FALSE;
+  JsonArray *array = json_node_get_array (node);
+  if (json_array_get_length (array) != 3)
+    return FALSE;
+  double v[3];
+  for (guint i = 0; i < 3; i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      if (!JSON_NODE_HOLDS_VALUE (element))
+        return FALSE;
+      GType type = json_node_get_value_type (element);
+      if (type != G_TYPE_DOUBLE && type != G_TYPE_INT64)
+        return FALSE;
+      v[i] = json_node_get_double (element);
+      if (!isfinite (v[i]))
+        return FALSE;
+    }
+  *caliper = cxr_caliper_from_points (v[0], v[2], v[1]);
+  return TRUE;
+}
+
+/* "ctr" (issue 16), when present: both calipers. The ratio is written for other readers and read from the
+ * calipers. */
+static gboolean
+check_ctr (JsonObject *entry)
+{
+  JsonNode *node = json_object_get_member (entry, "ctr");
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+  CxrCaliper caliper;
+  JsonObject *ctr = json_node_get_object (node);
+  return read_caliper (ctr, "heart", &caliper) && read_caliper (ctr, "thorax", &caliper);
+}
+
 /* Checks the parts we read, so that lookups never meet a surprise. */
 static gboolean
 check_root (const char *path, JsonObject *root, GError **error)
@@ -142,6 +184,9 @@ check_root (const char *path, JsonObject *root, GError **error)
         return format_error (error, path, l->data, "\"note\", \"who\" and \"when\" must be text");
       if (!member_has_type (entry, "verdict", G_TYPE_STRING))
         return format_error (error, path, l->data, "\"verdict\" is not \"agree\", \"disagree\" or \"unsure\"");
+      if (!check_ctr (entry))
+        return format_error (error, path, l->data, "\"ctr\" is not {\"heart\": [left, right, y], \"thorax\": "
+                             "[left, right, y], \"ratio\": number}");
       CxrVerdict verdict;
       JsonNode *verdict_node = json_object_get_member (entry, "verdict");
       if (verdict_node != NULL && !JSON_NODE_HOLDS_NULL (verdict_node)
@@ -290,6 +335,56 @@ cxr_review_set_verdict (CxrReview *review, const char *image, CxrVerdict verdict
     }
   else if (json_object_has_member (object, "verdict"))
     json_object_remove_member (object, "verdict");
+  changed (review, image);
+}
+
+gboolean
+cxr_review_get_ctr (CxrReview *review, const char *image, CxrCtr *ctr)
+{
+  JsonNode *node = json_object_get_member (review->images, image);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+  JsonNode *ctr_node = json_object_get_member (json_node_get_object (node), "ctr");
+  if (ctr_node == NULL || !JSON_NODE_HOLDS_OBJECT (ctr_node))
+    return FALSE;
+  JsonObject *object = json_node_get_object (ctr_node);
+  return read_caliper (object, "heart", &ctr->heart) && read_caliper (object, "thorax", &ctr->thorax);
+}
+
+/* Positions to a tenth of a pixel: the pointer is no finer, and the file stays readable. */
+static JsonArray *
+caliper_array (const CxrCaliper *caliper)
+{
+  JsonArray *array = json_array_new ();
+  json_array_add_double_element (array, round (caliper->left * 10) / 10);
+  json_array_add_double_element (array, round (caliper->right * 10) / 10);
+  json_array_add_double_element (array, round (caliper->y * 10) / 10);
+  return array;
+}
+
+void
+cxr_review_set_ctr (CxrReview *review, const char *image, const CxrCtr *ctr)
+{
+  JsonObject *object = touch (review, image);
+  if (ctr == NULL)
+    {
+      if (json_object_has_member (object, "ctr"))
+        json_object_remove_member (object, "ctr");
+    }
+  else
+    {
+      JsonObject *member = json_object_new ();
+      json_object_set_array_member (member, "heart", caliper_array (&ctr->heart));
+      json_object_set_array_member (member, "thorax", caliper_array (&ctr->thorax));
+      /* The ratio of the calipers as stored, for readers that do not compute it. */
+      CxrCtr stored;
+      read_caliper (member, "heart", &stored.heart);
+      read_caliper (member, "thorax", &stored.thorax);
+      double ratio = cxr_ctr_ratio (&stored);
+      if (!isnan (ratio))
+        json_object_set_double_member (member, "ratio", round (ratio * 10000) / 10000);
+      json_object_set_object_member (object, "ctr", member);
+    }
   changed (review, image);
 }
 

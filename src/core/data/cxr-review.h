@@ -12,7 +12,13 @@
  *   }
  *
  * "verdict" came after the first files were written: files without it read as before (no verdict), and older
- * readers keep it, since they keep members they do not know.
+ * readers keep it, since they keep members they do not know. So did "ctr" (issue 16), a cardiothoracic ratio
+ * measured with two horizontal calipers (cxr-ctr.h), in original-image pixels to a tenth:
+ *
+ *       "ctr": {"heart": [412.5, 690, 601.2], "thorax": [198, 860.4, 640], "ratio": 0.4198}
+ *
+ * each caliper [left x, right x, row y]; "ratio" (four decimals) is written for other readers, cxrcam reads the
+ * calipers. Files without "ctr" have no measurement.
  * Members this version does not know, at the top or inside an image, are kept when the file is written again.
  * Saving is atomic (temporary file, fsync, rename, fsync of the folder), keeps the previous version as path~, and
  * refuses with CXR_ERROR_CONFLICT to overwrite a file whose content changed since it was read. A failed save
@@ -21,6 +27,8 @@
 #pragma once
 
 #include <glib-object.h>
+
+#include "cxr-ctr.h"
 
 G_BEGIN_DECLS
 
@@ -59,6 +67,10 @@ void        cxr_review_set_reviewed (CxrReview *review, const char *image, gbool
 void        cxr_review_set_note (CxrReview *review, const char *image, const char *note);
 /* A verdict other than NONE also marks the image reviewed. */
 void        cxr_review_set_verdict (CxrReview *review, const char *image, CxrVerdict verdict);
+
+/* The image's CTR measurement: FALSE when it has none. Setting one (NULL: removes it) stamps who and when. */
+gboolean    cxr_review_get_ctr (CxrReview *review, const char *image, CxrCtr *ctr);
+void        cxr_review_set_ctr (CxrReview *review, const char *image, const CxrCtr *ctr);
 
 /* The review as CSV (RFC 4180, UTF-8, the same bytes under any locale): CXR_REVIEW_CSV_HEADER, then one row per
  * image with the finding labels and the model's probability (NAN: empty) that the caller knows. */
