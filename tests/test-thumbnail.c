@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cxr-error.h"
+#include "cxr-image.h"
 #include "cxr-thumbnail.h"
 #include "cxr-test-util.h"
 
@@ -268,6 +269,41 @@ test_real_xray (void)
                   (made - start) / 1000.0, (reread - made) / 1000.0);
 }
 
+/* DICOM (gdk-pixbuf knows none): the thumbnail is the network's gray of the file, shrunk, in every channel. */
+static void
+test_dicom (void)
+{
+  const char *samples = cxr_test_dicom_samples_dir ();
+  if (samples == NULL)
+    return;
+  g_autofree char *dir = cxr_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (samples, "MR_small.dcm", NULL);   /* 64 x 64, 16-bit */
+  g_autoptr (CxrThumbnailer) thumbnailer = cxr_thumbnailer_new (dir, 32);
+  g_autoptr (GError) error = NULL;
+  gboolean cached = TRUE;
+  g_autoptr (GdkPixbuf) pixbuf = cxr_thumbnailer_load (thumbnailer, path, NULL, &cached, &error);
+  g_assert_no_error (error);
+  g_assert_false (cached);
+  g_assert_cmpint (gdk_pixbuf_get_width (pixbuf), ==, 32);
+  g_assert_cmpint (gdk_pixbuf_get_height (pixbuf), ==, 32);
+  g_autoptr (CxrImage) expected = cxr_image_load_thumbnail (path, 32, &error);
+  g_assert_no_error (error);
+  g_autofree guint8 *gray = cxr_image_to_gray8 (expected);
+  const guint8 *pixels = gdk_pixbuf_read_pixels (pixbuf);
+  int stride = gdk_pixbuf_get_rowstride (pixbuf), channels = gdk_pixbuf_get_n_channels (pixbuf);
+  guint distinct = 0;
+  for (int y = 0; y < 32; y++)
+    for (int x = 0; x < 32; x++)
+      {
+        const guint8 *p = pixels + y * stride + channels * x;
+        g_assert_cmpuint (p[0], ==, gray[y * 32 + x]);
+        g_assert_cmpuint (p[1], ==, p[0]);
+        g_assert_cmpuint (p[2], ==, p[0]);
+        distinct += x > 0 && p[0] != p[-channels];
+      }
+  g_assert_cmpuint (distinct, >, 100);   /* an image, not a flat square */
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -277,5 +313,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/thumbnail/not-images", test_not_images);
   g_test_add_func ("/thumbnail/default-cache-dir", test_default_cache_dir);
   g_test_add_func ("/thumbnail/real-x-ray", test_real_xray);
+  g_test_add_func ("/thumbnail/dicom", test_dicom);
   return g_test_run ();
 }

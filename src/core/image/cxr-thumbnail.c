@@ -2,11 +2,14 @@
 #include "cxr-thumbnail.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cxr-atomic-file.h"
+#include "cxr-dicom.h"
+#include "cxr-image.h"
 #include "cxr-error.h"
 #include "cxr-input-file.h"
 #include "cxr-limits.h"
@@ -82,6 +85,40 @@ cache_path (const char *cache_dir, guint size, const char *image_path, GError **
   return g_build_filename (cache_dir, name, NULL);
 }
 
+/* gdk-pixbuf knows no DICOM: those files go through cxr_image_load_thumbnail (the network's gray, at the file's
+ * first window, MONOCHROME1 inverted: cxr-dicom.h). */
+static gboolean
+is_dicom (const char *path)
+{
+  guint8 head[132];
+  FILE *file = fopen (path, "rb");
+  if (file == NULL)
+    return FALSE;
+  gsize n = fread (head, 1, sizeof head, file);
+  fclose (file);
+  return cxr_dicom_sniff (head, n);
+}
+
+static GdkPixbuf *
+dicom_thumbnail (const char *path, int size, GError **error)
+{
+  g_autoptr (CxrImage) image = cxr_image_load_thumbnail (path, size, error);
+  if (image == NULL)
+    return NULL;
+  g_autofree guint8 *gray = cxr_image_to_gray8 (image);
+  GdkPixbuf *pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, image->width, image->height);
+  guint8 *pixels = gdk_pixbuf_get_pixels (pixbuf);
+  int stride = gdk_pixbuf_get_rowstride (pixbuf);
+  for (int y = 0; y < image->height; y++)
+    for (int x = 0; x < image->width; x++)
+      {
+        guint8 v = gray[(gsize) y * image->width + x];
+        guint8 *p = pixels + (gsize) y * stride + 3 * x;
+        p[0] = p[1] = p[2] = v;
+      }
+  return pixbuf;
+}
+
 static GdkPixbuf *
 make_thumbnail (const Job *job, GCancellable *cancellable, gboolean *from_cache, GError **error)
 {
@@ -118,8 +155,10 @@ make_thumbnail (const Job *job, GCancellable *cancellable, gboolean *from_cache,
     return NULL;
 
   g_autoptr (GError) decode_error = NULL;
-  g_autoptr (GdkPixbuf) pixbuf = gdk_pixbuf_new_from_file_at_scale (job->image_path, (int) job->size,
-                                                                    (int) job->size, TRUE, &decode_error);
+  g_autoptr (GdkPixbuf) pixbuf = is_dicom (job->image_path)
+                                 ? dicom_thumbnail (job->image_path, (int) job->size, &decode_error)
+                                 : gdk_pixbuf_new_from_file_at_scale (job->image_path, (int) job->size,
+                                                                      (int) job->size, TRUE, &decode_error);
   if (pixbuf == NULL)
     {
       gboolean unreadable = g_error_matches (decode_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
