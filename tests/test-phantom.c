@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The demo's phantoms (cxr-phantom.h): the same seed gives the same pixels; the ground-truth box hugs the heart
  * that the film shows (bright inside, dark lung just beside it, the box's edges on the heart's edges); the
+ * heart stands apart from the diaphragm (its lower border above the dome, the abdomen below darker than the heart); the
  * finding is the cardiothoracic ratio, so enlarged hearts have wider boxes than normal ones of the same seeds;
  * and what varies from phantom to phantom (position, size, exposure, devices) varies. */
 #include <math.h>
@@ -65,6 +66,31 @@ test_box_on_heart (void)
       }
 }
 
+/* The heart's lower border shows: just below the box there is no heart density (lung, soft tissue, the gap above
+ * the dome), and the abdomen further down is darker than the heart. The old phantoms hid the heart's lower part in
+ * an abdomen of its own density, and the CAMs of the demo's network spread from the heart onto the domes. */
+static void
+test_heart_above_diaphragm (void)
+{
+  for (guint64 seed = 1; seed <= N_SEEDS; seed++)
+    for (int enlarged = 0; enlarged < 2; enlarged++)
+      {
+        CxrPhantomBox box;
+        g_autoptr (CxrImage) image = cxr_phantom_render (seed, enlarged, SIZE, &box);
+        int x0 = (int) box.x, y1 = (int) (box.y + box.height), w = (int) box.width;
+        int cx = x0 + w / 2, cy = (int) (box.y + box.height / 2);
+        double heart = mean_in (image, cx - 4, cy - 4, cx + 4, cy + 4);
+        /* Left and right thirds of the box, so that the spine down the middle does not count. */
+        double below = MIN (mean_in (image, x0, y1 + 1, x0 + w / 3, y1 + 4),
+                            mean_in (image, x0 + 2 * w / 3, y1 + 1, x0 + w, y1 + 4));
+        double abdomen = mean_in (image, x0 + w / 6, y1 + SIZE / 10, x0 + w / 3, y1 + SIZE / 10 + 6);
+        g_test_message ("seed %" G_GUINT64_FORMAT " %s: heart %.3f, just below %.3f, abdomen %.3f", seed,
+                        enlarged ? "enlarged" : "normal", heart, below, abdomen);
+        g_assert_cmpfloat (heart - below, >, 0.08);
+        g_assert_cmpfloat (heart - abdomen, >, 0.08);
+      }
+}
+
 /* Enlarged hearts are wider than normal ones, in the box and relative to the phantom's thorax. */
 static void
 test_enlarged_wider (void)
@@ -112,6 +138,7 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/phantom/deterministic", test_deterministic);
   g_test_add_func ("/phantom/box-on-heart", test_box_on_heart);
+  g_test_add_func ("/phantom/heart-above-diaphragm", test_heart_above_diaphragm);
   g_test_add_func ("/phantom/enlarged-wider", test_enlarged_wider);
   g_test_add_func ("/phantom/varied", test_varied);
   return g_test_run ();

@@ -21,7 +21,7 @@
 
 /* The methods the demo tries: those that cost one forward (and a backward below layer4) per image. */
 #define DEMO_METHODS "gradcam,gradcam++,hirescam,xgradcam,layercam"
-#define DEMO_LAYERS "layer3,layer4,layer3+layer4"
+#define DEMO_LAYERS "layer3,layer4,layer3+layer4,layer2+layer3+layer4"
 
 /* Prints "$ cxrcam-cli ARGS..." and runs the subcommand. */
 static int
@@ -89,12 +89,14 @@ read_best_choice (const char *csv_path, char **method, char **layer, char **thre
 int
 cli_demo (int argc, char **argv)
 {
-  int n_images = 200, epochs = 10;
+  int n_images = 200, epochs = 10, seed = 0;
   gboolean no_window = FALSE;
   g_auto (GStrv) folders = NULL;
   const GOptionEntry entries[] = {
     { "images", 'n', 0, G_OPTION_ARG_INT, &n_images, "Number of phantoms (default 200)", "N" },
     { "epochs", 'e', 0, G_OPTION_ARG_INT, &epochs, "Training epochs (default 10)", "N" },
+    { "seed", 's', 0, G_OPTION_ARG_INT, &seed,
+      "Seed of the training; the phantoms take N + 1, the tuning phantoms N + 2 (default 0)", "N" },
     { "no-window", 0, 0, G_OPTION_ARG_NONE, &no_window, "Do not open the review window at the end", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &folders, NULL, "FOLDER" },
     { NULL },
@@ -109,9 +111,9 @@ cli_demo (int argc, char **argv)
   int status;
   if (!cli_parse_options (context, &argc, &argv, "demo", &status))
     return status;
-  if (folders == NULL || folders[1] != NULL || n_images < 20 || epochs < 1)
+  if (folders == NULL || folders[1] != NULL || n_images < 20 || epochs < 1 || seed < 0 || seed > G_MAXINT - 2)
     {
-      cli_error ("demo", "needs exactly one FOLDER, at least 20 images and 1 epoch (try --help)");
+      cli_error ("demo", "needs exactly one FOLDER, at least 20 images, 1 epoch and a seed from 0 (try --help)");
       return 2;
     }
 
@@ -124,16 +126,21 @@ cli_demo (int argc, char **argv)
   g_autofree char *images = g_strdup_printf ("%d", n_images);
   g_autofree char *epochs_text = g_strdup_printf ("%d", epochs);
   g_autofree char *tune_images = g_strdup_printf ("%d", MAX (20, n_images / 5));
+  /* Seed 0 is the demo as it always ran: phantoms of seed 1, tuning phantoms of seed 2, training seed 0. */
+  g_autofree char *seed_text = g_strdup_printf ("%d", seed);
+  g_autofree char *data_seed = g_strdup_printf ("%d", seed + 1);
+  g_autofree char *tune_seed = g_strdup_printf ("%d", seed + 2);
 
   g_autofree char *labels = g_build_filename (data, "Data_Entry_2017.csv", NULL);
   if (g_file_test (labels, G_FILE_TEST_EXISTS))
     fprintf (stderr, "using the phantoms already in %s\n", data);
-  else if ((status = run_step (cli_make_demo, (const char *[]) { "make-demo", "--images", images, data, NULL })) != 0)
+  else if ((status = run_step (cli_make_demo, (const char *[]) {
+                                "make-demo", "--images", images, "--seed", data_seed, data, NULL })) != 0)
     return status;
   g_autofree char *tune_labels = g_build_filename (tune, "Data_Entry_2017.csv", NULL);
   if (!g_file_test (tune_labels, G_FILE_TEST_EXISTS)
       && (status = run_step (cli_make_demo, (const char *[]) {
-            "make-demo", "--images", tune_images, "--seed", "2", tune, NULL })) != 0)
+            "make-demo", "--images", tune_images, "--seed", tune_seed, tune, NULL })) != 0)
     return status;
 
   /* A second demo in the same folder goes on from the first one's run (nothing to do when it had finished). */
@@ -144,7 +151,7 @@ cli_demo (int argc, char **argv)
   else
     status = run_step (cli_train, (const char *[]) {
       "train", "--data", data, "--arch", "resnet18", "--epochs", epochs_text, "--batch", "16", "--lr", "0.01",
-      "--out", model_dir, "--quiet", NULL });
+      "--seed", seed_text, "--out", model_dir, "--quiet", NULL });
   if (status != 0)
     return status;
 

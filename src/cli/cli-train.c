@@ -156,8 +156,8 @@ cli_train (int argc, char **argv)
     "The task follows the head: 1 output is Cardiomegaly (BCE), 2 are No Finding vs Cardiomegaly\n"
     "(cross-entropy), 14 are the NIH findings (multi-label BCE). Images are split into training and\n"
     "validation by patient. After every epoch: OUT/epoch-NNN.pth (+ .json model card), OUT/best.pth by\n"
-    "validation AUC (+ .json, .safetensors), OUT/history.csv and a resume point. PyTorch loads the\n"
-    "checkpoints: model.load_state_dict(torch.load('OUT/best.pth')).\n"
+    "validation AUC, ties by validation loss (+ .json, .safetensors), OUT/history.csv and a resume point.\n"
+    "PyTorch loads the checkpoints: model.load_state_dict(torch.load('OUT/best.pth')).\n"
     "Ctrl+C stops after the current step; continue with --resume --out OUT.");
   int status;
   if (!cli_parse_options (context, &argc, &argv, "train", &status))

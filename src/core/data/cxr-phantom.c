@@ -172,6 +172,45 @@ draw_devices (Anatomy *an, GRand *rng)
   an->marker_v = g_rand_double_range (rng, 0.03, 0.10);
 }
 
+/* The ventricle as drawn: its centre turns with the heart about the heart's centre. */
+static Ellipse
+turned_ventricle (const Anatomy *an)
+{
+  Ellipse ventricle = an->ventricle;
+  double du = ventricle.cx - an->heart.cx, dv = ventricle.cy - an->heart.cy;
+  double ca = cos (an->heart_angle), sa = sin (an->heart_angle);
+  ventricle.cx = an->heart.cx + du * ca - dv * sa;
+  ventricle.cy = an->heart.cy + du * sa + dv * ca;
+  return ventricle;
+}
+
+/* The heart's inside-ness: its body and its ventricle lobe. */
+static double
+heart_inside (const Anatomy *an, double u, double v, double soft)
+{
+  double body = turned_ellipse_inside (&an->heart, an->heart_angle, u, v, soft);
+  Ellipse ventricle = turned_ventricle (an);
+  return MAX (body, turned_ellipse_inside (&ventricle, an->heart_angle, u, v, soft));
+}
+
+/* How far the heart's lowest point reaches below the diaphragm under it (negative: it stays above), found on
+ * the outlines of its two ellipses. */
+static double
+heart_depth_below_diaphragm (const Anatomy *an)
+{
+  Ellipse ventricle = turned_ventricle (an);
+  const Ellipse *outlines[2] = { &an->heart, &ventricle };
+  double ca = cos (an->heart_angle), sa = sin (an->heart_angle), depth = -G_MAXDOUBLE;
+  for (int k = 0; k < 2; k++)
+    for (int i = 0; i < 360; i++)
+      {
+        double x = outlines[k]->a * cos (i * G_PI / 180.0), y = outlines[k]->b * sin (i * G_PI / 180.0);
+        double u = outlines[k]->cx + x * ca - y * sa, v = outlines[k]->cy + x * sa + y * ca;
+        depth = MAX (depth, v - diaphragm (an, u));
+      }
+  return depth;
+}
+
 static void
 draw_anatomy (Anatomy *an, GRand *rng, gboolean cardiomegaly)
 {
@@ -195,11 +234,14 @@ draw_anatomy (Anatomy *an, GRand *rng, gboolean cardiomegaly)
   an->lung_value = g_rand_double_range (rng, 0.14, 0.24);
   an->soft_value = g_rand_double_range (rng, 0.46, 0.56);
   an->heart_value = g_rand_double_range (rng, 0.60, 0.68);
-  an->abdomen_value = an->heart_value - g_rand_double_range (rng, 0.03, 0.08);
+  /* The abdomen a clear step darker than the heart (on a film the liver is about as dense): with heart and abdomen
+   * one density the demo network's maps spread from the heart onto the domes, the boxes 1.5 times too tall. */
+  an->abdomen_value = an->heart_value - g_rand_double_range (rng, 0.12, 0.20);
   an->mediastinum_value = an->heart_value + g_rand_double_range (rng, -0.02, 0.03);
 
   /* The cardiothoracic ratio makes the finding: the heart's width over the thorax's (between the lungs' outer
-   * edges), above 0.5 in cardiomegaly. About a third of the heart lies right of the midline. */
+   * edges), above 0.5 in cardiomegaly. About a third of the heart lies right of the midline. Its height, shape and
+   * tilt vary as much in both classes, so that only its size tells the finding. */
   double thorax = (an->lung_left.cx + an->lung_left.a) - (an->lung_right.cx - an->lung_right.a);
   double ratio = cardiomegaly ? g_rand_double_range (rng, 0.55, 0.70) : g_rand_double_range (rng, 0.36, 0.47);
   double width = ratio * thorax;
@@ -207,12 +249,17 @@ draw_anatomy (Anatomy *an, GRand *rng, gboolean cardiomegaly)
   double height = width * g_rand_double_range (rng, 0.62, 0.82);
   an->heart_angle = g_rand_double_range (rng, -0.30, -0.08);   /* apex down to the image's right */
   double heart_cx = an->cx + width * (0.5 - right_share);
-  /* Its lower border on the diaphragm, a little of it behind the dome. */
-  double heart_cy = diaphragm (an, heart_cx) - height / 2.0 * g_rand_double_range (rng, 0.70, 0.90);
+  double heart_cy = diaphragm (an, heart_cx) - height / 2.0;
   an->heart = (Ellipse) { heart_cx, heart_cy, width / 2.0, height / 2.0 };
   an->ventricle = (Ellipse) { heart_cx + width * g_rand_double_range (rng, 0.14, 0.24),
                               heart_cy + height * g_rand_double_range (rng, 0.05, 0.15),
                               width * g_rand_double_range (rng, 0.22, 0.30), height * g_rand_double_range (rng, 0.30, 0.40) };
+  /* Its lowest point a little above the diaphragm under it, lung or fat between them (the cardiophrenic sulcus):
+   * the film shows the heart's lower border, so that the heart stands apart from the domes and the abdomen. */
+  double lift = heart_depth_below_diaphragm (an) + g_rand_double_range (rng, 0.008, 0.030);
+  an->heart.cy -= lift;
+  an->ventricle.cy -= lift;
+  heart_cy = an->heart.cy;
   an->aortic_knob = (Ellipse) { an->cx + scale * g_rand_double_range (rng, 0.035, 0.055),
                                 heart_cy - height / 2.0 - scale * g_rand_double_range (rng, 0.06, 0.09),
                                 scale * g_rand_double_range (rng, 0.025, 0.035), scale * 0.025 };
@@ -228,19 +275,6 @@ draw_anatomy (Anatomy *an, GRand *rng, gboolean cardiomegaly)
   draw_devices (an, rng);
 }
 
-/* The heart's inside-ness (before the diaphragm hides its lowest part). */
-static double
-heart_inside (const Anatomy *an, double u, double v, double soft)
-{
-  double body = turned_ellipse_inside (&an->heart, an->heart_angle, u, v, soft);
-  /* The ventricle's centre turns with the heart about the heart's centre. */
-  Ellipse ventricle = an->ventricle;
-  double du = ventricle.cx - an->heart.cx, dv = ventricle.cy - an->heart.cy;
-  double ca = cos (an->heart_angle), sa = sin (an->heart_angle);
-  ventricle.cx = an->heart.cx + du * ca - dv * sa;
-  ventricle.cy = an->heart.cy + du * sa + dv * ca;
-  return MAX (body, turned_ellipse_inside (&ventricle, an->heart_angle, u, v, soft));
-}
 
 /* The chest without devices at (u, v), in the chest's own (untilted) frame. */
 static double
@@ -249,7 +283,7 @@ sample_anatomy (const Anatomy *an, double u, double v)
   double body = ellipse_inside (&an->body, u, v, 0.01);
   double value = AIR + (an->soft_value - AIR) * body;
 
-  /* Below the diaphragm: liver, stomach, spleen, about as dense as the heart. */
+  /* Below the diaphragm: liver, stomach, spleen. */
   double dome = diaphragm (an, u);
   double above = 1.0 / (1.0 + exp ((v - dome) / 0.005));
   value += (an->abdomen_value - value) * (1.0 - above) * body;
@@ -274,7 +308,6 @@ sample_anatomy (const Anatomy *an, double u, double v)
   double mediastinum = band (u - an->cx, 0.042) * body * (v > 0.10 ? 1.0 : 0.0) * above;
   value += (an->mediastinum_value - value) * mediastinum;
   value += (an->mediastinum_value - value) * ellipse_inside (&an->aortic_knob, u, v, 0.006);
-  /* Below the dome the heart and the abdomen are one density: the film shows no lower border there. */
   double heart = heart_inside (an, u, v, 0.006) * above;
   value += (an->heart_value - value) * heart;
 

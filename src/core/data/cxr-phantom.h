@@ -11,10 +11,13 @@
  * central line, a pacemaker, the "L" marker). Patients differ in size,
  * position, tilt, exposure and noise. In a "Cardiomegaly" phantom the heart
  * is wider than half the thorax (cardiothoracic ratio 0.55-0.70); in a normal
- * one it is 0.36-0.47, as radiologists define the finding. The ground truth
- * is the box of the heart the film shows: its outline above the diaphragm
- * (below it heart and abdomen are one density). Everything is drawn from a
- * seed: the same seed gives the same pixels.
+ * one it is 0.36-0.47, as radiologists define the finding. The heart stands
+ * apart from the diaphragm: its lowest point a little above the dome under it,
+ * the abdomen below clearly darker than the heart, so that its lower border
+ * shows (when heart and abdomen were one density, the demo network's maps
+ * spread from the heart onto the domes). The ground truth is the box of the
+ * heart's pixels. Everything is drawn from a seed: the same seed gives the
+ * same pixels.
  *
  * cxr_phantom_write_dataset() lays the phantoms out as an NIH dataset
  * (images/, Data_Entry_2017.csv, BBox_List_2017.csv) so that every cxrcam

@@ -60,7 +60,7 @@ typedef struct {
   guint n_train, n_val;
   double seconds;            /* the epoch's wall time, validation included */
   double images_per_second;  /* training images per second of training */
-  gboolean best;             /* the best validation AUC so far */
+  gboolean best;             /* the best validation AUC so far (ties: the lower validation loss) */
 } CxrEpochMetrics;
 
 G_END_DECLS

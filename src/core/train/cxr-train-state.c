@@ -508,3 +508,23 @@ cxr_train_history_save (const char *path, GArray *history, GError **error)
     }
   return cxr_atomic_file_set_contents (path, s->str, s->len, error);
 }
+
+gboolean
+cxr_train_state_is_new_best (const CxrTrainState *state, const CxrEpochMetrics *m)
+{
+  if (!isfinite (m->val_auc))
+    return state->best_epoch == 0;
+  if (!(m->val_auc <= state->best_auc))  /* also when there is no best AUC yet (NAN) */
+    return TRUE;
+  if (m->val_auc < state->best_auc)
+    return FALSE;
+  /* AUC saturates (1.0 on the demo's phantoms from about the seventh of ten epochs): without the tie-break,
+   * best.pth stayed the first epoch that reached it, a network trained three epochs less than the last. */
+  for (guint i = 0; i < state->history->len; i++)
+    {
+      const CxrEpochMetrics *best = &g_array_index (state->history, CxrEpochMetrics, i);
+      if (best->epoch == state->best_epoch)
+        return m->val_loss < best->val_loss;
+    }
+  return FALSE;
+}

@@ -51,6 +51,11 @@ gboolean cxr_train_state_read  (const char *out_dir, CxrTrainState *state, GErro
 gboolean cxr_train_state_load  (const char *out_dir, CxrTrainState *state, CxrStateDict **model,
                                 CxrStateDict **optimizer, GError **error);
 
+/* Whether epoch @m beats the best so far (state->best_auc, state->best_epoch, its row in state->history): a
+ * higher validation AUC, or the same AUC with a lower validation loss. An epoch without an AUC (no positives
+ * among the validation images) is the best only when there is none yet. */
+gboolean cxr_train_state_is_new_best (const CxrTrainState *state, const CxrEpochMetrics *m);
+
 /* history.csv: epoch,train_loss,train_accuracy,val_loss,val_accuracy,val_auc,val_sensitivity,
  * val_specificity,n_train,n_val,seconds,images_per_second,best — written atomically. */
 gboolean cxr_train_history_save (const char *path, GArray *history, GError **error);

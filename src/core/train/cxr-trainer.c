@@ -578,7 +578,7 @@ finish_epoch (Run *run, CxrEpochMetrics *m, GError **error)
   g_autofree char *stem = g_strdup_printf ("epoch-%03u", m->epoch);
   if (!save_weights (run, stem, FALSE, error))
     return FALSE;
-  gboolean better = isfinite (m->val_auc) ? !(m->val_auc <= state->best_auc) : state->best_epoch == 0;
+  gboolean better = cxr_train_state_is_new_best (state, m);
   if (better)
     {
       if (!save_weights (run, "best", TRUE, error))

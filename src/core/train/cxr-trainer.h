@@ -22,7 +22,7 @@
  * as it was or complete):
  *   epoch-NNN.pth, epoch-NNN.json   the weights after epoch NNN (torch.save's state_dict format)
  *                                   and their model card
- *   best.pth, best.json, best.safetensors   the epoch with the best validation AUC so far
+ *   best.pth, best.json, best.safetensors   the epoch with the best validation AUC so far (ties: lower val loss)
  *   history.csv                     one row per epoch: the table the CLI prints
  *   resume-<step>.safetensors       weights, BatchNorm statistics and optimiser state ("model." and
  *                                   "optimizer." keys) at the last resume point
