@@ -8,6 +8,7 @@
  * files that must fail are named, with the error they must give.
  */
 #include <string.h>
+#include <sys/stat.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -409,6 +410,23 @@ test_sniff (void)
   g_assert_false (cxr_dicom_sniff ((const guint8 *) "\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16));
   g_assert_false (cxr_dicom_sniff ((const guint8 *) "\xff\xd8\xff\xe0", 4));
   g_assert_false (cxr_dicom_sniff ((const guint8 *) "", 0));
+
+  /* From a file: what the thumbnailer and the window ask before they choose a decoder. A FIFO must be refused at
+   * once, not waited on (its open() would block for a writer, and read() for data). */
+  g_assert_true (cxr_dicom_sniff_file (path));
+  g_autofree char *tmp = g_dir_make_tmp ("cxr-sniff-XXXXXX", NULL);
+  g_autofree char *png = g_build_filename (tmp, "a.png", NULL);
+  g_assert_true (g_file_set_contents (png, "\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16, NULL));
+  g_assert_false (cxr_dicom_sniff_file (png));
+  g_autofree char *missing = g_build_filename (tmp, "missing.dcm", NULL);
+  g_assert_false (cxr_dicom_sniff_file (missing));
+  g_autofree char *fifo = g_build_filename (tmp, "fifo.dcm", NULL);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_false (cxr_dicom_sniff_file (fifo));
+  g_assert_false (cxr_dicom_sniff_file (tmp));
+  g_unlink (fifo);
+  g_unlink (png);
+  g_rmdir (tmp);
 
   g_autoptr (CxrDicomImage) image = NULL;
   g_autoptr (GError) error = NULL;

@@ -2,7 +2,6 @@
 /* cxr-display-image.c: decode on a GTask worker, hand the texture to the main thread. */
 #include "config.h"
 
-#include <stdio.h>
 
 #include "cxr-display-image.h"
 #include "cxr-dicom.h"
@@ -37,20 +36,6 @@ cxr_display_image_new_from_gray8 (const guint8 *gray8, int width, int height)
   return display_image_take (g_memdup2 (gray8, (gsize) width * height), width, height);
 }
 
-/* TRUE when the file's first bytes are DICOM's (cxr_dicom_sniff); unreadable files are left to cxr_image_load's
- * error message. */
-static gboolean
-is_dicom_file (const char *path)
-{
-  guint8 head[132];
-  FILE *file = fopen (path, "rb");
-  if (file == NULL)
-    return FALSE;
-  gsize n = fread (head, 1, sizeof head, file);
-  fclose (file);
-  return cxr_dicom_sniff (head, n);
-}
-
 /* The stored values for the window/level control, and the first picture at the file's own window. */
 static CxrDisplayImage *
 load_dicom (const char *path, GError **error)
@@ -82,7 +67,7 @@ load_in_thread (GTask *task, gpointer source_object, gpointer task_data, GCancel
 
   if (g_task_return_error_if_cancelled (task))
     return;
-  if (is_dicom_file (path))
+  if (cxr_dicom_sniff_file (path))
     {
       CxrDisplayImage *display = load_dicom (path, &error);
       if (display == NULL)

@@ -106,6 +106,10 @@ void     cxr_dicom_image_free      (CxrDicomImage *image);
  * preamble that starts with a group 0002 or 0008 element. Cheap; decides nothing about validity. */
 gboolean cxr_dicom_sniff           (const guint8 *data, gsize length);
 
+/* cxr_dicom_sniff of the first 132 bytes of the regular file at path. FALSE, and no error, for what cannot be
+ * opened or is no regular file (a FIFO is never waited on): the caller's reader then says what is wrong. */
+gboolean cxr_dicom_sniff_file      (const char *path);
+
 /* Reads the regular file at path (cxr-input-file.h, within the whole-file limit) and decodes its first frame. */
 gboolean cxr_dicom_read            (const char *path, CxrDicomImage **image, GError **error);
 

@@ -2,7 +2,6 @@
 #include "cxr-thumbnail.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -87,18 +86,6 @@ cache_path (const char *cache_dir, guint size, const char *image_path, GError **
 
 /* gdk-pixbuf knows no DICOM: those files go through cxr_image_load_thumbnail (the network's gray, at the file's
  * first window, MONOCHROME1 inverted: cxr-dicom.h). */
-static gboolean
-is_dicom (const char *path)
-{
-  guint8 head[132];
-  FILE *file = fopen (path, "rb");
-  if (file == NULL)
-    return FALSE;
-  gsize n = fread (head, 1, sizeof head, file);
-  fclose (file);
-  return cxr_dicom_sniff (head, n);
-}
-
 static GdkPixbuf *
 dicom_thumbnail (const char *path, int size, GError **error)
 {
@@ -155,7 +142,7 @@ make_thumbnail (const Job *job, GCancellable *cancellable, gboolean *from_cache,
     return NULL;
 
   g_autoptr (GError) decode_error = NULL;
-  g_autoptr (GdkPixbuf) pixbuf = is_dicom (job->image_path)
+  g_autoptr (GdkPixbuf) pixbuf = cxr_dicom_sniff_file (job->image_path)
                                  ? dicom_thumbnail (job->image_path, (int) job->size, &decode_error)
                                  : gdk_pixbuf_new_from_file_at_scale (job->image_path, (int) job->size,
                                                                       (int) job->size, TRUE, &decode_error);
