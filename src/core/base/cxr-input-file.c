@@ -68,6 +68,38 @@ mtime_ns (const struct stat *st)
 }
 
 gboolean
+cxr_input_file_read_head (const char *path, guint8 *head, gsize size, gsize *length, guint64 *file_size,
+                          GError **error)
+{
+  guint64 size_on_disk;
+  int fd = cxr_input_file_open (path, &size_on_disk, error);
+  if (fd < 0)
+    return FALSE;
+  gsize n = 0;
+  while (n < size)
+    {
+      ssize_t got = read (fd, head + n, size - n);
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got < 0)
+        {
+          int saved_errno = errno;
+          close (fd);
+          g_set_error (error, CXR_ERROR, CXR_ERROR_IO, "could not read %s: %s", path, g_strerror (saved_errno));
+          return FALSE;
+        }
+      if (got == 0)
+        break;
+      n += (gsize) got;
+    }
+  close (fd);
+  *length = n;
+  if (file_size != NULL)
+    *file_size = size_on_disk;
+  return TRUE;
+}
+
+gboolean
 cxr_input_file_read (const char *path, guint64 max_size, char **contents, gsize *length, CxrFileIdentity *identity,
                      GError **error)
 {

@@ -31,6 +31,12 @@ int      cxr_input_file_open (const char *path, guint64 *size, GError **error);
 gboolean cxr_input_file_read (const char *path, guint64 max_size, char **contents, gsize *length,
                               CxrFileIdentity *identity, GError **error);
 
+/* Up to @size first bytes of the regular file at @path into @head (@length: fewer when the file is shorter), and
+ * the file's size (@file_size may be NULL); FALSE with @error set when it cannot be opened or is no regular file.
+ * For sniffing a format before choosing a reader. */
+gboolean cxr_input_file_read_head (const char *path, guint8 *head, gsize size, gsize *length, guint64 *file_size,
+                                   GError **error);
+
 /* A regular file mapped into memory (read-only). */
 GBytes  *cxr_input_file_map  (const char *path, GError **error);
 

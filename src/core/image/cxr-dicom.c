@@ -2,10 +2,8 @@
 /* cxr-dicom.c: the C side of cxr-dicom.h: freeing, sniffing, reading a file. Decoding is in cxr-dicom-gdcm.cc. */
 #include "cxr-dicom.h"
 
-#include <errno.h>
 #include <math.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cxr-input-file.h"
 #include "cxr-tensor.h"
@@ -57,22 +55,10 @@ cxr_dicom_sniff_file (const char *path)
 {
   g_return_val_if_fail (path != NULL, FALSE);
 
-  guint64 size = 0;
-  int fd = cxr_input_file_open (path, &size, NULL);
-  if (fd < 0)
-    return FALSE;
   guint8 head[132];
   gsize n = 0;
-  while (n < sizeof head)
-    {
-      gssize got = read (fd, head + n, sizeof head - n);
-      if (got < 0 && errno == EINTR)
-        continue;
-      if (got <= 0)
-        break;
-      n += (gsize) got;
-    }
-  close (fd);
+  if (!cxr_input_file_read_head (path, head, sizeof head, &n, NULL, NULL))
+    return FALSE;
   return cxr_dicom_sniff (head, n);
 }
 

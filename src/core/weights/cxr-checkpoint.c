@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cxr-checkpoint.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cxr-error.h"
 #include "cxr-dtype.h"
@@ -29,22 +27,11 @@ static const char *const wrapper_keys[] = { "state_dict", "model_state_dict", "m
 CxrCheckpointFormat
 cxr_checkpoint_detect_format (const char *path, GError **error)
 {
-  guint64 file_size;
-  int fd = cxr_input_file_open (path, &file_size, error);
-  if (fd < 0)
-    return CXR_CHECKPOINT_FORMAT_UNKNOWN;
   guint8 head[sizeof legacy_magic + 2] = { 0 };
   gsize n = 0;
-  while (n < sizeof head)
-    {
-      ssize_t got = read (fd, head + n, sizeof head - n);
-      if (got < 0 && errno == EINTR)
-        continue;
-      if (got <= 0)
-        break;
-      n += (gsize) got;
-    }
-  close (fd);
+  guint64 file_size = 0;
+  if (!cxr_input_file_read_head (path, head, sizeof head, &n, &file_size, error))
+    return CXR_CHECKPOINT_FORMAT_UNKNOWN;
 
   if (n >= 4 && head[0] == 'P' && head[1] == 'K'
       && ((head[2] == 3 && head[3] == 4) || (head[2] == 5 && head[3] == 6)))
@@ -75,12 +62,9 @@ cxr_checkpoint_load (const char *path, GError **error)
     case CXR_CHECKPOINT_FORMAT_LEGACY_PICKLE:
       {
         guint8 head[sizeof legacy_magic] = { 0 };
-        guint64 size;
-        int fd = cxr_input_file_open (path, &size, NULL);
-        gboolean is_torch = fd >= 0 && read (fd, head, sizeof head) == (ssize_t) sizeof head
+        gsize n = 0;
+        gboolean is_torch = cxr_input_file_read_head (path, head, sizeof head, &n, NULL, NULL) && n == sizeof head
                             && memcmp (head, legacy_magic, sizeof legacy_magic) == 0;
-        if (fd >= 0)
-          close (fd);
         g_set_error (error, CXR_ERROR, CXR_ERROR_UNSUPPORTED,
                      "%s is %s, which cxrcam cannot read safely. Re-save it with PyTorch in the default zip format: "
                      "torch.save(torch.load(\"old.pth\"), \"new.pth\")",
