@@ -14,6 +14,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     {
       error = NULL;
       g_autoptr (GBytes) entry = cxr_zip_reader_read (zip, cxr_zip_reader_get_entry_name (zip, i), &error);
+      /* A read that failed must say why, and one that worked must not. */
+      g_assert ((entry == NULL) == (error != NULL));
       fuzz_discard (error);
     }
   return 0;
