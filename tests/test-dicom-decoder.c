@@ -5,15 +5,19 @@
  *     field by field and value by value, or the same error;
  *   - a file that makes GDCM read past its buffer (found by fuzz-dicom) and decoders that abort, hang, print
  *     garbage or stop half-way give a GError that says so, and the next file reads normally;
- *   - the bytes on the wire are checked: every cut of a real reply is refused.
+ *   - the bytes on the wire are checked: every cut of a real reply, and a values file of the wrong size, is
+ *     refused.
  */
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
 
 #include "cxr-dicom-decoder.h"
+#include "cxr-dicom-memfd.h"
 #include "cxr-error.h"
 #include "cxr-test-util.h"
 
@@ -145,9 +149,10 @@ read_with_decoder (const char *script)
 static void
 test_decoder_aborts (void)
 {
-  /* As an assert() in GDCM ends it, after reading part of the request and saying why on stderr. */
+  /* As an assert() in GDCM ends it, after reading part of the request (32 bytes: the data is in its memory file)
+   * and saying why on stderr. */
   g_autoptr (GError) error = read_with_decoder (
-    "head -c 100 >/dev/null\n"
+    "head -c 16 >/dev/null\n"
     "echo 'cxrcam-dicom-decode: gdcmPixmapReader.cxx:633: Assertion `0` failed.' >&2\n"
     "kill -ABRT $$");
   g_assert_error (error, CXR_ERROR, CXR_ERROR_FORMAT);
@@ -223,8 +228,8 @@ test_gdcm_overread (void)
     g_test_message ("%s", error->message);
 }
 
-/* A real reply, cut at every byte and with every header byte flipped: refused or parsed, never a crash, and a cut
- * reply is never an image. */
+/* A real reply, cut at every byte and with every byte flipped, and its values file cut or grown: refused or
+ * parsed, never a crash, and a cut reply or values file is never an image. */
 static void
 test_reply_checked (void)
 {
@@ -237,33 +242,55 @@ test_reply_checked (void)
   g_autofree char *path = g_build_filename (dir, "reply", NULL);
   FILE *f = fopen (path, "wb");
   g_assert_nonnull (f);
+  int values = cxr_dicom_memfd_new ("values");
+  g_assert_cmpint (values, >=, 0);
+  g_assert_true (cxr_dicom_memfd_set (values, image->values, 64 * 64 * 4, &error));
   g_assert_true (cxr_dicom_wire_write_reply (fileno (f), image, NULL, &error));
   fclose (f);
   g_autofree guint8 *reply = NULL;
   gsize reply_length = 0;
   g_assert_true (g_file_get_contents (path, (char **) &reply, &reply_length, NULL));
-  g_assert_cmpuint (reply_length, >, 64 * 64 * 4);
+  /* The values are not on the pipe. */
+  g_assert_cmpuint (reply_length, <, 1024);
+  struct stat st;
+  g_assert_cmpint (fstat (values, &st), ==, 0);
+  g_assert_cmpint (st.st_size, ==, 64 * 64 * 4);
 
   g_autoptr (CxrDicomImage) back = NULL;
-  g_assert_true (cxr_dicom_wire_parse_reply (reply, reply_length, "x", &back, &error));
+  g_assert_true (cxr_dicom_wire_parse_reply (reply, reply_length, values, "x", &back, &error));
   assert_same_image (image, back);
-  for (gsize cut = 0; cut < reply_length; cut += cut < 2048 ? 1 : 97)
+  for (gsize cut = 0; cut < reply_length; cut++)
     {
       g_autoptr (CxrDicomImage) part = NULL;
       g_autoptr (GError) cut_error = NULL;
-      g_assert_false (cxr_dicom_wire_parse_reply (reply, cut, "x", &part, &cut_error));
+      g_assert_false (cxr_dicom_wire_parse_reply (reply, cut, values, "x", &part, &cut_error));
       g_assert_error (cut_error, CXR_ERROR, CXR_ERROR_FAILED);
     }
-  gsize header = reply_length - 64 * 64 * 4;
-  for (gsize at = 0; at < header; at++)
+  for (gsize at = 0; at < reply_length; at++)
     {
       reply[at] ^= 0xff;
       g_autoptr (CxrDicomImage) flipped = NULL;
       g_autoptr (GError) flip_error = NULL;
-      if (!cxr_dicom_wire_parse_reply (reply, reply_length, "x", &flipped, &flip_error))
+      if (!cxr_dicom_wire_parse_reply (reply, reply_length, values, "x", &flipped, &flip_error))
         g_assert_nonnull (flip_error);
       reply[at] ^= 0xff;
     }
+
+  /* A values file one float short, one float long, or gone. */
+  for (int change = -4; change <= 4; change += 8)
+    {
+      g_assert_cmpint (ftruncate (values, 64 * 64 * 4 + change), ==, 0);
+      g_autoptr (CxrDicomImage) wrong = NULL;
+      g_autoptr (GError) wrong_error = NULL;
+      g_assert_false (cxr_dicom_wire_parse_reply (reply, reply_length, values, "x", &wrong, &wrong_error));
+      g_assert_error (wrong_error, CXR_ERROR, CXR_ERROR_FAILED);
+      g_assert_cmpstr (wrong_error->message, ==, "x: the DICOM decoder's values are missing or cut short");
+    }
+  close (values);
+  g_autoptr (CxrDicomImage) gone = NULL;
+  g_autoptr (GError) gone_error = NULL;
+  g_assert_false (cxr_dicom_wire_parse_reply (reply, reply_length, -1, "x", &gone, &gone_error));
+  g_assert_error (gone_error, CXR_ERROR, CXR_ERROR_FAILED);
 }
 
 int

@@ -448,7 +448,8 @@ check_data_set (const guint8 *data, gsize length, const char *name, GError **err
 }
 
 bool
-read_image (const guint8 *data, gsize length, const char *name, CxrDicomImage *image, GError **error)
+read_image (const guint8 *data, gsize length, const char *name, CxrDicomValuesAlloc values_alloc,
+            gpointer values_data, CxrDicomImage *image, GError **error)
 {
   if (!check_data_set (data, length, name, error))
     return false;
@@ -594,7 +595,13 @@ read_image (const guint8 *data, gsize length, const char *name, CxrDicomImage *i
   read_voi_lut (ds, image);
   read_spacing (ds, image);
 
-  image->values = cxr_alloc_floats ((gsize) width * height);
+  if (values_alloc == nullptr)
+    image->values = cxr_alloc_floats ((gsize) width * height);
+  else if ((image->values = values_alloc ((gsize) width * height, values_data)) == nullptr)
+    {
+      g_set_error (error, CXR_ERROR, CXR_ERROR_LIMIT, "%s: no memory for this image's values", name);
+      return false;
+    }
   if (palette)
     {
       gdcm::ImageApplyLookupTable lut;
@@ -641,6 +648,14 @@ extern "C" gboolean
 cxr_dicom_decode_in_process (const guint8 *data, gsize length, const char *name_for_errors, CxrDicomImage **out,
                              GError **error)
 {
+  return cxr_dicom_decode_in_process_into (data, length, name_for_errors, nullptr, nullptr, out, error);
+}
+
+extern "C" gboolean
+cxr_dicom_decode_in_process_into (const guint8 *data, gsize length, const char *name_for_errors,
+                                  CxrDicomValuesAlloc values_alloc, gpointer values_data, CxrDicomImage **out,
+                                  GError **error)
+{
   g_return_val_if_fail (data != nullptr || length == 0, FALSE);
   g_return_val_if_fail (out != nullptr, FALSE);
   g_return_val_if_fail (error == nullptr || *error == nullptr, FALSE);
@@ -663,7 +678,7 @@ cxr_dicom_decode_in_process (const guint8 *data, gsize length, const char *name_
   bool ok;
   try
     {
-      ok = read_image (data, length, name, image, &local);
+      ok = read_image (data, length, name, values_alloc, values_data, image, &local);
       if (ok && deflated)
         {
           g_free (image->transfer_syntax_uid);
@@ -687,6 +702,8 @@ cxr_dicom_decode_in_process (const guint8 *data, gsize length, const char *name_
     }
   if (!ok)
     {
+      if (values_alloc != nullptr)
+        image->values = nullptr;  /* the allocator's, not ours to free */
       if (local == nullptr)
         g_set_error (&local, CXR_ERROR, CXR_ERROR_FORMAT, "%s: not a DICOM image, or a damaged one", name);
       g_propagate_error (error, local);

@@ -4,10 +4,14 @@
  *
  * A decoder is started with posix_spawn (never fork: cxrcam has threads) with an empty signal mask and default
  * signal actions, its stdin a socket (so that writing to a decoder that died is EPIPE, not a SIGPIPE that would
- * end cxrcam: send() takes MSG_NOSIGNAL), its stdout and stderr pipes. One poll loop feeds a request and collects
- * the reply (its length is in its first bytes) and stderr until the reply is whole, the decoder ends, or the
- * wall-clock limit passes; a decoder that failed is killed and reaped with waitpid on its own pid (GLib's child
- * watches reap only the pids they watch).
+ * end cxrcam: send() takes MSG_NOSIGNAL), its stdout and stderr pipes, and two memory files of its own for the
+ * request's data and the image's values (cxr-dicom-memfd.h). The data is put in its file, then one poll loop
+ * sends the request and collects the reply (its length is in its first bytes) and stderr until the reply is
+ * whole, the decoder ends, or the wall-clock limit passes; a decoder that failed is killed and reaped with
+ * waitpid on its own pid (GLib's child watches reap only the pids they watch). The reply is parsed (the values
+ * read from their file) while the decoder is still ours. Its files keep their pages for the next image when they
+ * are below WARM_FILE_MAX (a chest film's 45 MB), so that a kept decoder holds at most twice that between
+ * images; the decoder gives its own heap back after a second without requests.
  *
  * Decoders are kept for the next image: starting one costs about as much as GDCM's dictionaries take to build
  * (72 ms of CPU per start measured on this machine under load, against 4 ms to decode a 1024 x 1024 16-bit
@@ -28,11 +32,13 @@
 #include <spawn.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cxr-dicom-framing.h"
+#include "cxr-dicom-memfd.h"
 #include "cxr-error.h"
 #include "cxr-input-file.h"
 #include "cxr-limits.h"
@@ -45,6 +51,8 @@ extern char **environ;
 /* Images one decoder serves before it ends, and decoders kept idle at most. */
 #define MAX_USES 256
 #define MAX_IDLE 4
+/* Bytes a kept decoder's memory file may keep between images: a 2500 x 3000 film's 15 MB and 30 MB of values. */
+#define WARM_FILE_MAX ((off_t) 48 << 20)
 
 char *
 cxr_dicom_decoder_path (void)
@@ -133,6 +141,8 @@ typedef struct {
   int in;    /* our end of its stdin (a socket) */
   int out;   /* its stdout */
   int err;   /* its stderr */
+  int request_data;  /* memory files: the request's data, the image's values */
+  int values;
   guint uses;
 } Decoder;
 
@@ -152,6 +162,8 @@ decoder_stop (Decoder *d, gboolean kill_it)
   close_fd (&d->in);
   close_fd (&d->out);
   close_fd (&d->err);
+  close_fd (&d->request_data);
+  close_fd (&d->values);
   int status = 0;
   if (d->pid > 0)
     {
@@ -216,8 +228,10 @@ static Decoder *
 spawn_decoder (const char *program, const char *name, GError **error)
 {
   int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+  int request_data = -1, values = -1;
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) != 0 || pipe2 (out, O_CLOEXEC) != 0
-      || pipe2 (err, O_CLOEXEC) != 0)
+      || pipe2 (err, O_CLOEXEC) != 0 || (request_data = cxr_dicom_memfd_new ("cxrcam-dicom-request")) < 0
+      || (values = cxr_dicom_memfd_new ("cxrcam-dicom-values")) < 0)
     {
       int saved = errno;
       for (int i = 0; i < 2; i++)
@@ -226,6 +240,8 @@ spawn_decoder (const char *program, const char *name, GError **error)
           close_fd (&out[i]);
           close_fd (&err[i]);
         }
+      close_fd (&request_data);
+      close_fd (&values);
       g_set_error (error, CXR_ERROR, CXR_ERROR_IO, "%s: could not start the DICOM decoder: %s", name,
                    g_strerror (saved));
       return NULL;
@@ -236,6 +252,8 @@ spawn_decoder (const char *program, const char *name, GError **error)
   posix_spawn_file_actions_adddup2 (&actions, in[1], 0);
   posix_spawn_file_actions_adddup2 (&actions, out[1], 1);
   posix_spawn_file_actions_adddup2 (&actions, err[1], 2);
+  posix_spawn_file_actions_adddup2 (&actions, request_data, CXR_DICOM_DECODER_REQUEST_FD);
+  posix_spawn_file_actions_adddup2 (&actions, values, CXR_DICOM_DECODER_VALUES_FD);
   posix_spawnattr_t attr;
   posix_spawnattr_init (&attr);
   sigset_t none, all;
@@ -261,6 +279,8 @@ spawn_decoder (const char *program, const char *name, GError **error)
       close_fd (&in[0]);
       close_fd (&out[0]);
       close_fd (&err[0]);
+      close_fd (&request_data);
+      close_fd (&values);
       g_set_error (error, CXR_ERROR, CXR_ERROR_IO, "%s: could not start the DICOM decoder %s: %s", name, program,
                    g_strerror (status));
       return NULL;
@@ -271,28 +291,22 @@ spawn_decoder (const char *program, const char *name, GError **error)
   d->in = in[0];
   d->out = out[0];
   d->err = err[0];
+  d->request_data = request_data;
+  d->values = values;
   fcntl (d->in, F_SETFL, fcntl (d->in, F_GETFL) | O_NONBLOCK);
   fcntl (d->out, F_SETFL, fcntl (d->out, F_GETFL) | O_NONBLOCK);
-  /* A 1 MiB pipe: a 2500 x 3000 image's 30 MB of floats in 30 reads, not 460 (not an error if refused). */
-  fcntl (d->out, F_SETPIPE_SZ, 1 << 20);
   fcntl (d->err, F_SETFL, fcntl (d->err, F_GETFL) | O_NONBLOCK);
   return d;
 }
 
-/* Sends from *chunk onwards; FALSE when the decoder stopped reading (it died or refused: its status tells). */
+/* Sends the request from *offset on; FALSE when the decoder stopped reading (it died or refused: its status
+ * tells). */
 static gboolean
-send_some (int fd, const guint8 *const *chunks, const gsize *sizes, int n_chunks, int *chunk, gsize *offset)
+send_some (int fd, const guint8 *request, gsize length, gsize *offset)
 {
-  while (*chunk < n_chunks)
+  while (*offset < length)
     {
-      gsize left = sizes[*chunk] - *offset;
-      if (left == 0)
-        {
-          (*chunk)++;
-          *offset = 0;
-          continue;
-        }
-      ssize_t n = send (fd, chunks[*chunk] + *offset, MIN (left, (gsize) 1 << 20), MSG_NOSIGNAL | MSG_DONTWAIT);
+      ssize_t n = send (fd, request + *offset, length - *offset, MSG_NOSIGNAL | MSG_DONTWAIT);
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -351,18 +365,17 @@ typedef enum {
   RUN_TOO_LONG,
 } RunResult;
 
+/* Sends a request whose data is in the decoder's request file and reads the reply. */
 static RunResult
-run_request (Decoder *d, CxrDicomRequestKind kind, const guint8 *data, gsize length, const char *name,
-             GByteArray *reply, GByteArray *err, guint seconds, int *status)
+run_request (Decoder *d, CxrDicomRequestKind kind, gsize length, const char *name, GByteArray *reply,
+             GByteArray *err, guint seconds, int *status)
 {
   g_autoptr (GBytes) request = cxr_dicom_wire_request (kind, name, length);
   gsize request_length = 0;
-  const guint8 *chunks[2] = { g_bytes_get_data (request, &request_length), data };
-  gsize sizes[2] = { request_length, length };
-  int chunk = 0;
+  const guint8 *request_bytes = g_bytes_get_data (request, &request_length);
   gsize offset = 0;
-  /* The reply is the image's floats and a header far below 16 MiB (strings and windows are bounded). */
-  const guint64 reply_max = (guint64) CXR_LIMIT_IMAGE_PIXELS * sizeof (float) + ((guint64) 16 << 20);
+  /* The reply is far below 16 MiB without the values (strings and windows are bounded). */
+  const guint64 reply_max = (guint64) 16 << 20;
   gsize want = CXR_DICOM_WIRE_REPLY_HEAD, filled = 0;
   gboolean sending = TRUE, out_open = TRUE, err_open = TRUE;
   gint64 deadline = now_ms () + 2 * (gint64) seconds * 1000;
@@ -389,7 +402,7 @@ run_request (Decoder *d, CxrDicomRequestKind kind, const guint8 *data, gsize len
         }
       if (!out_open && !err_open)
         break;  /* the decoder ended */
-      if (sending && chunk >= 2)
+      if (sending && offset >= request_length)
         sending = FALSE;
       struct pollfd fds[3];
       int n = 0, in_at = -1, out_at = -1, err_at = -1;
@@ -410,7 +423,7 @@ run_request (Decoder *d, CxrDicomRequestKind kind, const guint8 *data, gsize len
         break;
       if (ready <= 0)
         continue;
-      if (in_at >= 0 && fds[in_at].revents != 0 && !send_some (d->in, chunks, sizes, 2, &chunk, &offset))
+      if (in_at >= 0 && fds[in_at].revents != 0 && !send_some (d->in, request_bytes, request_length, &offset))
         sending = FALSE;
       if (out_at >= 0 && fds[out_at].revents != 0 && !receive_reply (d->out, reply, &filled, want))
         out_open = FALSE;
@@ -427,10 +440,32 @@ run_request (Decoder *d, CxrDicomRequestKind kind, const guint8 *data, gsize len
   return result;
 }
 
-/* Sends one request to a decoder (a kept one, or a fresh one) and returns its whole reply, or the GError that
- * says how the decoder failed. */
-static GByteArray *
-ask_decoder (CxrDicomRequestKind kind, const guint8 *data, gsize length, const char *name, GError **error)
+/* After a request: the decoder's memory files keep their pages for the next image up to WARM_FILE_MAX (fresh
+ * pages are what made the transfer slow: see cxr-dicom-memfd.h), larger ones are emptied. FALSE when they cannot
+ * be. */
+static gboolean
+release_files (Decoder *d)
+{
+  int fds[2] = { d->request_data, d->values };
+  for (int i = 0; i < 2; i++)
+    {
+      struct stat st;
+      if (fstat (fds[i], &st) != 0 || (st.st_size > WARM_FILE_MAX && ftruncate (fds[i], 0) != 0))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* What turns a reply into a result: the image's, or the DICOMDIR's. @values_fd is the decoder's values file
+ * (-1 once the decoder is gone). */
+typedef gboolean (*ParseReply) (const guint8 *reply, gsize length, int values_fd, const char *name, gpointer out,
+                                GError **error);
+
+/* Sends one request to a decoder (a kept one, or a fresh one) and parses its reply with @parse into @out, or
+ * gives the GError that says how the decoder failed. */
+static gboolean
+ask_decoder (CxrDicomRequestKind kind, const guint8 *data, gsize length, const char *name, ParseReply parse,
+             gpointer out, GError **error)
 {
   g_autofree char *program = cxr_dicom_decoder_path ();
   guint seconds = cxr_dicom_decoder_seconds ();
@@ -443,15 +478,28 @@ ask_decoder (CxrDicomRequestKind kind, const guint8 *data, gsize length, const c
     {
       gboolean fresh = d == NULL;
       if (fresh && (d = spawn_decoder (program, name, error)) == NULL)
-        return NULL;
+        return FALSE;
+      g_autoptr (GError) set_error = NULL;
+      if (!cxr_dicom_memfd_set (d->request_data, data, length, &set_error))
+        {
+          decoder_end (d, TRUE);
+          g_set_error (error, CXR_ERROR, set_error->code, "%s: %s", name, set_error->message);
+          return FALSE;
+        }
       g_byte_array_set_size (reply, 0);
       g_byte_array_set_size (err, 0);
       d->uses++;
-      result = run_request (d, kind, data, length, name, reply, err, seconds, &status);
+      result = run_request (d, kind, length, name, reply, err, seconds, &status);
       if (result == RUN_REPLY)
         {
-          keep_idle (d);
-          break;
+          /* Parsed while the values file is still this decoder's; then both files are emptied, so that an idle
+           * decoder holds no image's memory (a decoder whose files cannot be emptied is not kept). */
+          gboolean parsed = parse (reply->data, reply->len, d->values, name, out, error);
+          if (release_files (d))
+            keep_idle (d);
+          else
+            decoder_end (d, TRUE);
+          return parsed;
         }
       decoder_end (d, FALSE);  /* stopped and reaped by run_request */
       d = NULL;
@@ -466,12 +514,12 @@ ask_decoder (CxrDicomRequestKind kind, const guint8 *data, gsize length, const c
     {
       g_set_error (error, CXR_ERROR, CXR_ERROR_LIMIT,
                    "%s: the DICOM decoder took longer than %u s and was stopped (a time limit)", name, 2 * seconds);
-      return NULL;
+      return FALSE;
     }
   if (result == RUN_TOO_LONG)
     {
       g_set_error (error, CXR_ERROR, CXR_ERROR_FAILED, "%s: the DICOM decoder's answer is too long", name);
-      return NULL;
+      return FALSE;
     }
   if (result == RUN_FAILED && WIFSIGNALED (status))
     {
@@ -479,15 +527,22 @@ ask_decoder (CxrDicomRequestKind kind, const guint8 *data, gsize length, const c
       g_set_error (error, CXR_ERROR, sig == SIGXCPU || sig == SIGKILL ? CXR_ERROR_LIMIT : CXR_ERROR_FORMAT,
                    "DICOM decoder stopped on %s: signal %d (%s)%s%s", name, sig, signal_description (sig),
                    said != NULL ? ": " : "", said != NULL ? said : "");
-      return NULL;
+      return FALSE;
     }
   if (result == RUN_FAILED && WIFEXITED (status) && WEXITSTATUS (status) != 0)
     {
       g_set_error (error, CXR_ERROR, CXR_ERROR_FAILED, "DICOM decoder %s failed on %s (exit status %d)%s%s", program,
                    name, WEXITSTATUS (status), said != NULL ? ": " : "", said != NULL ? said : "");
-      return NULL;
+      return FALSE;
     }
-  return g_steal_pointer (&reply);
+  /* It ended without a whole reply, or wrote something else: the parser says which. */
+  return parse (reply->data, reply->len, -1, name, out, error);
+}
+
+static gboolean
+parse_image (const guint8 *reply, gsize length, int values_fd, const char *name, gpointer out, GError **error)
+{
+  return cxr_dicom_wire_parse_reply (reply, length, values_fd, name, out, error);
 }
 
 gboolean
@@ -505,8 +560,19 @@ cxr_dicom_read_from_bytes (const guint8 *data, gsize length, const char *name_fo
   if (!cxr_dicom_precheck (data, length, name, &inflated, error))
     return FALSE;
   g_clear_pointer (&inflated, g_bytes_unref);
-  g_autoptr (GByteArray) reply = ask_decoder (CXR_DICOM_REQUEST_IMAGE, data, length, name, error);
-  return reply != NULL && cxr_dicom_wire_parse_reply (reply->data, reply->len, name, image, error);
+  return ask_decoder (CXR_DICOM_REQUEST_IMAGE, data, length, name, parse_image, image, error);
+}
+
+typedef struct {
+  GPtrArray **files;
+  GPtrArray **uids;
+} Directory;
+
+static gboolean
+parse_directory (const guint8 *reply, gsize length, int values_fd, const char *name, gpointer out, GError **error)
+{
+  Directory *directory = out;
+  return cxr_dicom_wire_parse_directory_reply (reply, length, name, directory->files, directory->uids, error);
 }
 
 gboolean
@@ -525,7 +591,6 @@ cxr_dicom_dir_read (const char *path, GPtrArray **files, GPtrArray **uids, GErro
   if (!cxr_dicom_precheck (data, length, path, &inflated, error))
     return FALSE;
   g_clear_pointer (&inflated, g_bytes_unref);
-  g_autoptr (GByteArray) reply = ask_decoder (CXR_DICOM_REQUEST_DIRECTORY, data, length, path, error);
-  return reply != NULL
-         && cxr_dicom_wire_parse_directory_reply (reply->data, reply->len, path, files, uids, error);
+  Directory directory = { files, uids };
+  return ask_decoder (CXR_DICOM_REQUEST_DIRECTORY, data, length, path, parse_directory, &directory, error);
 }

@@ -1,20 +1,23 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-dicom-wire.c: the request and reply between cxrcam and its DICOM decoder process (cxr-dicom-decoder.h).
  * The reply is parsed as carefully as a file: a decoder that died while writing leaves it short, and every count
- * in it is checked against the limits before anything is allocated. */
+ * in it is checked against the limits before anything is allocated. The file's bytes and the image's values
+ * travel in memory files (cxr-dicom-memfd.h), the rest on the pipes. */
 #include "cxr-dicom-decoder.h"
 
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cxr-dicom-memfd.h"
 #include "cxr-error.h"
 #include "cxr-limits.h"
 #include "cxr-tensor.h"
 
-#define REQUEST_MAGIC "CXRDCMQ1"
-#define DIRECTORY_REQUEST_MAGIC "CXRDCMD1"
-#define REPLY_MAGIC "CXRDCMR1"
+/* Version 2: the data and the values in memory files (version 1 had them on the pipes). */
+#define REQUEST_MAGIC "CXRDCMQ2"
+#define DIRECTORY_REQUEST_MAGIC "CXRDCMD2"
+#define REPLY_MAGIC "CXRDCMR2"
 #define NO_STRING 0xffffffffu
 /* Far above anything a DICOM file holds in these fields (a text value is at most 64 KiB; windows are a few). */
 #define MAX_STRING (1u << 20)
@@ -145,12 +148,11 @@ cxr_dicom_wire_write_reply (int fd, const CxrDicomImage *image, const GError *fa
   put_string (out, image->patient_name);
   put_string (out, image->patient_id);
   put_string (out, image->patient_birth_date);
-  gsize values_bytes = (gsize) image->width * image->height * sizeof (float);
-  body_length = out->len - CXR_DICOM_WIRE_REPLY_HEAD + values_bytes;
+  guint64 values_bytes = (guint64) image->width * image->height * sizeof (float);
+  put (out, &values_bytes, sizeof values_bytes);
+  body_length = out->len - CXR_DICOM_WIRE_REPLY_HEAD;
   memcpy (out->data + 8, &body_length, sizeof body_length);
-  /* The values go straight from the image: no copy of the largest part. */
-  return write_all (fd, out->data, out->len, error)
-         && write_all (fd, image->values, values_bytes, error);
+  return write_all (fd, out->data, out->len, error);
 }
 
 gboolean
@@ -205,7 +207,7 @@ read_all (int fd, void *data, gsize length, GError **error)
 }
 
 gboolean
-cxr_dicom_wire_read_request (int fd, CxrDicomRequestKind *kind, char **name, guint8 **data, gsize *length,
+cxr_dicom_wire_read_request (int fd, int data_fd, CxrDicomRequestKind *kind, char **name, GBytes **data,
                              gboolean *end, GError **error)
 {
   char magic[8];
@@ -241,17 +243,12 @@ cxr_dicom_wire_read_request (int fd, CxrDicomRequestKind *kind, char **name, gui
     return FALSE;
   if (!cxr_limits_check_file_size (data_length, n, error))
     return FALSE;
-  g_autofree guint8 *d = g_try_malloc (MAX (data_length, 1));
+  /* The file's bytes, in place: GDCM reads them from the mapping. */
+  GBytes *d = cxr_dicom_memfd_map (data_fd, (gsize) data_length, error);
   if (d == NULL)
-    {
-      g_set_error (error, CXR_ERROR, CXR_ERROR_LIMIT, "%s: not enough memory to read this DICOM image", n);
-      return FALSE;
-    }
-  if (!read_all (fd, d, data_length, error))
     return FALSE;
   *name = g_steal_pointer (&n);
-  *data = g_steal_pointer (&d);
-  *length = data_length;
+  *data = d;
   return TRUE;
 }
 
@@ -328,8 +325,8 @@ in_range (gint32 v, gint32 low, gint32 high)
 }
 
 gboolean
-cxr_dicom_wire_parse_reply (const guint8 *reply, gsize length, const char *name, CxrDicomImage **out,
-                            GError **error)
+cxr_dicom_wire_parse_reply (const guint8 *reply, gsize length, int values_fd, const char *name,
+                            CxrDicomImage **out, GError **error)
 {
   *out = NULL;
   Cursor c = { reply, length, TRUE };
@@ -339,6 +336,7 @@ cxr_dicom_wire_parse_reply (const guint8 *reply, gsize length, const char *name,
   take (&c, magic, sizeof magic);
   take (&c, &body_length, sizeof body_length);
   gboolean whole = c.ok && body_length == c.left;
+  gboolean cut = c.ok && body_length > c.left;
   take (&c, &ok, 1);
   if (!c.ok || memcmp (magic, REPLY_MAGIC, 8) != 0 || ok > 1)
     {
@@ -421,15 +419,23 @@ cxr_dicom_wire_parse_reply (const guint8 *reply, gsize length, const char *name,
       image->patient_id = take_string (&c);
       image->patient_birth_date = take_string (&c);
     }
-  gsize values_bytes = valid ? (gsize) image->width * image->height * sizeof (float) : 0;
-  if (!valid || !c.ok || !whole || c.left != values_bytes)
+  guint64 values_bytes = 0;
+  take (&c, &values_bytes, sizeof values_bytes);
+  gsize n = valid ? (gsize) image->width * image->height : 0;
+  if (!valid || !c.ok || !whole || c.left != 0 || values_bytes != n * sizeof (float))
     {
       g_set_error (error, CXR_ERROR, CXR_ERROR_FAILED, "%s: the DICOM decoder's answer is %s", name,
-                   c.ok && valid && c.left < values_bytes ? "cut short" : "damaged");
+                   cut ? "cut short" : "damaged");
       return FALSE;
     }
-  image->values = cxr_alloc_floats ((gsize) image->width * image->height);
-  memcpy (image->values, c.p, values_bytes);
+  /* Its size is within the image limit (checked above); the values file must hold exactly that many floats. */
+  image->values = cxr_alloc_floats (n);
+  if (!cxr_dicom_memfd_read_exact (values_fd, image->values, n * sizeof (float)))
+    {
+      g_set_error (error, CXR_ERROR, CXR_ERROR_FAILED, "%s: the DICOM decoder's values are missing or cut short",
+                   name);
+      return FALSE;
+    }
   *out = g_steal_pointer (&image);
   return TRUE;
 }
