@@ -17,6 +17,7 @@
 
 #include "bench-ui-util.h"
 #include "cxr-application.h"
+#include "cxr-image-item.h"
 #include "cxr-measure-text.h"
 #include "cxr-window-private.h"
 
@@ -26,6 +27,17 @@ image_shown (gpointer data)
   CxrWindow *window = data;
   return window->list_model != NULL && cxr_pane_content_get_stored (window->content) != NULL
          && !cxr_current_image_get_loading (window->current);
+}
+
+/* The list's first row has its thumbnail. It comes from the thumbnailer's workers, which decode the file in a
+ * decoder process of their own, after the image: docs/cxrcam-dicom-ctr.png was once saved before it arrived, and
+ * the row showed its black placeholder. */
+static gboolean
+thumbnail_shown (gpointer data)
+{
+  CxrWindow *window = data;
+  g_autoptr (CxrImageItem) item = g_list_model_get_item (G_LIST_MODEL (window->list_model), 0);
+  return item != NULL && cxr_image_item_get_thumbnail (item) != NULL;
 }
 
 int
@@ -48,6 +60,7 @@ main (int argc, char *argv[])
   g_autoptr (GFile) folder = g_file_new_for_path (argv[2]);
   cxr_window_open_dataset (window, folder);
   bench_ui_spin_until (image_shown, window, 30000, "the first DICOM image");
+  bench_ui_spin_until (thumbnail_shown, window, 30000, "the first row's thumbnail");
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "layout", g_variant_new_string ("single"));
   g_action_group_activate_action (G_ACTION_GROUP (window), "show-view", g_variant_new_int32 (1));

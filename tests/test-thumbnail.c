@@ -2,6 +2,7 @@
 /* test-thumbnail: thumbnails are 256 px on the long side, made on the worker pool, cached under a name that
  * changes with the file, cancellable, and every request gets its callback. */
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -304,6 +305,55 @@ test_dicom (void)
   g_assert_cmpuint (distinct, >, 100);   /* an image, not a flat square */
 }
 
+/* A chest radiograph as the window's DICOM test files store it (dicom_from_png.py --viewer: 12-bit MONOCHROME1,
+ * stored 4080 - 16 v, first window LUNG 1700 / 2600): its thumbnail shows the radiograph the way the PNG's does,
+ * not a black square (docs/cxrcam-dicom-ctr.png once showed one). Checked against the PNG's own thumbnail: the
+ * same shape, brighter where the PNG is brighter, and pixel for pixel the PNG's gray through that window. */
+static void
+test_dicom_radiograph (void)
+{
+  const char *nih = cxr_test_nih14_dir ();
+  if (nih == NULL)
+    return;
+  g_autofree char *dir = cxr_test_make_tmpdir ();
+  g_autofree char *png = g_build_filename (nih, "images", "00000001_000.png", NULL);
+  const char *args[] = { "--viewer", png, dir, "viewer.dcm", NULL };
+  g_assert_true (cxr_test_run_reference ("dicom_from_png.py", args));
+  g_autofree char *path = g_build_filename (dir, "viewer.dcm", NULL);
+  g_autofree char *cache = g_build_filename (dir, "cache", NULL);
+  g_autoptr (CxrThumbnailer) thumbnailer = cxr_thumbnailer_new (cache, 0);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GdkPixbuf) pixbuf = cxr_thumbnailer_load (thumbnailer, path, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_autoptr (GdkPixbuf) from_png = cxr_thumbnailer_load (thumbnailer, png, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_pixbuf_get_width (pixbuf), ==, gdk_pixbuf_get_width (from_png));
+  g_assert_cmpint (gdk_pixbuf_get_height (pixbuf), ==, gdk_pixbuf_get_height (from_png));
+
+  const guint8 *a = gdk_pixbuf_read_pixels (pixbuf), *b = gdk_pixbuf_read_pixels (from_png);
+  int stride_a = gdk_pixbuf_get_rowstride (pixbuf), stride_b = gdk_pixbuf_get_rowstride (from_png);
+  int ch_a = gdk_pixbuf_get_n_channels (pixbuf), ch_b = gdk_pixbuf_get_n_channels (from_png);
+  int w = gdk_pixbuf_get_width (pixbuf), h = gdk_pixbuf_get_height (pixbuf);
+  double sum = 0, sa = 0, sb = 0, sab = 0, saa = 0, sbb = 0;
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        double va = a[y * stride_a + ch_a * x], vb = b[y * stride_b + ch_b * x];
+        sum += va;
+        sa += va;
+        sb += vb;
+        sab += va * vb;
+        saa += va * va;
+        sbb += vb * vb;
+      }
+  double n = (double) w * h, mean = sum / n;
+  double correlation = (sab - sa * sb / n) / sqrt ((saa - sa * sa / n) * (sbb - sb * sb / n));
+  g_test_message ("DICOM thumbnail: mean %.1f, correlation with the PNG's %.3f", mean, correlation);
+  g_assert_cmpfloat (mean, >, 40);
+  g_assert_cmpfloat (mean, <, 215);
+  g_assert_cmpfloat (correlation, >, 0.9);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -314,5 +364,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/thumbnail/default-cache-dir", test_default_cache_dir);
   g_test_add_func ("/thumbnail/real-x-ray", test_real_xray);
   g_test_add_func ("/thumbnail/dicom", test_dicom);
+  g_test_add_func ("/thumbnail/dicom-radiograph", test_dicom_radiograph);
   return g_test_run ();
 }

@@ -387,6 +387,57 @@ test_privacy (Fixture *f, gconstpointer data)
   g_assert_cmpstr (sidebar_label (f, "image_name_label"), ==, "b.dcm");
 }
 
+static gboolean
+thumbnails_shown (gpointer data)
+{
+  Fixture *f = data;
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr (CxrImageItem) item = g_list_model_get_item (G_LIST_MODEL (f->window->list_model), i);
+      if (item == NULL || cxr_image_item_get_thumbnail (item) == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The list's rows show the radiographs (the thumbnailer decodes DICOM through the decoder process, at the file's
+ * first window, MONOCHROME1 inverted), not the rows' black placeholder: docs/cxrcam-dicom-ctr.png once showed
+ * that placeholder, saved before the thumbnail came. */
+static void
+test_thumbnails (Fixture *f, gconstpointer data)
+{
+  g_autofree char *dir = make_dicom_folder ();
+  if (dir == NULL)
+    return;
+  open_folder (f, dir);
+  cxr_ui_test_wait_until (thumbnails_shown, f, 60000, "the rows' thumbnails");
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr (CxrImageItem) item = g_list_model_get_item (G_LIST_MODEL (f->window->list_model), i);
+      GdkTexture *texture = GDK_TEXTURE (cxr_image_item_get_thumbnail (item));
+      int w = gdk_texture_get_width (texture), h = gdk_texture_get_height (texture);
+      g_assert_cmpint (w, ==, (int) cxr_thumbnailer_get_size (f->window->thumbnailer));   /* square radiographs */
+      g_assert_cmpint (h, ==, w);
+      g_autofree guint8 *pixels = g_malloc ((gsize) w * h * 4);
+      gdk_texture_download (texture, pixels, (gsize) w * 4);
+      double sum = 0, squares = 0;
+      for (int p = 0; p < w * h; p++)
+        {
+          /* Cairo's ARGB32 in memory order B, G, R, A: gray in every channel, opaque. */
+          g_assert_cmpuint (pixels[4 * p], ==, pixels[4 * p + 1]);
+          g_assert_cmpuint (pixels[4 * p], ==, pixels[4 * p + 2]);
+          g_assert_cmpuint (pixels[4 * p + 3], ==, 255);
+          sum += pixels[4 * p];
+          squares += (double) pixels[4 * p] * pixels[4 * p];
+        }
+      double mean = sum / (w * h), sd = sqrt (squares / (w * h) - mean * mean);
+      g_test_message ("row %u thumbnail: mean %.1f, standard deviation %.1f", i, mean, sd);
+      g_assert_cmpfloat (mean, >, 40);
+      g_assert_cmpfloat (mean, <, 215);
+      g_assert_cmpfloat (sd, >, 30);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -398,6 +449,7 @@ main (int argc, char *argv[])
   ADD ("/ui/dicom/window-and-readout", test_window_and_readout);
   ADD ("/ui/dicom/ctr", test_ctr);
   ADD ("/ui/dicom/privacy", test_privacy);
+  ADD ("/ui/dicom/thumbnails", test_thumbnails);
 
   int status = g_test_run ();
   cxr_window_fixture_free_app ();
