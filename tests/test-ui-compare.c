@@ -10,9 +10,11 @@
  * method, layer and threshold, and the heatmap on screen must be the engine's map for them.
  *
  * Side by side: Compare with Grad-CAM++ (chosen in its row with a click and keys) splits the heatmap pane in two; each
- * half must hold the engine's map of its method for the image on screen and a caption with its method and IoU. */
+ * half must hold the engine's map of its method for the image on screen, a caption with its method and IoU, and
+ * draw (its rendered pixels) the ground-truth box and its own method's box cut at the window's threshold. */
 #include <adwaita.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cxr-method-table.h"
@@ -332,7 +334,7 @@ choose (Fixture *f, AdwComboRow *row, guint item)
 
 typedef struct {
   Fixture *f;
-  CxrCamMethod second;
+  CxrCamMethod first, second;
 } SideBySide;
 
 static gboolean
@@ -343,9 +345,106 @@ both_shown (gpointer data)
   const CxrCamResult *first = cxr_current_image_get_cam (current);
   const CxrCamResult *second = cxr_current_image_get_second_cam (current);
   return cxr_window_fixture_cam_shown (s->f) && !cxr_current_image_get_analysing (current) && first != NULL
-         && second != NULL && second->method == s->second && g_str_has_prefix (first->path, s->f->dataset)
+         && first->method == s->first && second != NULL && second->method == s->second && g_str_has_prefix (first->path, s->f->dataset)
          && g_str_equal (first->path, second->path)
          && gtk_widget_get_mapped (GTK_WIDGET (cxr_compare_view_get_second_heatmap_pane (s->f->window->compare_view)));
+}
+
+/* The pixel at (x, y) is @color, within the renderer's rounding. */
+static gboolean
+is_color (const CxrUiTestPixels *pixels, int x, int y, const GdkRGBA *color)
+{
+  guint8 rgb[3];
+  cxr_ui_test_pixel (pixels, x, y, rgb);
+  const float want[3] = { color->red, color->green, color->blue };
+  for (int c = 0; c < 3; c++)
+    if (abs ((int) rgb[c] - (int) lroundf (want[c] * 255.0f)) > 8)
+      return FALSE;
+  return TRUE;
+}
+
+/* Counts a sample of an outline: inside the pane only, since a box on the image's edge has its line outside it. */
+static void
+sample (const CxrUiTestPixels *pixels, int x, int y, const GdkRGBA *color, guint *hits, guint *n)
+{
+  if (x < 0 || y < 0 || x >= pixels->width || y >= pixels->height)
+    return;
+  *hits += is_color (pixels, x, y, color);
+  (*n)++;
+}
+
+/* How much of @rect's outline (image pixels) @pane draws in @color: the fraction of the pixels just outside its four
+ * edges, along the middle half of each, clear of the corners where another box's line or tag may cross it. */
+static double
+outline_fraction (CxrPaneView *pane, const CxrUiTestPixels *pixels, const CxrRect *rect, const GdkRGBA *color)
+{
+  double left, top, right, bottom;
+  cxr_pane_view_image_to_widget (pane, rect->x, rect->y, &left, &top);
+  cxr_pane_view_image_to_widget (pane, rect->x + rect->w, rect->y + rect->h, &right, &bottom);
+  int x0 = (int) floor (left) - 1, x1 = (int) ceil (right), y0 = (int) floor (top) - 1, y1 = (int) ceil (bottom);
+  guint hits = 0, n = 0;
+  for (int y = y0 + (y1 - y0) / 4; y <= y1 - (y1 - y0) / 4; y++)
+    {
+      sample (pixels, x0, y, color, &hits, &n);
+      sample (pixels, x1, y, color, &hits, &n);
+    }
+  for (int x = x0 + (x1 - x0) / 4; x <= x1 - (x1 - x0) / 4; x++)
+    {
+      sample (pixels, x, y0, color, &hits, &n);
+      sample (pixels, x, y1, color, &hits, &n);
+    }
+  g_assert_cmpuint (n, >, 0);
+  return (double) hits / n;
+}
+
+/* @cam cut at the window's threshold as the test's own call of the core's cut: its score, and its box (FALSE when
+ * nothing is above the threshold). */
+static gboolean
+cut_at_threshold (Fixture *f, const CxrCamResult *cam, const GArray *truth, double *iou, CxrRect *box)
+{
+  CxrCamWorkspace *workspace = cxr_cam_workspace_new ();
+  g_autofree guint8 *mask = g_malloc ((gsize) cam->width * cam->height);
+  g_auto (CxrCamCut) cut = { NULL };
+  cxr_cam_cut (&cut, workspace, cam->cam, cam->width, cam->height,
+               (float) cxr_cam_controls_get_threshold (f->window->cam_controls), CXR_BOX_MODE_LARGEST,
+               (const CxrRect *) truth->data, truth->len, mask);
+  cxr_cam_workspace_free (workspace);
+  float top = 0;
+  for (gsize i = 0; i < (gsize) cam->width * cam->height; i++)
+    top = MAX (top, cam->cam[i]);
+  g_test_message ("%s: %ux%u, max %.3f, p %.3f (%s), threshold %.2f: %u boxes", cxr_cam_method_get_name (cam->method),
+                  cam->width, cam->height, top, cam->probabilities[cam->target_class], cam->target_name,
+                  cxr_cam_controls_get_threshold (f->window->cam_controls), cut.boxes->len);
+  *iou = cut.score.iou;
+  if (cut.boxes->len == 0)
+    return FALSE;
+  g_assert_cmpuint (cut.boxes->len, ==, 1);
+  *box = g_array_index (cut.boxes, CxrRect, 0);
+  return TRUE;
+}
+
+/* One half of the side-by-side heatmaps, rendered: the ground truth's outline in yellow and @predicted's (this
+ * half's own method's box) in cyan, where the pane maps them. */
+static void
+assert_half_boxes (CxrPaneView *pane, const char *name, const GArray *truth, const CxrRect *predicted)
+{
+  cxr_ui_test_save (GTK_WIDGET (pane), name);
+  /* The half's content holds this method's box, not the other's. */
+  const GArray *boxes = cxr_pane_content_get_predicted_boxes (cxr_pane_view_get_content (pane));
+  g_assert_cmpuint (boxes->len, ==, 1);
+  const CxrPaneBox *box = &g_array_index (boxes, CxrPaneBox, 0);
+  g_assert_cmpfloat (box->x, ==, predicted->x);
+  g_assert_cmpfloat (box->y, ==, predicted->y);
+  g_assert_cmpfloat (box->w, ==, predicted->w);
+  g_assert_cmpfloat (box->h, ==, predicted->h);
+  g_autoptr (CxrUiTestPixels) pixels = cxr_ui_test_render (GTK_WIDGET (pane));
+  double gt = outline_fraction (pane, pixels, &g_array_index (truth, CxrRect, 0), &cxr_pane_gt_box_color);
+  double own = outline_fraction (pane, pixels, predicted, &cxr_pane_predicted_box_color);
+  g_test_message ("%s: ground-truth outline %.0f %% yellow, predicted box (%.0f, %.0f, %.0f x %.0f) %.0f %% cyan",
+                  name, gt * 100, predicted->x, predicted->y, predicted->w, predicted->h, own * 100);
+  /* The predicted box is drawn last, so nothing covers its line; the ground truth's may lie under it in part. */
+  g_assert_cmpfloat (own, >=, 0.9);
+  g_assert_cmpfloat (gt, >=, 0.5);
 }
 
 /* @shown (a map on screen) is the engine's own for @method at layer4 on the same image and class. */
@@ -395,7 +494,7 @@ test_side_by_side (Fixture *f, gconstpointer data)
   AdwComboRow *row = ADW_COMBO_ROW (gtk_widget_get_template_child (GTK_WIDGET (window->cam_controls),
                                                                    CXR_TYPE_CAM_CONTROLS, "compare_row"));
   choose (f, row, 2);
-  SideBySide s = { f, CXR_CAM_METHOD_GRADCAM_PLUSPLUS };
+  SideBySide s = { f, CXR_CAM_METHOD_GRADCAM, CXR_CAM_METHOD_GRADCAM_PLUSPLUS };
   cxr_ui_test_wait_until (both_shown, &s, 60000, "both heatmaps");
   g_autofree char *setting = g_settings_get_string (window->settings, "cam-compare-method");
   g_assert_cmpstr (setting, ==, "grad-cam++");
@@ -426,30 +525,74 @@ test_side_by_side (Fixture *f, gconstpointer data)
       }
   g_assert_true (differ);
 
-  /* Each half's caption: its method and its IoU at the window's threshold, the second one cut here again. */
+  /* Each half's caption: its method and its IoU at the window's threshold, each map cut here again. */
   g_autoptr (GArray) bboxes = cxr_dataset_get_boxes (window->dataset, with_box);
   g_autoptr (GArray) truth = cxr_cam_truth_rects (bboxes, second->target_name);
-  g_assert_cmpuint (truth->len, >, 0);
-  CxrCamWorkspace *workspace = cxr_cam_workspace_new ();
-  g_autofree guint8 *mask = g_malloc ((gsize) second->width * second->height);
-  g_auto (CxrCamCut) cut = { NULL };
-  cxr_cam_cut (&cut, workspace, second->cam, second->width, second->height,
-               (float) cxr_cam_controls_get_threshold (window->cam_controls), CXR_BOX_MODE_LARGEST,
-               (const CxrRect *) truth->data, truth->len, mask);
-  cxr_cam_workspace_free (workspace);
-  g_assert_cmpfloat (cut.score.iou, ==, cxr_current_image_get_second_iou (current));
-  g_autofree char *want_left = g_strdup_printf ("Grad‑CAM · IoU %.2f", cxr_current_image_get_iou (current));
-  g_autofree char *want_right = g_strdup_printf ("Grad‑CAM++ · IoU %.2f", cut.score.iou);
+  g_assert_cmpuint (truth->len, ==, 1);
+  double first_iou, second_iou;
+  CxrRect first_box, second_box;
+  cut_at_threshold (f, first, truth, &first_iou, &first_box);
+  cut_at_threshold (f, second, truth, &second_iou, &second_box);
+  g_assert_cmpfloat (first_iou, ==, cxr_current_image_get_iou (current));
+  g_assert_cmpfloat (second_iou, ==, cxr_current_image_get_second_iou (current));
+  g_autofree char *want_left = g_strdup_printf ("Grad‑CAM · IoU %.2f", first_iou);
+  g_autofree char *want_right = g_strdup_printf ("Grad‑CAM++ · IoU %.2f", second_iou);
   g_test_message ("captions: %s | %s", cxr_compare_view_get_heatmap_caption (window->compare_view, FALSE),
                   cxr_compare_view_get_heatmap_caption (window->compare_view, TRUE));
   g_assert_cmpstr (cxr_compare_view_get_heatmap_caption (window->compare_view, FALSE), ==, want_left);
   g_assert_cmpstr (cxr_compare_view_get_heatmap_caption (window->compare_view, TRUE), ==, want_right);
 
-  /* Off again: one heatmap. */
+  /* Each half draws the ground truth and its own method's box, as the ground-truth pane draws the first's: on an
+   * image with a box that the model calls positive (else no box is drawn) and where both maps have a box at the
+   * threshold. The tiny network's Grad-CAM is zero on these phantoms: the window's method becomes LayerCAM, set as
+   * the Method row sets it, and only the first half's map is made again. */
+  g_settings_set_string (window->settings, "cam-method", cxr_cam_controls_method_id (CXR_CAM_METHOD_LAYERCAM));
+  s.first = CXR_CAM_METHOD_LAYERCAM;
+  cxr_ui_test_wait_until (both_shown, &s, 60000, "LayerCAM beside Grad-CAM++");
+  guint drawn = G_MAXUINT;
+  for (guint i = 0; i < cxr_dataset_get_n_entries (window->dataset) && drawn == G_MAXUINT; i++)
+    {
+      g_autoptr (GArray) boxes = cxr_dataset_get_boxes (window->dataset, i);
+      if (boxes == NULL || boxes->len == 0)
+        continue;
+      if (i != cxr_current_image_get_index (current))
+        {
+          cxr_image_list_select_index (window->image_list, i);
+          cxr_ui_test_wait_until (both_shown, &s, 60000, "both heatmaps of another image");
+        }
+      first = cxr_current_image_get_cam (current);
+      second = cxr_current_image_get_second_cam (current);
+      g_clear_pointer (&truth, g_array_unref);
+      truth = cxr_cam_truth_rects (boxes, first->target_name);
+      if (truth->len == 1 && first->probabilities[first->target_class] >= 0.5
+          && cut_at_threshold (f, first, truth, &first_iou, &first_box)
+          && cut_at_threshold (f, second, truth, &second_iou, &second_box))
+        drawn = i;
+    }
+  g_assert_cmpuint (drawn, !=, G_MAXUINT);
+  g_assert_cmpfloat (second_iou, ==, cxr_current_image_get_second_iou (current));
+  CxrPaneView *left_pane = cxr_compare_view_get_pane (window->compare_view, CXR_PANE_HEATMAP);
+  assert_half_boxes (left_pane, "side-by-side-left", truth, &first_box);
+  assert_half_boxes (CXR_PANE_VIEW (second_pane), "side-by-side-right", truth, &second_box);
+  /* A new threshold cuts both maps again, and each half's box follows its own cut. */
+  gtk_adjustment_set_value (cxr_cam_controls_get_threshold_adjustment (window->cam_controls),
+                            cxr_cam_controls_get_threshold (window->cam_controls) + 0.2);
+  cxr_ui_test_spin (300);
+  g_assert_true (cut_at_threshold (f, first, truth, &first_iou, &first_box));
+  g_assert_true (cut_at_threshold (f, second, truth, &second_iou, &second_box));
+  g_assert_cmpfloat (second_iou, ==, cxr_current_image_get_second_iou (current));
+  assert_half_boxes (left_pane, "side-by-side-left-threshold", truth, &first_box);
+  assert_half_boxes (CXR_PANE_VIEW (second_pane), "side-by-side-right-threshold", truth, &second_box);
+
+  /* Off again: one heatmap, with no boxes on it (the ground-truth pane beside it has them). */
   choose (f, row, 0);
   cxr_ui_test_spin (300);
   g_assert_false (gtk_widget_get_mapped (second_pane));
   g_assert_cmpstr (cxr_compare_view_get_heatmap_caption (window->compare_view, FALSE), ==, "Heatmap");
+  g_autoptr (CxrUiTestPixels) alone = cxr_ui_test_render (GTK_WIDGET (left_pane));
+  g_assert_cmpfloat (outline_fraction (left_pane, alone, &first_box, &cxr_pane_predicted_box_color), <, 0.1);
+  g_assert_cmpfloat (outline_fraction (left_pane, alone, &g_array_index (truth, CxrRect, 0), &cxr_pane_gt_box_color),
+                     <, 0.1);
 }
 
 int

@@ -264,6 +264,10 @@ cxr_compare_view_set_second_heatmap (CxrCompareView *self, CxrPaneContent *conte
 
   cxr_pane_view_set_content (self->second_heatmap_pane, content);
   gtk_widget_set_visible (self->second_heatmap_cell, content != NULL);
+  /* Side by side, each half draws its own method's box and the ground truth: the halves are compared by their
+   * boxes as much as by their colours, and the ground-truth pane shows the first method's box only. */
+  cxr_pane_view_set_heatmap_boxes (self->heatmap_pane, content != NULL);
+  cxr_pane_view_set_heatmap_boxes (self->second_heatmap_pane, content != NULL);
   if (content == NULL)
     gtk_label_set_label (self->heatmap_caption, _("Heatmap"));
 }

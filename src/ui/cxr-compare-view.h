@@ -39,7 +39,8 @@ void             cxr_compare_view_set_single_view (CxrCompareView *self, CxrPane
 CxrPaneKind      cxr_compare_view_get_single_view (CxrCompareView *self);
 
 /* A second heatmap beside the first in the heatmap pane's cell, from @content (NULL: one heatmap again), and the
- * captions of the two halves (NULL first: "Heatmap"). */
+ * captions of the two halves (NULL first: "Heatmap"). While there are two, each half draws its content's
+ * ground-truth and predicted boxes over its map. */
 void            cxr_compare_view_set_second_heatmap   (CxrCompareView *self, CxrPaneContent *content);
 void            cxr_compare_view_set_heatmap_captions (CxrCompareView *self, const char *first, const char *second);
 CxrPaneView    *cxr_compare_view_get_second_heatmap_pane (CxrCompareView *self);

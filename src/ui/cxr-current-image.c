@@ -203,6 +203,39 @@ is_cancelled (const GError *error)
   return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+/* The ground truth in both heatmap halves' contents: each half of two methods side by side draws it too. */
+static void
+show_gt_boxes (CxrCurrentImage *self)
+{
+  cxr_pane_content_set_gt_boxes (self->content, self->gt_boxes);
+  if (self->second_content != NULL)
+    cxr_pane_content_set_gt_boxes (self->second_content, self->gt_boxes);
+}
+
+/* A box is a finding's location: drawn only where the model calls the image positive for the class it explains
+ * (a cyan "Cardiomegaly 0.16" on an image the model calls No Finding read as a finding). It is still scored, as
+ * Run on All and bb_results.csv score every image with ground truth. */
+static gboolean
+calls_positive (const CxrCamResult *cam)
+{
+  return cam->probabilities[cam->target_class] >= 0.5f && g_ascii_strcasecmp (cam->target_name, "No Finding") != 0;
+}
+
+/* @rects (CxrRect, a cut's boxes) as the panes draw them, each labelled with the class and its probability. */
+static void
+fill_predicted_boxes (GArray *boxes, const CxrCamResult *cam, const GArray *rects)
+{
+  g_array_set_size (boxes, 0);
+  for (guint i = 0; i < rects->len; i++)
+    {
+      const CxrRect *r = &g_array_index (rects, CxrRect, i);
+      CxrPaneBox box = { r->x, r->y, r->w, r->h, 0, "" };
+      /* Translators: the label of the predicted box: the class and its probability, e.g. "Cardiomegaly 0.87" */
+      g_snprintf (box.label, sizeof box.label, _("%s %.2f"), cam->target_name, cam->probabilities[cam->target_class]);
+      g_array_append_val (boxes, box);
+    }
+}
+
 /* Re-cuts the cached CAM at the current threshold: mask, predicted box, scores. Main thread, no job; the cut
  * of a 1024 x 1024 CAM and its mask texture take a few milliseconds (bench/bench-ui-threshold). */
 static void
@@ -225,26 +258,11 @@ cut_cam (CxrCurrentImage *self)
   cxr_cam_cut (&cut, self->workspace, cam->cam, cam->width, cam->height, (float) self->threshold,
                CXR_BOX_MODE_LARGEST, (const CxrRect *) truth->data, truth->len, self->mask);
   g_autoptr (CxrPyramid) mask = cxr_mask_pyramid_new (self->mask, cam->width, cam->height, MASK_OUTSIDE_ALPHA);
-  GArray *boxes = cut.boxes;
   const CxrBoxScore score = cut.score;
-
-  g_array_set_size (self->predicted_boxes, 0);
-  float probability = cam->probabilities[cam->target_class];
-  for (guint i = 0; i < boxes->len; i++)
-    {
-      const CxrRect *r = &g_array_index (boxes, CxrRect, i);
-      CxrPaneBox box = { r->x, r->y, r->w, r->h, 0, "" };
-      /* Translators: the label of the predicted box: the class and its probability, e.g. "Cardiomegaly 0.87" */
-      g_snprintf (box.label, sizeof box.label, _("%s %.2f"), cam->target_name, probability);
-      g_array_append_val (self->predicted_boxes, box);
-    }
+  fill_predicted_boxes (self->predicted_boxes, cam, cut.boxes);
 
   cxr_pane_content_set_mask (self->content, mask);
-  /* A box is a finding's location: drawn only where the model calls the image positive for the class it explains
-   * (a cyan "Cardiomegaly 0.16" on an image the model calls No Finding read as a finding). It is still scored, as
-   * Run on All and bb_results.csv score every image with ground truth. */
-  gboolean positive = probability >= 0.5f && g_ascii_strcasecmp (cam->target_name, "No Finding") != 0;
-  cxr_pane_content_set_predicted_boxes (self->content, positive ? self->predicted_boxes : NULL);
+  cxr_pane_content_set_predicted_boxes (self->content, calls_positive (cam) ? self->predicted_boxes : NULL);
   if (cxr_box_score_is_scored (&score))
     {
       set_scores (self, score.iou, score.iobb);
@@ -257,13 +275,16 @@ cut_cam (CxrCurrentImage *self)
     set_scores (self, NAN, NAN);
 }
 
-/* The second method's map cut at the same threshold: its IoU and box, for its caption. */
+/* The second method's map cut at the same threshold, through the same call as the first's: its IoU for its
+ * caption and its box for its half, drawn by the same rule. */
 static void
 cut_second (CxrCurrentImage *self)
 {
   CxrCamResult *cam = self->second_cam;
   g_array_set_size (self->second_boxes, 0);
   self->second_iou = NAN;
+  if (self->second_content != NULL)
+    cxr_pane_content_set_predicted_boxes (self->second_content, NULL);
   if (cam == NULL || cam->cam == NULL)
     return;
   gsize n = (gsize) cam->width * cam->height;
@@ -275,6 +296,12 @@ cut_second (CxrCurrentImage *self)
   g_array_append_vals (self->second_boxes, cut.boxes->data, cut.boxes->len);
   if (cxr_box_score_is_scored (&cut.score))
     self->second_iou = cut.score.iou;
+  if (self->second_content != NULL && calls_positive (cam))
+    {
+      g_autoptr (GArray) boxes = g_array_new (FALSE, FALSE, sizeof (CxrPaneBox));
+      fill_predicted_boxes (boxes, cam, cut.boxes);
+      cxr_pane_content_set_predicted_boxes (self->second_content, boxes);
+    }
 }
 
 /* Both cuts; the IoU notification comes after the second's, so that a caption reads both. */
@@ -324,7 +351,7 @@ show_pixels_of (CxrCurrentImage *self, CxrCamResult *cam)
   cxr_pane_content_set_image (self->content, image->pyramid, image->gray8, image->width, image->height);
   if (self->second_content != NULL)
     cxr_pane_content_set_image (self->second_content, image->pyramid, image->gray8, image->width, image->height);
-  cxr_pane_content_set_gt_boxes (self->content, self->gt_boxes);
+  show_gt_boxes (self);
   self->image_shown = TRUE;
   set_loading (self, FALSE);
 }
@@ -414,6 +441,7 @@ start_second (CxrCurrentImage *self, const char *path, const CxrCamOptions *firs
   if (self->second_method == NULL || self->second_content == NULL)
     return;
   cxr_pane_content_set_heatmap (self->second_content, NULL, NULL);
+  cxr_pane_content_set_predicted_boxes (self->second_content, NULL);
   CxrCamOptions options = *first;
   if (!cxr_cam_method_from_name (self->second_method, &options.method, NULL))
     return;
@@ -505,7 +533,7 @@ on_image_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
   if (self->second_content != NULL)
     cxr_pane_content_set_image (self->second_content, image->pyramid, image->gray8, image->width, image->height);
   attach_stored (self, image);
-  cxr_pane_content_set_gt_boxes (self->content, self->gt_boxes);
+  show_gt_boxes (self);
   self->image_shown = TRUE;
   update_cam_status (self);
 }
@@ -541,6 +569,8 @@ cxr_current_image_show (CxrCurrentImage *self, guint index)
     {
       set_loading (self, FALSE);
       cxr_pane_content_clear (self->content);
+      if (self->second_content != NULL)
+        cxr_pane_content_clear (self->second_content);
       if (index != G_MAXUINT)
         set_error (self, _("The image file was not found"));
       update_cam_status (self);
@@ -553,7 +583,10 @@ cxr_current_image_show (CxrCurrentImage *self, guint index)
   cxr_pane_content_set_heatmap (self->content, NULL, NULL);
   cxr_pane_content_set_predicted_boxes (self->content, NULL);
   if (self->second_content != NULL)
-    cxr_pane_content_set_heatmap (self->second_content, NULL, NULL);
+    {
+      cxr_pane_content_set_heatmap (self->second_content, NULL, NULL);
+      cxr_pane_content_set_predicted_boxes (self->second_content, NULL);
+    }
   set_loading (self, TRUE);
   cxr_display_image_load_async (path, self->cancellable, on_image_loaded, request_new (self));
   start_analysis (self);
@@ -568,7 +601,7 @@ cxr_current_image_reload_boxes (CxrCurrentImage *self)
     return;
   load_gt_boxes (self);
   if (self->image_shown)
-    cxr_pane_content_set_gt_boxes (self->content, self->gt_boxes);
+    show_gt_boxes (self);
   /* The scores are against the ground truth: cut again (a few milliseconds, no job). */
   cut_both (self);
 }
@@ -891,7 +924,10 @@ cxr_current_image_set_second (CxrCurrentImage *self, const char *method, CxrPane
       return;
     }
   if (self->image_shown)
-    cxr_pane_content_copy_image (content, self->content);
+    {
+      cxr_pane_content_copy_image (content, self->content);
+      cxr_pane_content_set_gt_boxes (content, self->gt_boxes);
+    }
   cxr_pane_content_set_heatmap (content, NULL, NULL);
   /* Only the second map is computed again; the first stays. */
   g_autoptr (CxrModel) model = cxr_engine_dup_model (self->engine);

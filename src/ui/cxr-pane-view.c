@@ -22,6 +22,7 @@ struct _CxrPaneView {
   GtkWidget parent_instance;
 
   CxrPaneKind kind;
+  gboolean heatmap_boxes;   /* a heatmap half of two methods side by side: its own boxes over its own map */
 
   /* owned */
   CxrPaneContent *content;
@@ -406,12 +407,13 @@ cxr_pane_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 
   /* While a box is being edited the original pane shows the ground truth as well, so either pane edits it. */
   gboolean editing_here = self->kind == CXR_PANE_ORIGINAL && cxr_pane_content_get_editing (self->content);
-  if (self->kind == CXR_PANE_GROUND_TRUTH || editing_here)
+  gboolean heatmap_boxes = self->kind == CXR_PANE_HEATMAP && self->heatmap_boxes;
+  if (self->kind == CXR_PANE_GROUND_TRUTH || editing_here || heatmap_boxes)
     {
       g_autoptr (GArray) placed = g_array_new (FALSE, FALSE, sizeof (graphene_rect_t));
       const GArray *gt_boxes = cxr_pane_content_get_gt_boxes (self->content);
       append_boxes (self, snapshot, gt_boxes, &cxr_pane_gt_box_color, scale, ox, oy, placed);
-      if (self->kind == CXR_PANE_GROUND_TRUTH)
+      if (self->kind == CXR_PANE_GROUND_TRUTH || heatmap_boxes)
         append_boxes (self, snapshot, cxr_pane_content_get_predicted_boxes (self->content),
                       &cxr_pane_predicted_box_color, scale, ox, oy, placed);
       guint selected = cxr_pane_content_get_selected_box (self->content);
@@ -536,11 +538,11 @@ queue_draw (CxrPaneView *self)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
-/* The parts of the content each kind of pane draws. */
+/* The parts of the content each pane draws. */
 static CxrPaneParts
-parts_drawn (CxrPaneKind kind)
+parts_drawn (CxrPaneView *self)
 {
-  switch (kind)
+  switch (self->kind)
     {
     case CXR_PANE_GROUND_TRUTH:
       return CXR_PANE_PART_IMAGE | CXR_PANE_PART_GT_BOXES | CXR_PANE_PART_PREDICTED | CXR_PANE_PART_EDITING
@@ -548,6 +550,9 @@ parts_drawn (CxrPaneKind kind)
     case CXR_PANE_MASK:
       return CXR_PANE_PART_IMAGE | CXR_PANE_PART_MASK | CXR_PANE_PART_STATUS;
     case CXR_PANE_HEATMAP:
+      if (self->heatmap_boxes)
+        return CXR_PANE_PART_IMAGE | CXR_PANE_PART_HEATMAP | CXR_PANE_PART_STATUS | CXR_PANE_PART_GT_BOXES
+               | CXR_PANE_PART_PREDICTED;
       return CXR_PANE_PART_IMAGE | CXR_PANE_PART_HEATMAP | CXR_PANE_PART_STATUS;
     case CXR_PANE_ORIGINAL:
     default:
@@ -559,7 +564,7 @@ parts_drawn (CxrPaneKind kind)
 static void
 on_content_changed (CxrPaneContent *content, guint parts, CxrPaneView *self)
 {
-  if (parts & parts_drawn (self->kind))
+  if (parts & parts_drawn (self))
     gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -611,6 +616,23 @@ CxrPaneKind
 cxr_pane_view_get_kind (CxrPaneView *self)
 {
   return self->kind;
+}
+
+void
+cxr_pane_view_set_heatmap_boxes (CxrPaneView *self, gboolean shown)
+{
+  g_return_if_fail (CXR_IS_PANE_VIEW (self));
+
+  if (self->heatmap_boxes == shown)
+    return;
+  self->heatmap_boxes = shown;
+  queue_draw (self);
+}
+
+gboolean
+cxr_pane_view_get_heatmap_boxes (CxrPaneView *self)
+{
+  return self->heatmap_boxes;
 }
 
 /* The box editor's label popover is a child of the pane it points into: it goes where the pane goes. */

@@ -30,6 +30,11 @@ G_DECLARE_FINAL_TYPE (CxrPaneView, cxr_pane_view, CXR, PANE_VIEW, GtkWidget)
 GtkWidget      *cxr_pane_view_new            (CxrPaneKind kind);
 
 CxrPaneKind     cxr_pane_view_get_kind       (CxrPaneView *self);
+/* A heatmap pane that is one of two methods side by side draws its content's ground-truth and predicted boxes
+ * over the map, so that each half shows where its own method puts the finding; a lone heatmap pane leaves them
+ * to the ground-truth pane beside it. Off by default; ignored by the other kinds. */
+void            cxr_pane_view_set_heatmap_boxes (CxrPaneView *self, gboolean shown);
+gboolean        cxr_pane_view_get_heatmap_boxes (CxrPaneView *self);
 void            cxr_pane_view_set_content    (CxrPaneView *self, CxrPaneContent *content);
 CxrPaneContent *cxr_pane_view_get_content    (CxrPaneView *self);
 void            cxr_pane_view_set_view_state (CxrPaneView *self, CxrViewState *view_state);
