@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* cxr-method-table.c: the Summary's Methods page (see the header). Built in code: its rows and columns follow
- * the comparison's size, and its choice boxes the lists of methods and layers. */
+/* cxr-method-table.c: the Summary's Methods page (see the header). The layout is a template
+ * (data/ui/cxr-method-table.ui); the code adds what follows the lists of methods and layers (a check box each) and
+ * the comparison's size (a row per method and layer, a size group per column). */
 #include "config.h"
 
 #include <adwaita.h>
@@ -46,18 +47,21 @@ static const int column_decimals[N_COLUMNS] = { 0, 0, 4, 2, 3, 3, 3, 3, 4, 3 };
 struct _CxrMethodTable {
   GtkWidget parent_instance;
 
-  GtkWidget *scrolled;
+  /* template widgets */
   AdwPreferencesGroup *choice_group;
-  GtkWidget *method_checks[CXR_CAM_N_METHODS];
-  GtkWidget *layer_checks[CXR_METHOD_TABLE_N_LAYERS];
+  GtkFlowBox *method_flow;
+  GtkFlowBox *layer_flow;
   GtkWidget *faithfulness_check;
   GtkWidget *compare_button;
   GtkWidget *cancel_button;
   GtkWidget *progress_bar;
   GtkLabel *status_label;
-  GtkWidget *table_box;
+  GtkWidget *table_scroll;
   GtkWidget *header_box;
   GtkListBox *list;
+
+  GtkWidget *method_checks[CXR_CAM_N_METHODS];
+  GtkWidget *layer_checks[CXR_METHOD_TABLE_N_LAYERS];
   GtkSizeGroup *columns[N_COLUMNS + 1];   /* the last one: the Use buttons */
 
   gboolean can_compare;
@@ -343,7 +347,7 @@ cxr_method_table_set_comparison (CxrMethodTable *self, CxrCamComparison *compari
     cxr_cam_comparison_ref (comparison);
   g_clear_pointer (&self->comparison, cxr_cam_comparison_unref);
   self->comparison = comparison;
-  gtk_widget_set_visible (self->table_box, comparison != NULL);
+  gtk_widget_set_visible (self->table_scroll, comparison != NULL);
   if (comparison == NULL)
     {
       gtk_label_set_label (self->status_label, "");
@@ -463,45 +467,23 @@ cxr_method_table_get_column_id (guint column)
 /* ---- building ------------------------------------------------------------------ */
 
 static GtkWidget *
-make_flow (void)
-{
-  GtkWidget *flow = gtk_flow_box_new ();
-  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (flow), GTK_SELECTION_NONE);
-  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (flow), 5);
-  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (flow), 6);
-  return flow;
-}
-
-static GtkWidget *
-add_check (CxrMethodTable *self, GtkWidget *flow, const char *label, gboolean active)
+add_check (CxrMethodTable *self, GtkFlowBox *flow, const char *label, gboolean active)
 {
   GtkWidget *check = gtk_check_button_new_with_label (label);
   gtk_check_button_set_active (GTK_CHECK_BUTTON (check), active);
   g_signal_connect (check, "toggled", G_CALLBACK (on_check_toggled), self);
-  gtk_flow_box_append (GTK_FLOW_BOX (flow), check);
+  gtk_flow_box_append (flow, check);
   /* The flow box's children would take the focus before the check: the check itself is what Tab reaches. */
   gtk_widget_set_focusable (gtk_widget_get_parent (check), FALSE);
   return check;
 }
 
+/* A check box per method and per layer, and the table's column headings. */
 static void
 build (CxrMethodTable *self)
 {
-  GtkWidget *page = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
-  gtk_widget_set_margin_start (page, 18);
-  gtk_widget_set_margin_end (page, 18);
-  gtk_widget_set_margin_top (page, 18);
-  gtk_widget_set_margin_bottom (page, 18);
-
-  self->choice_group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
-  adw_preferences_group_set_title (self->choice_group, _("Compare Methods"));
-  GtkWidget *choices = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  gtk_widget_add_css_class (choices, "card");
-  GtkWidget *methods_label = gtk_label_new (_("Methods"));
-  GtkWidget *layers_label = gtk_label_new (_("Layers"));
-  GtkWidget *methods = make_flow (), *layers = make_flow ();
   for (guint i = 0; i < CXR_CAM_N_METHODS; i++)
-    self->method_checks[i] = add_check (self, methods, cxr_method_title (i), method_default[i]);
+    self->method_checks[i] = add_check (self, self->method_flow, cxr_method_title (i), method_default[i]);
   gtk_widget_set_tooltip_text (self->method_checks[CXR_CAM_METHOD_SCORECAM],
                                _("Runs the network once per channel: seconds per image"));
   gtk_widget_set_tooltip_text (self->method_checks[CXR_CAM_METHOD_ABLATIONCAM],
@@ -509,62 +491,11 @@ build (CxrMethodTable *self)
   for (guint i = 0; i < CXR_METHOD_TABLE_N_LAYERS; i++)
     {
       g_autofree char *title = cxr_layer_title (cxr_method_table_layers[i]);
-      self->layer_checks[i] = add_check (self, layers, title, layer_default[i]);
+      self->layer_checks[i] = add_check (self, self->layer_flow, title, layer_default[i]);
     }
-  self->faithfulness_check = gtk_check_button_new_with_mnemonic (_("Confidence change and _ROAD (slower)"));
-  gtk_widget_set_tooltip_text (self->faithfulness_check,
-                               _("20 more forwards per map: the confidence drop and increase and ROAD's curves"));
-  /* Off at first, unlike the CLI's compare: in the window the table answers "which method, layer and threshold",
-   * which IoU, the pointing game and the accuracies do in about a minute on the demo's phantoms; ROAD made the
-   * same table take some 50 minutes there (18 maps per image). */
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (self->faithfulness_check), FALSE);
-  GtkWidget *labels[] = { methods_label, methods, layers_label, layers, self->faithfulness_check };
-  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
-    {
-      gtk_widget_set_margin_start (labels[i], 12);
-      gtk_widget_set_margin_end (labels[i], 12);
-      if (GTK_IS_LABEL (labels[i]))
-        {
-          gtk_label_set_xalign (GTK_LABEL (labels[i]), 0.0f);
-          gtk_widget_add_css_class (labels[i], "heading");
-          gtk_widget_set_margin_top (labels[i], 6);
-        }
-      gtk_box_append (GTK_BOX (choices), labels[i]);
-    }
-  gtk_widget_set_margin_bottom (self->faithfulness_check, 6);
-  adw_preferences_group_add (self->choice_group, choices);
-  gtk_box_append (GTK_BOX (page), GTK_WIDGET (self->choice_group));
-
-  GtkWidget *actions = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  self->compare_button = gtk_button_new_with_mnemonic (_("_Compare"));
-  gtk_widget_add_css_class (self->compare_button, "suggested-action");
-  gtk_widget_add_css_class (self->compare_button, "pill");
-  gtk_widget_set_tooltip_text (self->compare_button, _("Explain every image with a box each chosen way and score it"));
-  g_signal_connect (self->compare_button, "clicked", G_CALLBACK (on_compare_clicked), self);
-  self->cancel_button = gtk_button_new_with_mnemonic (_("_Cancel"));
-  gtk_widget_add_css_class (self->cancel_button, "pill");
-  g_signal_connect (self->cancel_button, "clicked", G_CALLBACK (on_cancel_clicked), self);
-  self->progress_bar = gtk_progress_bar_new ();
-  gtk_progress_bar_set_show_text (GTK_PROGRESS_BAR (self->progress_bar), TRUE);
-  gtk_widget_set_hexpand (self->progress_bar, TRUE);
-  gtk_widget_set_valign (self->progress_bar, GTK_ALIGN_CENTER);
-  gtk_box_append (GTK_BOX (actions), self->compare_button);
-  gtk_box_append (GTK_BOX (actions), self->cancel_button);
-  gtk_box_append (GTK_BOX (actions), self->progress_bar);
-  gtk_box_append (GTK_BOX (page), actions);
-
-  self->status_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_wrap (self->status_label, TRUE);
-  gtk_label_set_xalign (self->status_label, 0.0f);
-  gtk_label_set_selectable (self->status_label, TRUE);
-  gtk_box_append (GTK_BOX (page), GTK_WIDGET (self->status_label));
 
   for (guint c = 0; c <= N_COLUMNS; c++)
     self->columns[c] = gtk_size_group_new (GTK_SIZE_GROUP_HORIZONTAL);
-  self->table_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  self->header_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  gtk_widget_set_margin_start (self->header_box, 8);
-  gtk_widget_set_margin_end (self->header_box, 6);
   for (Column c = 0; c < N_COLUMNS; c++)
     {
       GtkWidget *cell = make_cell (self, c, column_title (c), TRUE);
@@ -574,28 +505,6 @@ build (CxrMethodTable *self)
   GtkWidget *spacer = gtk_label_new (NULL);
   gtk_size_group_add_widget (self->columns[N_COLUMNS], spacer);
   gtk_box_append (GTK_BOX (self->header_box), spacer);
-  self->list = GTK_LIST_BOX (gtk_list_box_new ());
-  gtk_list_box_set_selection_mode (self->list, GTK_SELECTION_NONE);
-  gtk_list_box_set_activate_on_single_click (self->list, FALSE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->list), "boxed-list");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->list), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Methods and layers by localisation"), -1);
-  g_signal_connect (self->list, "row-activated", G_CALLBACK (on_row_activated), self);
-  gtk_box_append (GTK_BOX (self->table_box), self->header_box);
-  gtk_box_append (GTK_BOX (self->table_box), GTK_WIDGET (self->list));
-  /* Only the table scrolls sideways when the window is narrow: the choices above wrap instead. */
-  GtkWidget *table_scroll = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (table_scroll), GTK_POLICY_AUTOMATIC, GTK_POLICY_NEVER);
-  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (table_scroll), TRUE);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (table_scroll), self->table_box);
-  self->table_box = table_scroll;
-  gtk_widget_set_visible (self->table_box, FALSE);
-  gtk_box_append (GTK_BOX (page), self->table_box);
-
-  self->scrolled = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scrolled), page);
-  gtk_widget_set_parent (self->scrolled, GTK_WIDGET (self));
 }
 
 static void
@@ -603,7 +512,10 @@ cxr_method_table_dispose (GObject *object)
 {
   CxrMethodTable *self = CXR_METHOD_TABLE (object);
 
-  g_clear_pointer (&self->scrolled, gtk_widget_unparent);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CXR_TYPE_METHOD_TABLE);
+  GtkWidget *child;
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   for (guint c = 0; c <= N_COLUMNS; c++)
     g_clear_object (&self->columns[c]);
   g_clear_pointer (&self->comparison, cxr_cam_comparison_unref);
@@ -639,7 +551,22 @@ cxr_method_table_class_init (CxrMethodTableClass *klass)
   signals[USE_ROW] = g_signal_new ("use-row", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                    NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
 
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/cxrcam/Cxrcam/ui/cxr-method-table.ui");
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_bind_template_child (widget_class, CxrMethodTable, choice_group);
+  gtk_widget_class_bind_template_child (widget_class, CxrMethodTable, method_flow);
+  gtk_widget_class_bind_template_child (widget_class, CxrMethodTable, layer_flow);
+  gtk_widget_class_bind_template_child (widget_class, CxrMethodTable, faithfulness_check);
+  gtk_widget_class_bind_template_child (widget_class, CxrMethodTable, compare_button);
+  gtk_widget_class_bind_template_child (widget_class, CxrMethodTable, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, CxrMethodTable, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, CxrMethodTable, status_label);
+  gtk_widget_class_bind_template_child (widget_class, CxrMethodTable, table_scroll);
+  gtk_widget_class_bind_template_child (widget_class, CxrMethodTable, header_box);
+  gtk_widget_class_bind_template_child (widget_class, CxrMethodTable, list);
+  gtk_widget_class_bind_template_callback (widget_class, on_compare_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_cancel_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
 }
 
 static void
@@ -648,6 +575,7 @@ cxr_method_table_init (CxrMethodTable *self)
   self->rows = g_ptr_array_new ();
   self->use_buttons = g_ptr_array_new ();
   self->cells = g_ptr_array_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
   build (self);
   update_sensitivity (self);
 }
