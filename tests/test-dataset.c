@@ -21,7 +21,9 @@ read_column (const char *path, int column)
 {
   g_autofree char *text = NULL;
   g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
-  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  /* g_strsplit_set, not g_strsplit: the latter calls strstr once per line, and AddressSanitizer's strstr measures
+   * the rest of the 8 MB text each time (6 minutes for the 112,120-line table in the sanitized build). */
+  g_auto (GStrv) lines = g_strsplit_set (text, "\n", -1);
   GPtrArray *values = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 1; lines[i] != NULL; i++)
     {
