@@ -345,6 +345,28 @@ sidebar_label (Fixture *f, const char *name)
                                                                         CXR_TYPE_CAM_CONTROLS, name)));
 }
 
+typedef struct {
+  Fixture *f;
+  guint rows;
+} RowsWanted;
+
+static gboolean
+list_has_rows (gpointer data)
+{
+  RowsWanted *wanted = data;
+  return g_list_model_get_n_items (G_LIST_MODEL (wanted->f->window->list_model)) == wanted->rows;
+}
+
+/* Waits for the list to hold @rows rows (the search entry waits a moment after the last key), then a little more,
+ * so that a count passed on the way is not taken for the answer. */
+static void
+search_until (Fixture *f, guint rows, const char *what)
+{
+  RowsWanted wanted = { f, rows };
+  cxr_ui_test_spin (400);
+  cxr_ui_test_wait_until (list_has_rows, &wanted, 5000, what);
+}
+
 /* Privacy (issue 16, point 5): the file's patient name, ID and birth date appear only when asked for; the list and
  * the sidebar can show hashed names instead of the file names. */
 static void
@@ -385,6 +407,32 @@ test_privacy (Fixture *f, gconstpointer data)
   cxr_ui_test_spin (50);
   g_assert_cmpstr (cxr_image_item_get_display_name (item), ==, "a.dcm");
   g_assert_cmpstr (sidebar_label (f, "image_name_label"), ==, "b.dcm");
+
+  /* The search matches what the list shows: while it is anonymised, a real file name (which a PACS export may make
+   * from the patient's name) finds nothing, and the shown hash name finds its row. Typed, as a person would. */
+  cxr_window_fixture_key (f, "ctrl+f");
+  cxr_window_fixture_type (f, "a.dcm");
+  search_until (f, 1, "the file name while the list shows it");
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "anonymise-list", NULL);
+  search_until (f, 0, "nothing for the hidden file name");
+  cxr_window_fixture_key (f, "ctrl+a");
+  cxr_window_fixture_type (f, anonymous);
+  search_until (f, 1, "the shown hash name");
+  g_autoptr (CxrImageItem) found = g_list_model_get_item (G_LIST_MODEL (f->window->list_model), 0);
+  g_assert_cmpstr (cxr_image_item_get_display_name (found), ==, anonymous);
+  g_assert_cmpuint (cxr_image_list_model_get_entry (f->window->list_model, 0), ==, 0);   /* a.dcm */
+  cxr_window_fixture_key (f, "ctrl+a");
+  cxr_window_fixture_type (f, "b.d");
+  search_until (f, 0, "nothing for part of a hidden file name");
+  cxr_window_fixture_key (f, "ctrl+a");
+  cxr_window_fixture_type (f, "image");
+  search_until (f, 2, "every row for the word every shown name has");
+  /* Shown again, the names are searched again. */
+  cxr_window_fixture_key (f, "ctrl+a");
+  cxr_window_fixture_type (f, anonymous);
+  search_until (f, 1, "the shown hash name");
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "anonymise-list", NULL);
+  search_until (f, 0, "nothing for a hash name no longer shown");
 }
 
 static gboolean

@@ -34,6 +34,7 @@ struct _CxrImageListModel {
   double iou_below;
   CxrBBoxSnapshot *boxes_then;   /* the boxes when the dataset was opened: "edited since opened" */
   gboolean anonymous;            /* rows show a hash of the name (issue 16, privacy) */
+  GHashTable *anonymous_folded;  /* GUINT index -> the casefolded anonymous name, made as searches need them */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -43,14 +44,32 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (CxrImageListModel, cxr_image_list_model, G_TYPE_O
 
 /* ---- filtering ---------------------------------------------------------- */
 
+/* The name the row shows, casefolded. While the list is anonymised that is "Image 3f2a9c01", never the file name:
+ * a search must not find a patient by the name the screen hides (issue 16, privacy). The hashes are kept, since
+ * every keystroke searches the whole list again. */
+static const char *
+shown_name_folded (CxrImageListModel *self, guint index, const CxrDatasetEntry *entry, char **owned)
+{
+  if (!self->anonymous)
+    return *owned = g_utf8_casefold (entry->name, -1);
+  const char *folded = g_hash_table_lookup (self->anonymous_folded, GUINT_TO_POINTER (index));
+  if (folded == NULL)
+    {
+      g_autofree char *anonymous = cxr_image_anonymous_name (entry->name);
+      folded = g_utf8_casefold (anonymous, -1);
+      g_hash_table_insert (self->anonymous_folded, GUINT_TO_POINTER (index), (char *) folded);
+    }
+  return folded;
+}
+
 static gboolean
-matches_search (CxrImageListModel *self, const CxrDatasetEntry *entry)
+matches_search (CxrImageListModel *self, guint index, const CxrDatasetEntry *entry)
 {
   if (self->search == NULL)
     return TRUE;
 
-  g_autofree char *name = g_utf8_casefold (entry->name, -1);
-  if (strstr (name, self->search) != NULL)
+  g_autofree char *owned = NULL;
+  if (strstr (shown_name_folded (self, index, entry, &owned), self->search) != NULL)
     return TRUE;
   /* Findings match too: "effusion" lists every image labelled with it. */
   g_autofree char *findings = cxr_finding_format_list (entry->findings);
@@ -166,7 +185,7 @@ cxr_image_list_model_refilter (CxrImageListModel *self)
     {
       guint index = g_array_index (self->images, guint, i);
       const CxrDatasetEntry *entry = cxr_dataset_get_entry (self->dataset, index);
-      if (in_subset (self, index) && matches_filter (self, index, entry) && matches_search (self, entry))
+      if (in_subset (self, index) && matches_filter (self, index, entry) && matches_search (self, index, entry))
         g_array_append_val (visible, index);
     }
 
@@ -498,6 +517,9 @@ cxr_image_list_model_set_anonymous (CxrImageListModel *self, gboolean anonymous)
   g_hash_table_iter_init (&iter, self->items);
   while (g_hash_table_iter_next (&iter, NULL, &item))
     cxr_image_item_set_anonymous (item, anonymous);
+  /* The search matches the shown names: what it finds changes with them. */
+  if (self->search != NULL)
+    cxr_image_list_model_refilter (self);
 }
 
 void
@@ -562,6 +584,7 @@ cxr_image_list_model_finalize (GObject *object)
   g_array_unref (self->images);
   g_array_unref (self->visible);
   g_free (self->search);
+  g_hash_table_unref (self->anonymous_folded);
   g_clear_pointer (&self->subset, g_array_unref);
   g_clear_pointer (&self->boxes_then, cxr_bbox_snapshot_free);
 
@@ -581,6 +604,7 @@ static void
 cxr_image_list_model_init (CxrImageListModel *self)
 {
   self->items = g_hash_table_new (NULL, NULL);
+  self->anonymous_folded = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->thumbnails = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
   g_queue_init (&self->thumbnail_order);
   self->visible = g_array_new (FALSE, FALSE, sizeof (guint));
