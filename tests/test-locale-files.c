@@ -261,6 +261,9 @@ review_saved_under (const char *locale, const char *folder)
   cxr_review_set_verdict (review, "c.png", CXR_VERDICT_DISAGREE);
   CxrCtr ctr = { { 412.54, 690.0, 601.23 }, { 198.0, 860.44, 640.0 } };
   cxr_review_set_ctr (review, "c.png", &ctr);
+  g_autoptr (GArray) lines = g_array_new (FALSE, FALSE, sizeof (CxrMeasureLine));
+  g_array_append_val (lines, ((CxrMeasureLine) { 412.54, 300.96, 690.25, 588.35 }));
+  cxr_review_set_lines (review, "c.png", lines);
   g_assert_true (cxr_review_save (review, &error));
   g_assert_no_error (error);
   g_autofree char *contents = NULL;
@@ -291,6 +294,8 @@ test_review_sidecar (void)
   g_assert_nonnull (strstr (c, "0.35"));
   g_assert_nonnull (strstr (c, "12.5"));
   g_assert_nonnull (strstr (c, "0.4189"));
+  g_assert_nonnull (strstr (c, "412.5,"));
+  g_assert_nonnull (strstr (c, "588.4"));
 }
 
 int

@@ -300,6 +300,101 @@ test_ctr (void)
   g_assert_cmpfloat (from_box.y, ==, 40);
 }
 
+/* Line measurements (issue 16): old files without them load as before, lines go in to a tenth of a pixel, in the
+ * order drawn, and come back after the file is read again; other members are kept; deleting the last line removes
+ * the member; broken members are refused with the image named. */
+static void
+test_lines (void)
+{
+  g_autofree char *dir = cxr_test_make_tmpdir ();
+  const char *old = "{\"version\": 1, \"images\": {\"a.png\": {\"reviewed\": true, \"note\": \"ok\", "
+                    "\"verdict\": \"agree\", \"ctr\": {\"heart\": [1, 2, 3], \"thorax\": [0, 10, 3]}}}}\n";
+  g_autofree char *path = write_file (dir, "cxrcam-review.json", old);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CxrReview) review = cxr_review_open (path, &error);
+  g_assert_no_error (error);
+  g_autoptr (GArray) none = cxr_review_get_lines (review, "a.png");
+  g_assert_cmpuint (none->len, ==, 0);
+  g_autoptr (GArray) unknown = cxr_review_get_lines (review, "nobody.png");
+  g_assert_cmpuint (unknown->len, ==, 0);
+
+  g_autoptr (GArray) lines = g_array_new (FALSE, FALSE, sizeof (CxrMeasureLine));
+  g_array_append_val (lines, ((CxrMeasureLine) { 412.54, 300.96, 690.25, 588.35 }));
+  g_array_append_val (lines, ((CxrMeasureLine) { 100, 80.5, 140, 80.5 }));
+  cxr_review_set_lines (review, "a.png", lines);
+  g_assert_true (cxr_review_is_dirty (review));
+  g_assert_true (cxr_review_save (review, &error));
+  g_assert_no_error (error);
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_test_message ("%s", text);
+  g_autoptr (GRegex) spaces = g_regex_new ("\\s+", 0, 0, NULL);
+  g_autofree char *flat = g_regex_replace (spaces, text, -1, 0, "", 0, NULL);
+  /* Tenths: 690.25 is exact in binary and rounds half away from zero, to 690.3. */
+  g_assert_nonnull (strstr (flat, "\"lines\":[[412.5,301.0,690.3,588.4],[100.0,80.5,140.0,80.5]]"));
+  g_assert_nonnull (strstr (flat, "\"verdict\":\"agree\""));
+  g_assert_nonnull (strstr (flat, "\"ctr\":{\"heart\":[1,2,3]"));
+
+  g_autoptr (CxrReview) again = cxr_review_open (path, &error);
+  g_assert_no_error (error);
+  g_autoptr (GArray) back = cxr_review_get_lines (again, "a.png");
+  g_assert_cmpuint (back->len, ==, 2);
+  const CxrMeasureLine *first = &g_array_index (back, CxrMeasureLine, 0);
+  g_assert_cmpfloat (first->x0, ==, 412.5);
+  g_assert_cmpfloat (first->y0, ==, 301.0);
+  g_assert_cmpfloat (first->x1, ==, 690.3);
+  g_assert_cmpfloat (first->y1, ==, 588.4);
+  g_assert_cmpfloat (g_array_index (back, CxrMeasureLine, 1).y1, ==, 80.5);
+  CxrCtr ctr;
+  g_assert_true (cxr_review_get_ctr (again, "a.png", &ctr));
+
+  /* The last line deleted: no member, and the file is as it was but for who and when. */
+  g_array_set_size (back, 0);
+  cxr_review_set_lines (again, "a.png", back);
+  g_assert_true (cxr_review_save (again, &error));
+  g_autofree char *emptied = NULL;
+  g_assert_true (g_file_get_contents (path, &emptied, NULL, NULL));
+  g_assert_null (strstr (emptied, "\"lines\""));
+
+  const char *broken[] = {
+    "{\"images\": {\"x.png\": {\"lines\": [[1, 2, 3]]}}}\n",
+    "{\"images\": {\"x.png\": {\"lines\": [[1, 2, 3, \"4\"]]}}}\n",
+    "{\"images\": {\"x.png\": {\"lines\": [[1, 2, 3, 4], 5]}}}\n",
+    "{\"images\": {\"x.png\": {\"lines\": [1, 2, 3, 4]}}}\n",
+    "{\"images\": {\"x.png\": {\"lines\": {\"0\": [1, 2, 3, 4]}}}}\n",
+    "{\"images\": {\"x.png\": {\"lines\": [[1, 2, 3, 4, 5]]}}}\n",
+    "{\"images\": {\"x.png\": {\"lines\": [[1, 2, 3, null]]}}}\n",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (broken); i++)
+    {
+      g_autofree char *bad = write_file (dir, "bad.json", broken[i]);
+      g_autoptr (GError) bad_error = NULL;
+      g_autoptr (CxrReview) refused = cxr_review_open (bad, &bad_error);
+      g_assert_null (refused);
+      g_assert_error (bad_error, CXR_ERROR, CXR_ERROR_FORMAT);
+      g_test_message ("%s", bad_error->message);
+      g_assert_nonnull (strstr (bad_error->message, "\"x.png\""));
+      g_assert_nonnull (strstr (bad_error->message, "\"lines\""));
+    }
+  /* An empty list and null read as no lines. */
+  g_autofree char *empty = write_file (dir, "empty.json", "{\"images\": {\"x.png\": {\"lines\": []}, "
+                                       "\"y.png\": {\"lines\": null}}}\n");
+  g_autoptr (CxrReview) empty_review = cxr_review_open (empty, &error);
+  g_assert_no_error (error);
+  g_autoptr (GArray) x_lines = cxr_review_get_lines (empty_review, "x.png");
+  g_autoptr (GArray) y_lines = cxr_review_get_lines (empty_review, "y.png");
+  g_assert_cmpuint (x_lines->len + y_lines->len, ==, 0);
+
+  /* The geometry the window uses: length, and the distance from a point to the segment (past an end: to it). */
+  CxrMeasureLine line = { 0, 0, 30, 40 };
+  g_assert_cmpfloat (cxr_measure_line_length (&line), ==, 50.0);
+  g_assert_cmpfloat (fabs (cxr_measure_line_distance (&line, 40, -30) - 50.0), <, 1e-12);
+  g_assert_cmpfloat (fabs (cxr_measure_line_distance (&line, 60, 80) - 50.0), <, 1e-12);
+  g_assert_cmpfloat (fabs (cxr_measure_line_distance (&line, 15, 20)), <, 1e-12);
+  CxrMeasureLine dot = { 5, 5, 5, 5 };
+  g_assert_cmpfloat (cxr_measure_line_distance (&dot, 8, 9), ==, 5.0);
+}
+
 /* The CSV: quoted where needed, a point in numbers whatever the locale, empty fields for what is unknown. */
 static void
 test_csv (void)
@@ -340,6 +435,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/review/verdicts", test_verdicts);
   g_test_add_func ("/review/csv", test_csv);
   g_test_add_func ("/review/ctr", test_ctr);
+  g_test_add_func ("/review/lines", test_lines);
   g_test_add_func ("/review/sweeps-dead-saves", test_sweeps_dead_saves);
   return g_test_run ();
 }

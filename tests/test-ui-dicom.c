@@ -16,6 +16,7 @@
 
 #include "cxr-dicom.h"
 #include "cxr-image-item.h"
+#include "cxr-pane-measures.h"
 #include "cxr-test-util.h"
 #include "cxr-ui-test-input.h"
 #include "cxr-ui-test-util.h"
@@ -338,6 +339,195 @@ test_ctr (Fixture *f, gconstpointer data)
   g_assert_cmpfloat (again.thorax.y, ==, stored.thorax.y);
 }
 
+/* A number as the sidecar writes it: a tenth of a pixel, '.' whatever the locale. */
+static char *
+tenth_json (double v)
+{
+  char text[G_ASCII_DTOSTR_BUF_SIZE];
+  return g_strdup (g_ascii_formatd (text, sizeof text, "%.1f", round (v * 10) / 10));
+}
+
+/* The lines as the sidecar stores them: "[[x0,y0,x1,y1],...]". */
+static char *
+lines_json (const GArray *lines)
+{
+  g_autoptr (GString) out = g_string_new ("[");
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const CxrMeasureLine *l = &g_array_index (lines, CxrMeasureLine, i);
+      g_autofree char *x0 = tenth_json (l->x0), *y0 = tenth_json (l->y0);
+      g_autofree char *x1 = tenth_json (l->x1), *y1 = tenth_json (l->y1);
+      g_string_append_printf (out, "%s[%s,%s,%s,%s]", i > 0 ? "," : "", x0, y0, x1, y1);
+    }
+  g_string_append_c (out, ']');
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* The sidecar on disk, without white space, once the window has saved it. */
+static char *
+saved_review (Fixture *f, const char *dir)
+{
+  cxr_ui_test_wait_until (review_saved, f, 5000, "the review to be saved");
+  g_autofree char *path = g_build_filename (dir, "cxrcam-review.json", NULL);
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_test_message ("%s", text);
+  g_autoptr (GRegex) spaces = g_regex_new ("\\s+", 0, 0, NULL);
+  return g_regex_replace (spaces, text, -1, 0, "", 0, NULL);
+}
+
+static const GArray *
+shown_lines (Fixture *f, guint *selected)
+{
+  return cxr_pane_content_get_lines (f->window->content, selected);
+}
+
+/* A line's tag: its length in mm at the file's Pixel Spacing of 0.35 mm; checked against @want_mm, the length of
+ * the line the drag was asked for, within what the pointer's whole screen pixels allow (@tolerance image pixels at
+ * each end). */
+static void
+assert_line_text (Fixture *f, const CxrMeasureLine *line, double want_mm, double tolerance)
+{
+  g_autofree char *text = cxr_pane_measures_line_text (f->window->content, line);
+  double mm = 0;
+  g_assert_cmpint (sscanf (text, "%lf mm", &mm), ==, 1);
+  g_autofree char *exact = g_strdup_printf ("%.1f mm", hypot (line->x1 - line->x0, line->y1 - line->y0) * 0.35);
+  g_assert_cmpstr (text, ==, exact);
+  g_assert_cmpfloat (fabs (mm - want_mm), <=, 2 * tolerance * 0.35 + 0.05);
+}
+
+/* The line tool with the real pointer and keyboard (issue 16, point 4): M arms it, two drags draw two lines with
+ * their lengths in mm, Escape disarms it, a click selects a line and Delete deletes it, an end is dragged; every
+ * change is in cxrcam-review.json (bytes checked) and the folder opened again shows the lines. Box tags give the
+ * box's size in mm as well. */
+static void
+test_lines (Fixture *f, gconstpointer data)
+{
+  g_autofree char *dir = make_dicom_folder ();
+  if (dir == NULL)
+    return;
+  open_folder (f, dir);
+  CxrPaneView *pane = cxr_compare_view_get_pane (f->window->compare_view, CXR_PANE_ORIGINAL);
+  GtkWidget *widget = GTK_WIDGET (pane);
+  cxr_ui_test_wait_until (cxr_ui_test_widget_allocated, widget, 5000, "the original pane");
+  guint selected;
+  g_assert_cmpuint (shown_lines (f, &selected)->len, ==, 0);
+  double scale, ox, oy;
+  cxr_view_state_get_transform (view_state (f), gtk_widget_get_width (widget), gtk_widget_get_height (widget),
+                                &scale, &ox, &oy);
+  double tolerance = 1.5 / scale;
+
+  /* M, then a drag from (300, 400) to (540, 720): 240 by 320 image pixels, 400 px, 140.0 mm at 0.35 mm. */
+  cxr_window_fixture_key (f, "m");
+  g_assert_true (cxr_line_tool_get_armed (f->window->line_tool));
+  g_assert_cmpstr (gtk_label_get_label (pointer_label (f)), ==,
+                   "Length: drag from one end to the other (Escape or M ends)");
+  drag_image (f, pane, 300, 400, 540, 720);
+  const GArray *lines = shown_lines (f, &selected);
+  g_assert_cmpuint (lines->len, ==, 1);
+  g_assert_cmpuint (selected, ==, 0);   /* the new line is the selected one */
+  const CxrMeasureLine *first = &g_array_index (lines, CxrMeasureLine, 0);
+  g_assert_cmpfloat (fabs (first->x0 - 300), <=, tolerance);
+  g_assert_cmpfloat (fabs (first->y0 - 400), <=, tolerance);
+  g_assert_cmpfloat (fabs (first->x1 - 540), <=, tolerance);
+  g_assert_cmpfloat (fabs (first->y1 - 720), <=, tolerance);
+  assert_line_text (f, first, 140.0, tolerance);
+
+  /* Still armed: a second line, vertical, 300 px = 105.0 mm. */
+  g_assert_true (cxr_line_tool_get_armed (f->window->line_tool));
+  drag_image (f, pane, 700, 200, 700, 500);
+  lines = shown_lines (f, &selected);
+  g_assert_cmpuint (lines->len, ==, 2);
+  g_assert_cmpuint (selected, ==, 1);
+  assert_line_text (f, &g_array_index (lines, CxrMeasureLine, 1), 105.0, tolerance);
+  first = &g_array_index (lines, CxrMeasureLine, 0);
+  const CxrMeasureLine first_line = *first;   /* the content's array is rewritten as the selection changes */
+
+  /* Drawn: the line's magenta where the first line's middle is, on the image. */
+  g_autoptr (CxrUiTestPixels) pixels = cxr_ui_test_render (widget);
+  guint8 rgb[3];
+  cxr_ui_test_pixel (pixels, (int) floor (ox + (first->x0 + first->x1) / 2 * scale),
+                     (int) floor (oy + (first->y0 + first->y1) / 2 * scale), rgb);
+  g_test_message ("line pixel %u %u %u", rgb[0], rgb[1], rgb[2]);
+  g_assert_cmpint (rgb[0], >=, 180);
+  g_assert_cmpint (rgb[1], <=, 170);
+  g_assert_cmpint (rgb[2], >=, 180);
+  cxr_ui_test_save (widget, "dicom-lines");
+
+  /* In the sidecar, to a tenth of a pixel, in the order drawn. */
+  g_autofree char *flat = saved_review (f, dir);
+  g_autofree char *want = lines_json (lines);
+  g_autofree char *member = g_strdup_printf ("\"lines\":%s", want);
+  g_assert_nonnull (strstr (flat, member));
+
+  /* Escape disarms: a drag pans again and draws nothing. */
+  cxr_window_fixture_key (f, "Escape");
+  g_assert_false (cxr_line_tool_get_armed (f->window->line_tool));
+  g_assert_null (strstr (gtk_label_get_label (pointer_label (f)), "Length:"));
+  drag_image (f, pane, 100, 900, 200, 950);
+  g_assert_cmpuint (shown_lines (f, &selected)->len, ==, 2);
+  cxr_window_fixture_key (f, "0");   /* fit again after the pan */
+  cxr_ui_test_spin (100);
+
+  /* A click on the first line's middle selects it; Delete deletes it, and the sidecar follows. */
+  double wx, wy;
+  cxr_pane_view_image_to_widget (pane, (first_line.x0 + first_line.x1) / 2, (first_line.y0 + first_line.y1) / 2,
+                                 &wx, &wy);
+  cxr_window_fixture_click (f, widget, wx, wy);
+  cxr_ui_test_spin (100);
+  shown_lines (f, &selected);
+  g_assert_cmpuint (selected, ==, 0);
+  cxr_window_fixture_key (f, "Delete");
+  lines = shown_lines (f, &selected);
+  g_assert_cmpuint (lines->len, ==, 1);
+  g_assert_cmpuint (selected, ==, G_MAXUINT);
+  CxrMeasureLine vertical = g_array_index (lines, CxrMeasureLine, 0);
+  g_assert_cmpfloat (fabs (vertical.x0 - 700), <=, tolerance);
+  g_autofree char *after_delete = saved_review (f, dir);
+  g_autofree char *want_one = lines_json (lines);
+  g_autofree char *member_one = g_strdup_printf ("\"lines\":%s", want_one);
+  g_assert_nonnull (strstr (after_delete, member_one));
+
+  /* Its lower end dragged 60 pixels down (not armed: the end's handle is grabbed): 360 px, 126.0 mm. */
+  drag_image (f, pane, vertical.x1, vertical.y1, vertical.x1, vertical.y1 + 60);
+  lines = shown_lines (f, &selected);
+  g_assert_cmpuint (lines->len, ==, 1);
+  CxrMeasureLine moved = g_array_index (lines, CxrMeasureLine, 0);
+  g_assert_cmpfloat (moved.x0, ==, vertical.x0);
+  g_assert_cmpfloat (moved.y0, ==, vertical.y0);
+  g_assert_cmpfloat (fabs (moved.y1 - 560), <=, 2 * tolerance);
+  assert_line_text (f, &moved, 126.0, 2 * tolerance);
+  g_autofree char *after_move = saved_review (f, dir);
+  g_autofree char *want_moved = lines_json (lines);
+  g_autofree char *member_moved = g_strdup_printf ("\"lines\":%s", want_moved);
+  g_assert_nonnull (strstr (after_move, member_moved));
+
+  /* Box tags carry the size in mm where the image has a spacing: 100 x 200 pixels at 0.35 mm. */
+  CxrPaneBox box = { .x = 10, .y = 20, .w = 100, .h = 200, .label = "Cardiomegaly" };
+  g_autofree char *box_text = cxr_pane_measures_box_text (f->window->content, &box);
+  g_assert_cmpstr (box_text, ==, "Cardiomegaly · 35.0 × 70.0 mm");
+
+  /* The next image has none; the folder opened again shows a.dcm's line as stored. */
+  cxr_window_fixture_key (f, "d");
+  cxr_ui_test_wait_until (stored_shown, f, 20000, "the second DICOM image");
+  g_assert_cmpuint (shown_lines (f, NULL)->len, ==, 0);
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  f->window = cxr_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1400, 900);
+  gtk_window_present (GTK_WINDOW (f->window));
+  open_folder (f, dir);
+  g_assert_cmpstr (cxr_window_fixture_current_name (f), ==, "a.dcm");
+  lines = shown_lines (f, &selected);
+  g_assert_cmpuint (lines->len, ==, 1);
+  g_assert_cmpuint (selected, ==, G_MAXUINT);
+  CxrMeasureLine stored = cxr_measure_line_rounded (&moved);
+  const CxrMeasureLine *again = &g_array_index (lines, CxrMeasureLine, 0);
+  g_assert_cmpfloat (again->x0, ==, stored.x0);
+  g_assert_cmpfloat (again->y0, ==, stored.y0);
+  g_assert_cmpfloat (again->x1, ==, stored.x1);
+  g_assert_cmpfloat (again->y1, ==, stored.y1);
+}
+
 static const char *
 sidebar_label (Fixture *f, const char *name)
 {
@@ -496,6 +686,7 @@ main (int argc, char *argv[])
 #define ADD(path, func) g_test_add (path, Fixture, NULL, cxr_window_fixture_set_up, func, cxr_window_fixture_tear_down)
   ADD ("/ui/dicom/window-and-readout", test_window_and_readout);
   ADD ("/ui/dicom/ctr", test_ctr);
+  ADD ("/ui/dicom/lines", test_lines);
   ADD ("/ui/dicom/privacy", test_privacy);
   ADD ("/ui/dicom/thumbnails", test_thumbnails);
 

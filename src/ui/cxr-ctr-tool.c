@@ -5,9 +5,7 @@
 #include <math.h>
 
 #include "cxr-ctr-tool.h"
-
-/* Shorter drags are clicks, not calipers. */
-#define MIN_CALIPER_PANE_PIXELS 4.0
+#include "cxr-pane-measures.h"
 
 struct _CxrCtrTool {
   GObject parent_instance;
@@ -110,16 +108,6 @@ cxr_ctr_tool_get_step (CxrCtrTool *self)
 
 /* ---- the pointer ---------------------------------------------------------- */
 
-static void
-image_point (CxrCtrTool *self, CxrPaneView *pane, double x, double y, double *ix, double *iy)
-{
-  int width, height;
-  cxr_pane_content_get_size (self->content, &width, &height);
-  cxr_pane_view_widget_to_image (pane, x, y, ix, iy);
-  *ix = CLAMP (*ix, 0.0, (double) width);
-  *iy = CLAMP (*iy, 0.0, (double) height);
-}
-
 static CxrCaliper *
 caliper_of_step (CxrCtrTool *self)
 {
@@ -143,7 +131,7 @@ on_drag_begin (GtkGestureDrag *gesture, double x, double y, CxrCtrTool *self)
     }
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
   self->drag_pane = pane;
-  image_point (self, pane, x, y, &self->drag_x, &self->drag_y);
+  cxr_pane_view_widget_to_image_clamped (pane, x, y, &self->drag_x, &self->drag_y);
   self->before = self->ctr;
   self->before_shown = self->shown;
   if (self->step == CXR_CTR_TOOL_HEART)
@@ -161,7 +149,7 @@ on_drag_update (GtkGestureDrag *gesture, double offset_x, double offset_y, CxrCt
     return;
   double start_x, start_y, ix, iy;
   gtk_gesture_drag_get_start_point (gesture, &start_x, &start_y);
-  image_point (self, self->drag_pane, start_x + offset_x, start_y + offset_y, &ix, &iy);
+  cxr_pane_view_widget_to_image_clamped (self->drag_pane, start_x + offset_x, start_y + offset_y, &ix, &iy);
   *caliper_of_step (self) = cxr_caliper_from_points (self->drag_x, self->drag_y, ix);
   self->shown |= bit_of_step (self);
   show (self);
@@ -173,7 +161,7 @@ on_drag_end (GtkGestureDrag *gesture, double offset_x, double offset_y, CxrCtrTo
   if (self->drag_pane == NULL)
     return;
   self->drag_pane = NULL;
-  if (fabs (offset_x) < MIN_CALIPER_PANE_PIXELS)
+  if (fabs (offset_x) < CXR_PANE_MEASURE_MIN_DRAG)
     {
       /* A click: nothing laid, still waiting for the same caliper. */
       self->ctr = self->before;

@@ -72,15 +72,22 @@ cxr_measure_box_size (const CxrDicomImage *dicom, double width_px, double height
 }
 
 char *
-cxr_measure_length (const CxrDicomImage *dicom, double length_px)
+cxr_measure_line_text (const CxrDicomImage *dicom, double dx_px, double dy_px)
 {
   if (!cxr_measure_has_spacing (dicom))
     /* Translators: a length in image pixels */
-    return g_strdup_printf (_("%.0f px"), length_px);
-  double mm = length_px * dicom->spacing_column_mm;
+    return g_strdup_printf (_("%.0f px"), hypot (dx_px, dy_px));
+  /* Pixel Spacing is row spacing (between rows: y), then column spacing (between columns: x); they may differ. */
+  double mm = hypot (dx_px * dicom->spacing_column_mm, dy_px * dicom->spacing_row_mm);
   if (at_detector (dicom))
     /* Translators: a length in mm, measured at the X-ray detector */
     return g_strdup_printf (_("%.1f mm at the detector"), mm);
   /* Translators: a length in mm */
   return g_strdup_printf (_("%.1f mm"), mm);
+}
+
+char *
+cxr_measure_length (const CxrDicomImage *dicom, double length_px)
+{
+  return cxr_measure_line_text (dicom, length_px, 0);
 }

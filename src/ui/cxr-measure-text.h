@@ -21,5 +21,8 @@ char    *cxr_measure_readout     (const CxrStoredPlane *plane, double image_x, d
 char    *cxr_measure_box_size    (const CxrDicomImage *dicom, double width_px, double height_px);
 /* A horizontal length: "112.4 mm" (or "… mm at the detector"), or "786 px" without a spacing. */
 char    *cxr_measure_length      (const CxrDicomImage *dicom, double length_px);
+/* The length of a line @dx_px wide and @dy_px high, worded the same way: the x extent at the column spacing, the y
+ * extent at the row spacing. */
+char    *cxr_measure_line_text   (const CxrDicomImage *dicom, double dx_px, double dy_px);
 
 G_END_DECLS

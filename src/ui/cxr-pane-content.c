@@ -23,6 +23,8 @@ struct _CxrPaneContent {
   guint selected_box;        /* CxrPaneBox id, 0: none */
   CxrCtr ctr;
   guint ctr_shown;           /* CXR_PANE_CTR_* */
+  GArray *lines;             /* CxrMeasureLine */
+  guint selected_line;       /* index into lines, G_MAXUINT: none */
   gboolean editing;
 };
 
@@ -51,6 +53,7 @@ cxr_pane_content_finalize (GObject *object)
   g_clear_pointer (&self->stored, cxr_stored_plane_unref);
   g_clear_pointer (&self->gt_boxes, g_array_unref);
   g_clear_pointer (&self->predicted_boxes, g_array_unref);
+  g_clear_pointer (&self->lines, g_array_unref);
   g_clear_pointer (&self->mask, cxr_pyramid_unref);
   g_clear_pointer (&self->heatmap, cxr_pyramid_unref);
   g_clear_pointer (&self->cam, g_bytes_unref);
@@ -73,6 +76,8 @@ cxr_pane_content_init (CxrPaneContent *self)
 {
   self->gt_boxes = g_array_new (FALSE, FALSE, sizeof (CxrPaneBox));
   self->predicted_boxes = g_array_new (FALSE, FALSE, sizeof (CxrPaneBox));
+  self->lines = g_array_new (FALSE, FALSE, sizeof (CxrMeasureLine));
+  self->selected_line = G_MAXUINT;
 }
 
 CxrPaneContent *
@@ -158,6 +163,8 @@ cxr_pane_content_clear (CxrPaneContent *self)
   self->width = self->height = 0;
   g_array_set_size (self->gt_boxes, 0);
   self->ctr_shown = 0;
+  g_array_set_size (self->lines, 0);
+  self->selected_line = G_MAXUINT;
   clear_cam (self);
   emit_changed (self, CXR_PANE_PART_ALL & ~CXR_PANE_PART_STATUS);
 }
@@ -200,6 +207,25 @@ cxr_pane_content_get_ctr (CxrPaneContent *self, CxrCtr *ctr)
   if (ctr != NULL)
     *ctr = self->ctr;
   return self->ctr_shown;
+}
+
+void
+cxr_pane_content_set_lines (CxrPaneContent *self, const GArray *lines, guint selected)
+{
+  g_return_if_fail (CXR_IS_PANE_CONTENT (self));
+  g_array_set_size (self->lines, 0);
+  if (lines != NULL && lines->len > 0)
+    g_array_append_vals (self->lines, lines->data, lines->len);
+  self->selected_line = selected < self->lines->len ? selected : G_MAXUINT;
+  emit_changed (self, CXR_PANE_PART_MEASURE);
+}
+
+const GArray *
+cxr_pane_content_get_lines (CxrPaneContent *self, guint *selected)
+{
+  if (selected != NULL)
+    *selected = self->selected_line;
+  return self->lines;
 }
 
 static void

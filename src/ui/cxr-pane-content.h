@@ -14,6 +14,7 @@
 #include <gdk/gdk.h>
 
 #include "cxr-ctr.h"
+#include "cxr-measure-line.h"
 #include "cxr-overlay-textures.h"
 
 G_BEGIN_DECLS
@@ -26,7 +27,7 @@ typedef enum {
   CXR_PANE_PART_HEATMAP   = 1 << 4,
   CXR_PANE_PART_STATUS    = 1 << 5,
   CXR_PANE_PART_EDITING   = 1 << 6,   /* the selected box, its handles, whether the original pane shows boxes */
-  CXR_PANE_PART_MEASURE   = 1 << 7,   /* the CTR calipers */
+  CXR_PANE_PART_MEASURE   = 1 << 7,   /* the CTR calipers and the line measurements */
   CXR_PANE_PART_ALL       = 0xff,
 } CxrPaneParts;
 
@@ -79,6 +80,12 @@ gboolean    cxr_pane_content_get_editing      (CxrPaneContent *self);
 #define CXR_PANE_CTR_THORAX 2u
 void        cxr_pane_content_set_ctr (CxrPaneContent *self, const CxrCtr *ctr, guint shown);
 guint       cxr_pane_content_get_ctr (CxrPaneContent *self, CxrCtr *ctr);
+
+/* The line measurements (cxr-measure-line.h; a GArray of CxrMeasureLine, copied; NULL: none) drawn on the original
+ * and ground-truth panes, the one at @selected (G_MAXUINT: none) with its end handles. Kept across set_image, as
+ * the CTR (the line tool sets each image's own); clear() drops them. */
+void        cxr_pane_content_set_lines (CxrPaneContent *self, const GArray *lines, guint selected);
+const GArray *cxr_pane_content_get_lines (CxrPaneContent *self, guint *selected);
 
 /* The mask overlay (NULL: none yet). */
 void        cxr_pane_content_set_mask       (CxrPaneContent *self, CxrPyramid *mask);

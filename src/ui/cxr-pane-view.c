@@ -7,10 +7,9 @@
  */
 #include "config.h"
 
-#include <glib/gi18n.h>
 #include <math.h>
 
-#include "cxr-measure-text.h"
+#include "cxr-pane-measures.h"
 #include "cxr-pane-view.h"
 
 const GdkRGBA cxr_pane_gt_box_color = { 1.0f, 0.87f, 0.0f, 1.0f };           /* yellow, as the tutorial */
@@ -79,6 +78,17 @@ cxr_pane_view_widget_to_image (CxrPaneView *self, double x, double y, double *im
   get_transform (self, &scale, &ox, &oy);
   *image_x = (x - ox) / scale;
   *image_y = (y - oy) / scale;
+}
+
+void
+cxr_pane_view_widget_to_image_clamped (CxrPaneView *self, double x, double y, double *image_x, double *image_y)
+{
+  int width = 0, height = 0;
+  if (self->content != NULL)
+    cxr_pane_content_get_size (self->content, &width, &height);
+  cxr_pane_view_widget_to_image (self, x, y, image_x, image_y);
+  *image_x = CLAMP (*image_x, 0.0, (double) width);
+  *image_y = CLAMP (*image_y, 0.0, (double) height);
 }
 
 void
@@ -211,10 +221,12 @@ append_box (CxrPaneView *self, GtkSnapshot *snapshot, const CxrPaneBox *box, con
                               (float[4]) { BOX_LINE_WIDTH, BOX_LINE_WIDTH, BOX_LINE_WIDTH, BOX_LINE_WIDTH },
                               (GdkRGBA[4]) { *color, *color, *color, *color });
 
-  if (box->label[0] == '\0')
+  /* Where the image has a pixel spacing (DICOM), the tag gives the box's size in mm as well. */
+  g_autofree char *text = cxr_pane_measures_box_text (self->content, box);
+  if (text[0] == '\0')
     return;
 
-  g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), box->label);
+  g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
   int text_width, text_height;
   pango_layout_get_pixel_size (layout, &text_width, &text_height);
   /* The tag sits on the box's top edge, kept inside the pane. Where that would run under the pane's caption
@@ -272,92 +284,6 @@ append_boxes (CxrPaneView *self, GtkSnapshot *snapshot, const GArray *boxes, con
 {
   for (guint i = 0; i < boxes->len; i++)
     append_box (self, snapshot, &g_array_index (boxes, CxrPaneBox, i), color, scale, ox, oy, placed);
-}
-
-const GdkRGBA cxr_pane_heart_color = { 1.0f, 0.42f, 0.42f, 1.0f };    /* red */
-const GdkRGBA cxr_pane_thorax_color = { 0.45f, 1.0f, 0.45f, 1.0f };   /* green */
-
-/* A text tag with a dark background, its top left at (x, y) in pane pixels. */
-static void
-append_tag (CxrPaneView *self, GtkSnapshot *snapshot, const char *text, float x, float y, const GdkRGBA *color)
-{
-  g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
-  int text_width, text_height;
-  pango_layout_get_pixel_size (layout, &text_width, &text_height);
-  x = CLAMP (x, 0.0f, MAX (0.0f, gtk_widget_get_width (GTK_WIDGET (self)) - text_width - 8.0f));
-  y = MAX (y, 0.0f);
-  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0, 0, 0, 0.7f },
-                             &GRAPHENE_RECT_INIT (x, y, text_width + 8, text_height + 2));
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x + 4, y + 1));
-  gtk_snapshot_append_layout (snapshot, layout, color);
-  gtk_snapshot_restore (snapshot);
-}
-
-/* A caliper: a horizontal line with end ticks, on a dark halo so that it shows on bone and on lung alike. */
-static void
-append_caliper (GtkSnapshot *snapshot, const CxrCaliper *caliper, const GdkRGBA *color, double scale, double ox,
-                double oy)
-{
-  float x0 = (float) round (ox + caliper->left * scale), x1 = (float) round (ox + caliper->right * scale);
-  float y = (float) round (oy + caliper->y * scale);
-  const GdkRGBA halo = { 0, 0, 0, 0.6f };
-  const float tick = 8.0f;
-  gtk_snapshot_append_color (snapshot, &halo, &GRAPHENE_RECT_INIT (x0 - 1, y - 2, x1 - x0 + 2, 4));
-  gtk_snapshot_append_color (snapshot, &halo, &GRAPHENE_RECT_INIT (x0 - 2, y - tick - 1, 4, 2 * tick + 2));
-  gtk_snapshot_append_color (snapshot, &halo, &GRAPHENE_RECT_INIT (x1 - 2, y - tick - 1, 4, 2 * tick + 2));
-  gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x0, y - 1, x1 - x0, 2));
-  gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x0 - 1, y - tick, 2, 2 * tick));
-  gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x1 - 1, y - tick, 2, 2 * tick));
-}
-
-/* The CTR tool's calipers, each with its length, and the ratio once both are there. */
-static void
-append_ctr (CxrPaneView *self, GtkSnapshot *snapshot, double scale, double ox, double oy)
-{
-  CxrCtr ctr;
-  guint shown = cxr_pane_content_get_ctr (self->content, &ctr);
-  if (shown == 0)
-    return;
-  CxrStoredPlane *stored = cxr_pane_content_get_stored (self->content);
-  const CxrDicomImage *dicom = stored != NULL ? stored->dicom : NULL;
-  const struct {
-    guint bit;
-    const CxrCaliper *caliper;
-    const GdkRGBA *color;
-  } parts[] = {
-    { CXR_PANE_CTR_HEART, &ctr.heart, &cxr_pane_heart_color },
-    { CXR_PANE_CTR_THORAX, &ctr.thorax, &cxr_pane_thorax_color },
-  };
-  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
-    {
-      if (!(shown & parts[i].bit))
-        continue;
-      append_caliper (snapshot, parts[i].caliper, parts[i].color, scale, ox, oy);
-      g_autofree char *length = cxr_measure_length (dicom, cxr_caliper_width (parts[i].caliper));
-      g_autofree char *text = parts[i].bit == CXR_PANE_CTR_HEART
-                              /* Translators: the heart caliper's tag: its length ("132.1 mm") */
-                              ? g_strdup_printf (_("Heart %s"), length)
-                              /* Translators: the thorax caliper's tag: its length ("280.3 mm") */
-                              : g_strdup_printf (_("Thorax %s"), length);
-      append_tag (self, snapshot, text, (float) (ox + parts[i].caliper->left * scale),
-                  (float) (oy + parts[i].caliper->y * scale) - 32.0f, parts[i].color);
-    }
-  if ((shown & (CXR_PANE_CTR_HEART | CXR_PANE_CTR_THORAX)) != (CXR_PANE_CTR_HEART | CXR_PANE_CTR_THORAX))
-    return;
-  double ratio = cxr_ctr_ratio (&ctr);
-  if (isnan (ratio))
-    return;
-  g_autofree char *text = NULL;
-  if (cxr_ctr_flagged (&ctr))
-    /* Translators: the cardiothoracic ratio, above the 0.5 that suggests an enlarged heart */
-    text = g_strdup_printf (_("CTR %.2f: above 0.5"), ratio);
-  else
-    /* Translators: the cardiothoracic ratio */
-    text = g_strdup_printf (_("CTR %.2f"), ratio);
-  const GdkRGBA flag = { 1.0f, 0.55f, 0.2f, 1.0f }, plain = { 1, 1, 1, 1 };
-  append_tag (self, snapshot, text, (float) (ox + ctr.thorax.left * scale),
-              (float) (oy + ctr.thorax.y * scale) + 12.0f, cxr_ctr_flagged (&ctr) ? &flag : &plain);
 }
 
 static void
@@ -423,7 +349,7 @@ cxr_pane_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     }
 
   if (self->kind == CXR_PANE_ORIGINAL || self->kind == CXR_PANE_GROUND_TRUTH)
-    append_ctr (self, snapshot, scale, ox, oy);
+    cxr_pane_measures_append (widget, snapshot, self->content, scale, ox, oy);
 
   const char *status = cxr_pane_content_get_cam_status (self->content);
   if (overlay == NULL && status != NULL && (self->kind == CXR_PANE_MASK || self->kind == CXR_PANE_HEATMAP))

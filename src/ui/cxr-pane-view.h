@@ -43,6 +43,9 @@ CxrViewState   *cxr_pane_view_get_view_state (CxrPaneView *self);
 /* Between widget and image coordinates at the current view. */
 void            cxr_pane_view_widget_to_image (CxrPaneView *self, double x, double y, double *image_x,
                                                double *image_y);
+/* The same, kept on the image (measurements end at its edges). */
+void            cxr_pane_view_widget_to_image_clamped (CxrPaneView *self, double x, double y, double *image_x,
+                                                       double *image_y);
 void            cxr_pane_view_image_to_widget (CxrPaneView *self, double image_x, double image_y, double *x,
                                                double *y);
 

@@ -2,8 +2,9 @@
 /* cxr-window-actions.c: the window's GActions and their keys.
  *
  * Keys with modifiers are application accelerators (cxr-application.c; they show in menus). Single keys (A, D, +,
- * -, 0, F, 1-4, I, R, Space, Y, X, U, E) belong to a bubble-phase shortcut controller on the window: a focused
- * entry or spin button sees the key first and keeps it, so typing "d" in the search field types a "d".
+ * -, 0, F, 1-4, I, R, Space, Y, X, U, E; T and M for the measurements, in cxr-window-ctr.c and cxr-window-lines.c)
+ * belong to bubble-phase shortcut controllers on the window: a focused entry or spin button sees the key first and
+ * keeps it, so typing "d" in the search field types a "d".
  *
  * The box editor (issue 11) owns W and N (draw, as labelImg and CVAT), L (relabel), C (copy the model's box),
  * Delete, Tab and the arrows on a selected box. So the verdicts are Y (yes, agree), X (no, disagree: the reject
@@ -233,6 +234,7 @@ _cxr_window_actions_update (CxrWindow *self)
   set_enabled (self, "export", has_dataset && model != NULL && !running);
   _cxr_window_boxes_update_actions (self);
   _cxr_window_ctr_update_actions (self);
+  _cxr_window_lines_update_actions (self);
   _cxr_window_save_update_actions (self);
 }
 

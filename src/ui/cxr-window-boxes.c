@@ -470,13 +470,6 @@ _cxr_window_boxes_update_actions (CxrWindow *self)
 /* ---- keys ------------------------------------------------------------------------ */
 
 static gboolean
-focus_takes_text (CxrWindow *self)
-{
-  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
-  return focus != NULL && (GTK_IS_EDITABLE (focus) || GTK_IS_TEXT_VIEW (focus));
-}
-
-static gboolean
 focus_on_images (CxrWindow *self)
 {
   GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
@@ -502,7 +495,7 @@ on_key_pressed (GtkEventControllerKey *controller, guint keyval, guint keycode, 
                 CxrWindow *self)
 {
   if ((self->box_label_popover != NULL && gtk_widget_get_visible (self->box_label_popover))
-      || focus_takes_text (self))
+      || _cxr_window_focus_takes_text (self))
     return FALSE;
   state &= gtk_accelerator_get_default_mod_mask ();
   if (state & ~GDK_SHIFT_MASK)

@@ -10,20 +10,11 @@
 
 #include "cxr-window-private.h"
 
-static const char *
-current_name (CxrWindow *self, guint *index)
-{
-  *index = cxr_current_image_get_index (self->current);
-  if (self->dataset == NULL || *index == G_MAXUINT)
-    return NULL;
-  return cxr_dataset_get_entry (self->dataset, *index)->name;
-}
-
 static void
 on_current_index (CxrCurrentImage *current, GParamSpec *pspec, CxrWindow *self)
 {
   guint index;
-  const char *name = current_name (self, &index);
+  const char *name = _cxr_window_current_name (self, &index);
   CxrCtr ctr;
   if (name != NULL && self->review != NULL && cxr_review_get_ctr (self->review, name, &ctr))
     cxr_ctr_tool_set_measurement (self->ctr_tool, &ctr);
@@ -35,7 +26,7 @@ static void
 on_measured (CxrCtrTool *tool, CxrWindow *self)
 {
   guint index;
-  const char *name = current_name (self, &index);
+  const char *name = _cxr_window_current_name (self, &index);
   CxrCtr ctr;
   if (name == NULL || !cxr_ctr_tool_get_measurement (tool, &ctr))
     return;
@@ -76,7 +67,10 @@ measure_ctr_activated (GSimpleAction *action, GVariant *parameter, gpointer user
   if (cxr_ctr_tool_get_step (self->ctr_tool) != CXR_CTR_TOOL_IDLE)
     cxr_ctr_tool_cancel (self->ctr_tool);
   else
-    cxr_ctr_tool_start (self->ctr_tool);
+    {
+      cxr_line_tool_set_armed (self->line_tool, FALSE);   /* a drag is one tool's */
+      cxr_ctr_tool_start (self->ctr_tool);
+    }
 }
 
 /* The heart caliper from a Cardiomegaly box: the model's, when the heatmap explains Cardiomegaly, else the ground
@@ -115,6 +109,7 @@ seed_ctr_heart_activated (GSimpleAction *action, GVariant *parameter, gpointer u
       _cxr_window_toast (self, _("No Cardiomegaly box to start from: run the model with Cardiomegaly as the target"));
       return;
     }
+  cxr_line_tool_set_armed (self->line_tool, FALSE);
   cxr_ctr_tool_seed_heart (self->ctr_tool, &heart);
 }
 

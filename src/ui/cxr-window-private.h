@@ -21,6 +21,7 @@
 #include "cxr-window.h"
 #include "cxr-window-level.h"
 #include "cxr-ctr-tool.h"
+#include "cxr-line-tool.h"
 
 G_BEGIN_DECLS
 
@@ -60,6 +61,7 @@ struct _CxrWindow {
   CxrCurrentImage *current;
   CxrWindowLevel *window_level;      /* a DICOM image's stored values through the window/level control */
   CxrCtrTool *ctr_tool;              /* the cardiothoracic ratio's calipers (cxr-window-ctr.c) */
+  CxrLineTool *line_tool;            /* lines with their lengths (cxr-window-lines.c) */
   CxrDataset *dataset;
   CxrReview *review;
   CxrResults *results;
@@ -134,11 +136,22 @@ gboolean _cxr_window_privacy_anonymous      (CxrWindow *self);
 void     _cxr_window_privacy_append_patient (CxrWindow *self, GString *details);
 /* cxr-window.c: the sidebar's name, findings and details of the image on screen. */
 void     _cxr_window_update_image_info      (CxrWindow *self);
+/* cxr-window.c: the name of the image on screen and its dataset index; NULL (and G_MAXUINT) when none is. */
+const char *_cxr_window_current_name        (CxrWindow *self, guint *index);
+/* cxr-window.c: the focus is where text is typed (an entry, a spin button, the note): single keys are its. */
+gboolean _cxr_window_focus_takes_text       (CxrWindow *self);
 
 /* cxr-window-ctr.c */
 void _cxr_window_ctr_init           (CxrWindow *self);
 void _cxr_window_ctr_dispose        (CxrWindow *self);
 void _cxr_window_ctr_update_actions (CxrWindow *self);
+
+/* cxr-window-lines.c */
+void _cxr_window_lines_init           (CxrWindow *self);
+/* Once the box editor exists: a selected box and a selected line exclude each other. */
+void _cxr_window_lines_watch_boxes    (CxrWindow *self);
+void _cxr_window_lines_dispose        (CxrWindow *self);
+void _cxr_window_lines_update_actions (CxrWindow *self);
 
 /* cxr-window-boxes.c */
 void     _cxr_window_boxes_init           (CxrWindow *self);

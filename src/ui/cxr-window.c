@@ -71,6 +71,22 @@ _cxr_window_update_title (CxrWindow *self)
 
 /* ---- the image on screen ------------------------------------------------- */
 
+const char *
+_cxr_window_current_name (CxrWindow *self, guint *index)
+{
+  *index = cxr_current_image_get_index (self->current);
+  if (self->dataset == NULL || *index == G_MAXUINT)
+    return NULL;
+  return cxr_dataset_get_entry (self->dataset, *index)->name;
+}
+
+gboolean
+_cxr_window_focus_takes_text (CxrWindow *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  return focus != NULL && (GTK_IS_EDITABLE (focus) || GTK_IS_TEXT_VIEW (focus));
+}
+
 void
 _cxr_window_update_image_info (CxrWindow *self)
 {
@@ -475,6 +491,7 @@ cxr_window_dispose (GObject *object)
 
   g_clear_object (&self->window_level);
   _cxr_window_ctr_dispose (self);
+  _cxr_window_lines_dispose (self);
   _cxr_window_privacy_dispose (self);
   g_clear_object (&self->current);
   g_clear_object (&self->list_model);
@@ -553,8 +570,10 @@ cxr_window_init (CxrWindow *self)
   /* The actions exist before anything below can update them: binding the settings already notifies. */
   _cxr_window_actions_init (self);
   _cxr_window_privacy_init (self);
-  _cxr_window_ctr_init (self);   /* its gestures go before the box editor's */
+  _cxr_window_ctr_init (self);     /* its gestures go before the line tool's and the box editor's */
+  _cxr_window_lines_init (self);   /* ... before the box editor's */
   _cxr_window_boxes_init (self);
+  _cxr_window_lines_watch_boxes (self);
   _cxr_window_save_init (self);
   _cxr_window_layout_init (self);
   _cxr_window_review_init (self);

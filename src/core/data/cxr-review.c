@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "cxr-review.h"
+#include "cxr-review-private.h"
 
 #include <math.h>
 #include <string.h>
@@ -187,6 +187,8 @@ check_root (const char *path, JsonObject *root, GError **error)
       if (!check_ctr (entry))
         return format_error (error, path, l->data, "\"ctr\" is not {\"heart\": [left, right, y], \"thorax\": "
                              "[left, right, y], \"ratio\": number}");
+      if (!_cxr_review_check_lines (entry))
+        return format_error (error, path, l->data, "\"lines\" is not a list of lines [x0, y0, x1, y1]");
       CxrVerdict verdict;
       JsonNode *verdict_node = json_object_get_member (entry, "verdict");
       if (verdict_node != NULL && !JSON_NODE_HOLDS_NULL (verdict_node)
@@ -278,6 +280,13 @@ cxr_review_count_reviewed (CxrReview *review)
   return n;
 }
 
+JsonObject *
+_cxr_review_image (CxrReview *review, const char *image)
+{
+  JsonNode *node = json_object_get_member (review->images, image);
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
 /* The image's object, made on first use, with who and when stamped for the change about to happen. */
 static JsonObject *
 touch (CxrReview *review, const char *image)
@@ -307,6 +316,18 @@ changed (CxrReview *review, const char *image)
       g_object_notify_by_pspec (G_OBJECT (review), properties[PROP_DIRTY]);
     }
   g_signal_emit (review, signals[SIGNAL_CHANGED], 0, image);
+}
+
+JsonObject *
+_cxr_review_touch (CxrReview *review, const char *image)
+{
+  return touch (review, image);
+}
+
+void
+_cxr_review_changed (CxrReview *review, const char *image)
+{
+  changed (review, image);
 }
 
 void

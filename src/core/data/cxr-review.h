@@ -18,7 +18,12 @@
  *       "ctr": {"heart": [412.5, 690, 601.2], "thorax": [198, 860.4, 640], "ratio": 0.4198}
  *
  * each caliper [left x, right x, row y]; "ratio" (four decimals) is written for other readers, cxrcam reads the
- * calipers. Files without "ctr" have no measurement.
+ * calipers. Files without "ctr" have no measurement. And "lines" (issue 16), straight-line measurements
+ * (cxr-measure-line.h), each [x0, y0, x1, y1] in original-image pixels to a tenth, in the order drawn:
+ *
+ *       "lines": [[412.5, 301.0, 690.2, 588.4], [100.0, 80.5, 140.0, 80.5]]
+ *
+ * Files without "lines" have none; a "lines" that is not a list of four numbers each is refused naming the image.
  * Members this version does not know, at the top or inside an image, are kept when the file is written again.
  * Saving is atomic (temporary file, fsync, rename, fsync of the folder), keeps the previous version as path~, and
  * refuses with CXR_ERROR_CONFLICT to overwrite a file whose content changed since it was read. A failed save
@@ -29,6 +34,7 @@
 #include <glib-object.h>
 
 #include "cxr-ctr.h"
+#include "cxr-measure-line.h"
 
 G_BEGIN_DECLS
 
@@ -71,6 +77,11 @@ void        cxr_review_set_verdict (CxrReview *review, const char *image, CxrVer
 /* The image's CTR measurement: FALSE when it has none. Setting one (NULL: removes it) stamps who and when. */
 gboolean    cxr_review_get_ctr (CxrReview *review, const char *image, CxrCtr *ctr);
 void        cxr_review_set_ctr (CxrReview *review, const char *image, const CxrCtr *ctr);
+
+/* The image's line measurements (CxrMeasureLine, in the order drawn): a new array, empty when it has none.
+ * Setting them (NULL or empty: none) rounds them to a tenth of a pixel and stamps who and when. */
+GArray     *cxr_review_get_lines (CxrReview *review, const char *image);
+void        cxr_review_set_lines (CxrReview *review, const char *image, const GArray *lines);
 
 /* The review as CSV (RFC 4180, UTF-8, the same bytes under any locale): CXR_REVIEW_CSV_HEADER, then one row per
  * image with the finding labels and the model's probability (NAN: empty) that the caller knows. */
