@@ -182,3 +182,24 @@ bench_ui_save_png_file (GtkWidget *widget, const char *path)
     g_error ("could not write %s", path);
   g_print ("%s (%d x %d)\n", path, width, height);
 }
+
+/* "cam-threshold=0.45": the value parsed as the key's type (strings as they are, without GVariant's quotes). */
+void
+bench_ui_apply_setting (GSettings *settings, const char *assignment)
+{
+  g_auto (GStrv) parts = g_strsplit (assignment, "=", 2);
+  g_autoptr (GSettingsSchema) schema = NULL;
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  if (parts[1] == NULL || !g_settings_schema_has_key (schema, parts[0]))
+    g_error ("%s: not KEY=VALUE with a key of %s", assignment, g_settings_schema_get_id (schema));
+  g_autoptr (GSettingsSchemaKey) key = g_settings_schema_get_key (schema, parts[0]);
+  const GVariantType *type = g_settings_schema_key_get_value_type (key);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) value = g_variant_type_equal (type, G_VARIANT_TYPE_STRING)
+                               ? g_variant_ref_sink (g_variant_new_string (parts[1]))
+                               : g_variant_parse (type, parts[1], NULL, NULL, &error);
+  if (value == NULL)
+    g_error ("%s: %s", assignment, error->message);
+  if (!g_settings_set_value (settings, parts[0], value))
+    g_error ("%s: not a value %s takes", assignment, parts[0]);
+}

@@ -57,4 +57,8 @@ void bench_ui_save_png (GtkWidget *widget, const char *folder, const char *name)
  * so it is also the window's smallest size (which the tools never need to shrink below). */
 void bench_ui_window_resize (GtkWindow *window, int width, int height);
 
+/* "KEY=VALUE" (cam-threshold=0.45, cam-method=layercam) into @settings, the value parsed as the key's type (a
+ * string as it is, without GVariant's quotes); aborts naming what is wrong. For the picture tools' arguments. */
+void bench_ui_apply_setting (GSettings *settings, const char *assignment);
+
 G_END_DECLS

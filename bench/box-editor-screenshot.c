@@ -2,13 +2,14 @@
 /* box-editor-screenshot: the README's picture of the box editor (docs/box-editor.png), made the same way every time
  * (run it under xvfb-run with a screen of at least 1366 x 768):
  *
- *   box-editor-screenshot OUTPUT.png DATASET MODEL [IMAGE]
+ *   box-editor-screenshot OUTPUT.png DATASET MODEL [IMAGE [KEY=VALUE...]]
  *
  * Opens DATASET (a copy: the drag writes a journal beside its box file) and MODEL in a 1366 x 768 window, shows
  * IMAGE (default: the first image with a box) in the one large ground-truth pane, and presses on the bottom-right
  * handle of its first box and drags it through the X server (xdotool), as a hand does; halfway, with the button
  * still down, it saves what the window draws (GtkWidgetPaintable: the handles, the model's box beside the one
- * being resized and the x, y, w, h readout, without the pointer). Then it lets go and undoes the drag.
+ * being resized and the x, y, w, h readout, without the pointer). Then it lets go and undoes the drag. KEY=VALUE
+ * sets a key of the (in-memory) settings first, as ui-screenshots does (e.g. the demo's method, layer and threshold).
  */
 #include <adwaita.h>
 #include <gdk/x11/gdkx.h>
@@ -65,7 +66,7 @@ main (int argc, char *argv[])
 {
   if (argc < 4)
     {
-      g_printerr ("usage: %s OUTPUT.png DATASET MODEL [IMAGE]   (under xvfb-run)\n", argv[0]);
+      g_printerr ("usage: %s OUTPUT.png DATASET MODEL [IMAGE [KEY=VALUE...]]   (under xvfb-run)\n", argv[0]);
       return 2;
     }
   if (!bench_ui_init ())
@@ -74,6 +75,8 @@ main (int argc, char *argv[])
   g_autoptr (CxrApplication) app = bench_ui_application_new ();
   Shot shot = { 0 };
   CxrWindow *window = bench_ui_window_new (app, 1366, 768);
+  for (int i = 5; i < argc; i++)
+    bench_ui_apply_setting (window->settings, argv[i]);
   shot.window = window;
   g_autoptr (GFile) folder = g_file_new_for_path (argv[2]);
   cxr_window_open_dataset (window, folder);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ui-screenshots: the README's screenshots, made the same way every time (run it under xvfb-run):
  *
- *   ui-screenshots OUTPUT-DIR DATASET MODEL [IMAGE]
+ *   ui-screenshots OUTPUT-DIR DATASET MODEL [IMAGE [KEY=VALUE...]]
  *
  * Opens DATASET and MODEL in a 1600 x 1000 window, runs the model on every image, shows IMAGE (default
  * 00001373_009.png, a Cardiomegaly image with a box) and saves what the window draws: review.png (the window),
@@ -9,6 +9,9 @@
  * empty window), and a laptop's screens: review-1366-single.png (1366 x 768, one large pane with the ground truth,
  * as key 2 shows it) and review-1024.png (1024 x 768). The pictures are the widgets' own rendering
  * (GtkWidgetPaintable), not a screen grab. The language is the environment's (LC_ALL=de_DE.UTF-8 for German).
+ * KEY=VALUE sets a key of the application's settings first, as the window's controls would (cam-method=layercam
+ * cam-layer=layer3 cam-threshold=0.45: the method, layer and threshold `cxrcam-cli demo` found best); the settings
+ * live in memory, so nothing of the user's changes.
  */
 #include <adwaita.h>
 #include <stdlib.h>
@@ -54,7 +57,7 @@ main (int argc, char *argv[])
 {
   if (argc < 4)
     {
-      g_printerr ("usage: %s OUTPUT-DIR DATASET MODEL [IMAGE]   (under xvfb-run)\n", argv[0]);
+      g_printerr ("usage: %s OUTPUT-DIR DATASET MODEL [IMAGE [KEY=VALUE...]]   (under xvfb-run)\n", argv[0]);
       return 2;
     }
   const char *out = argv[1], *image = argc > 4 ? argv[4] : "00001373_009.png";
@@ -64,6 +67,8 @@ main (int argc, char *argv[])
   g_autoptr (CxrApplication) app = bench_ui_application_new ();
 
   CxrWindow *window = bench_ui_window_new (app, 1600, 1000);
+  for (int i = 5; i < argc; i++)
+    bench_ui_apply_setting (window->settings, argv[i]);
   bench_ui_save_png (GTK_WIDGET (window), out, "start.png");
 
   g_autoptr (GFile) dataset = g_file_new_for_path (argv[2]);
