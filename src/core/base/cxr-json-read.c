@@ -2,6 +2,8 @@
 /* cxr-json-read.c: JSON in, bounded and with places in its errors (see cxr-json-read.h). */
 #include "cxr-json-read.h"
 
+#include <math.h>
+
 #include <string.h>
 
 #include "cxr-error.h"
@@ -140,4 +142,27 @@ cxr_json_load (const char *path, guint64 max_size, CxrFileIdentity *identity, ch
   if (text_out != NULL)
     *text_out = g_steal_pointer (&text);
   return g_steal_pointer (&parser);
+}
+
+gboolean
+cxr_json_read_numbers (JsonNode *node, double *values, guint n)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return FALSE;
+  JsonArray *array = json_node_get_array (node);
+  if (json_array_get_length (array) != n)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      if (!JSON_NODE_HOLDS_VALUE (element))
+        return FALSE;
+      GType type = json_node_get_value_type (element);
+      if (type != G_TYPE_DOUBLE && type != G_TYPE_INT64)
+        return FALSE;
+      values[i] = json_node_get_double (element);
+      if (!isfinite (values[i]))
+        return FALSE;
+    }
+  return TRUE;
 }

@@ -21,4 +21,8 @@ JsonParser *cxr_json_parse (const char *text, gsize length, const char *name, GE
 JsonParser *cxr_json_load  (const char *path, guint64 max_size, CxrFileIdentity *identity, char **text,
                             GError **error);
 
+/* TRUE when @node is an array of exactly @n finite numbers (integers or reals), stored into @values; FALSE
+ * otherwise (@values may then be partly written). Boxes, calipers and lines in cxrcam's JSON files are such arrays. */
+gboolean    cxr_json_read_numbers (JsonNode *node, double *values, guint n);
+
 G_END_DECLS

@@ -58,29 +58,6 @@ shape_error (GError **error, const char *path, const char *image, const char *wh
   return FALSE;
 }
 
-static gboolean
-read_numbers (JsonNode *node, double v[4])
-{
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    return FALSE;
-  JsonArray *array = json_node_get_array (node);
-  if (json_array_get_length (array) != 4)
-    return FALSE;
-  for (guint i = 0; i < 4; i++)
-    {
-      JsonNode *element = json_array_get_element (array, i);
-      if (!JSON_NODE_HOLDS_VALUE (element))
-        return FALSE;
-      GType type = json_node_get_value_type (element);
-      if (type != G_TYPE_INT64 && type != G_TYPE_DOUBLE)
-        return FALSE;
-      v[i] = json_node_get_double (element);
-      if (!isfinite (v[i]))
-        return FALSE;
-    }
-  return TRUE;
-}
-
 /* {"label": L, "bbox": [x, y, w, h]} (label optional, "box" for "bbox") */
 static gboolean
 read_labelled (JsonObject *object, char **label, double v[4])
@@ -88,7 +65,7 @@ read_labelled (JsonObject *object, char **label, double v[4])
   JsonNode *bbox = json_object_get_member (object, "bbox");
   if (bbox == NULL)
     bbox = json_object_get_member (object, "box");
-  if (bbox == NULL || !read_numbers (bbox, v))
+  if (bbox == NULL || !cxr_json_read_numbers (bbox, v, 4))
     return FALSE;
   JsonNode *label_node = json_object_get_member (object, "label");
   *label = label_node != NULL && JSON_NODE_HOLDS_VALUE (label_node)
@@ -114,7 +91,7 @@ read_image_value (CxrGtDict *dict, const char *path, const char *image, JsonNode
     }
   if (!JSON_NODE_HOLDS_ARRAY (value))
     return shape_error (error, path, image, "expected a box [x, y, w, h], a list of boxes or {\"bbox\": ...}");
-  if (read_numbers (value, v))
+  if (cxr_json_read_numbers (value, v, 4))
     {
       cxr_gt_dict_add (dict, image, NULL, v[0], v[1], v[2], v[3]);
       *shape = CXR_GT_DICT_SHAPE_BOX;
@@ -128,7 +105,7 @@ read_image_value (CxrGtDict *dict, const char *path, const char *image, JsonNode
       g_autofree char *label = NULL;
       if (JSON_NODE_HOLDS_OBJECT (element) && read_labelled (json_node_get_object (element), &label, v))
         *shape = CXR_GT_DICT_SHAPE_OBJECT_LIST;
-      else if (!read_numbers (element, v))
+      else if (!cxr_json_read_numbers (element, v, 4))
         return shape_error (error, path, image, "a box is four numbers [x, y, w, h]");
       cxr_gt_dict_add (dict, image, label, v[0], v[1], v[2], v[3]);
     }

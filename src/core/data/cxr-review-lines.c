@@ -10,6 +10,7 @@
 
 #include <math.h>
 
+#include "cxr-json-read.h"
 #include "cxr-review-private.h"
 
 #define LINES_MEMBER "lines"
@@ -18,24 +19,9 @@
 static gboolean
 read_line (JsonNode *node, CxrMeasureLine *line)
 {
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    return FALSE;
-  JsonArray *array = json_node_get_array (node);
-  if (json_array_get_length (array) != 4)
-    return FALSE;
   double v[4];
-  for (guint i = 0; i < 4; i++)
-    {
-      JsonNode *element = json_array_get_element (array, i);
-      if (!JSON_NODE_HOLDS_VALUE (element))
-        return FALSE;
-      GType type = json_node_get_value_type (element);
-      if (type != G_TYPE_DOUBLE && type != G_TYPE_INT64)
-        return FALSE;
-      v[i] = json_node_get_double (element);
-      if (!isfinite (v[i]))
-        return FALSE;
-    }
+  if (!cxr_json_read_numbers (node, v, 4))
+    return FALSE;
   *line = (CxrMeasureLine) { v[0], v[1], v[2], v[3] };
   return TRUE;
 }

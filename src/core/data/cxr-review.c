@@ -122,25 +122,9 @@ member_has_type (JsonObject *object, const char *name, GType type)
 static gboolean
 read_caliper (JsonObject *ctr, const char *name, CxrCaliper *caliper)
 {
-  JsonNode *node = json_object_get_member (ctr, name);
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    return FALSE;
-  JsonArray *array = json_node_get_array (node);
-  if (json_array_get_length (array) != 3)
-    return FALSE;
   double v[3];
-  for (guint i = 0; i < 3; i++)
-    {
-      JsonNode *element = json_array_get_element (array, i);
-      if (!JSON_NODE_HOLDS_VALUE (element))
-        return FALSE;
-      GType type = json_node_get_value_type (element);
-      if (type != G_TYPE_DOUBLE && type != G_TYPE_INT64)
-        return FALSE;
-      v[i] = json_node_get_double (element);
-      if (!isfinite (v[i]))
-        return FALSE;
-    }
+  if (!cxr_json_read_numbers (json_object_get_member (ctr, name), v, 3))
+    return FALSE;
   *caliper = cxr_caliper_from_points (v[0], v[2], v[1]);
   return TRUE;
 }
