@@ -62,8 +62,23 @@ for f in data/BBox_List_2017.csv model/best.pth model/history.csv output/bb_resu
 done
 grep -q "mean IoU" "$tmp/demo.out" || fail "the demo printed no localisation summary"
 command=$(tail -n 1 "$tmp/demo.err" | sed 's/^ *//')
-expected="$build/src/ui/cxrcam $demo/data --model $demo/model/best.pth"
-[ "$command" = "$expected" ] || fail "the demo's last line is '$command', not '$expected'"
+# The window opens on the comparison's winner: the method and threshold the demo's cam step used, and its layer
+# as the window's Target layer row offers it.
+cam_step=$(grep '^\$ cxrcam-cli cam ' "$tmp/demo.err") || fail "the demo printed no cam step"
+method=$(sed -n 's/.* --method \([^ ]*\) .*/\1/p' <<<"$cam_step")
+threshold=$(sed -n 's/.* --threshold \([^ ]*\) .*/\1/p' <<<"$cam_step")
+[ -n "$method" ] && [ -n "$threshold" ] || fail "no method or threshold in: $cam_step"
+prefix="$build/src/ui/cxrcam $demo/data --model $demo/model/best.pth --method $method --layer "
+case $command in
+  "$prefix"*" --threshold $threshold") ;;
+  *) fail "the demo's last line is '$command', not '$prefix... --threshold $threshold'" ;;
+esac
+layer=${command#"$prefix"}
+layer=${layer%" --threshold $threshold"}
+case $layer in
+  layer3|layer4|layer3+layer4|layer2+layer3+layer4) ;;
+  *) fail "the window's layer '$layer' is not one the demo compares" ;;
+esac
 echo "ok - headless, the demo did the job and printed: $command"
 
 env -i PATH=/usr/bin:/bin HOME="$tmp/home" DISPLAY="$DISPLAY" XAUTHORITY="${XAUTHORITY:-}" "${sanitizer_env[@]}" \

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cxr-method-table.h"
+#include "cxr-method-titles.h"
 #include "cxr-test-util.h"
 #include "cxr-ui-test-input.h"
 #include "cxr-ui-test-util.h"
@@ -238,7 +239,7 @@ test_compare_and_use (Fixture *f, gconstpointer data)
   /* ROAD takes 20 forwards and 18 solves per map: one layer (the fused one) keeps the test to a minute. */
   for (guint i = 0; i < 2; i++)
     {
-      GtkWidget *check = cxr_method_table_get_layer_check (table, cxr_method_table_layers[i]);
+      GtkWidget *check = cxr_method_table_get_layer_check (table, cxr_layer_choices[i]);
       cxr_ui_test_click (check, 8, gtk_widget_get_height (check) / 2.0, 1);
       g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)));
     }

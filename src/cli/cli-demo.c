@@ -16,8 +16,10 @@
 #include "cli-commands.h"
 #include "cli-util.h"
 #include "cli-window.h"
+#include "cxr-cam.h"
 #include "cxr-csv.h"
 #include "cxr-phantom.h"
+#include "cxr-resnet.h"
 
 /* The methods the demo tries: those that cost one forward (and a backward below layer4) per image. */
 #define DEMO_METHODS "gradcam,gradcam++,hirescam,xgradcam,layercam"
@@ -84,6 +86,26 @@ read_best_choice (const char *csv_path, char **method, char **layer, char **thre
       return FALSE;
     }
   return TRUE;
+}
+
+/* compare names a layer by its blocks ("layer3.1,layer4.1"); the window offers stages ("layer3+layer4"): the entry
+ * of DEMO_LAYERS that is the same blocks of the demo's ResNet-18, or NULL. */
+static char *
+window_layer (const char *blocks)
+{
+  CxrResnetArch arch;
+  if (!cxr_resnet_arch_from_name ("resnet18", 3, 2, &arch, NULL))
+    return NULL;
+  g_auto (GStrv) candidates = g_strsplit (DEMO_LAYERS, ",", -1);
+  for (gsize i = 0; candidates[i] != NULL; i++)
+    {
+      g_autofree char *names = g_strdelimit (g_strdup (candidates[i]), "+", ',');
+      g_autofree char *resolved = NULL;
+      int indices[CXR_CAM_MAX_LAYERS], n_indices;
+      if (cxr_cam_resolve_layers (&arch, names, indices, &n_indices, &resolved, NULL) && g_str_equal (resolved, blocks))
+        return g_strdup (candidates[i]);
+    }
+  return NULL;
 }
 
 int
@@ -175,7 +197,10 @@ cli_demo (int argc, char **argv)
 
   fprintf (stderr, "\nThe pictures (original_, gtimage_, mask_, pred_<name>.png) and bb_results.csv are in %s.\n",
            output);
+  /* The window opens on the comparison's winner, as the Methods page's Use button would set it. */
   g_autofree char *log = g_build_filename (folders[0], "window.log", NULL);
-  cli_window_open (data, best, log, !no_window);
+  g_autofree char *shown_layer = window_layer (layer);
+  const CliWindowCam cam = { .method = method, .layer = shown_layer, .threshold = threshold };
+  cli_window_open (data, best, &cam, log, !no_window);
   return 0;
 }

@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-application.c: the GtkApplication: app-wide actions and accelerators, the command line, windows.
  *
- *   cxrcam [DIR] [--model FILE]
+ *   cxrcam [DIR] [--model FILE] [--method METHOD] [--layer LAYER] [--threshold T]
  *
- * opens DIR as a dataset and FILE as the model. Without arguments the last dataset and model come back.
+ * opens DIR as a dataset and FILE as the model, with heatmaps of METHOD at LAYER thresholded at T. Without
+ * arguments the last dataset, model and CAM settings come back.
  */
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "cxr-application.h"
+#include "cxr-cam-controls.h"
+#include "cxr-method-titles.h"
 #include "cxr-settings.h"
 #include "cxr-window.h"
 
@@ -69,6 +73,69 @@ cxr_application_open (GApplication *app, GFile **files, int n_files, const char 
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* "layer3+layer4" as `cxrcam-cli` spells a fusion, or "layer3,layer4": the window's choice, or NULL. */
+static const char *
+find_layer_choice (const char *name)
+{
+  g_autofree char *commas = g_strdelimit (g_strdup (name), "+", ',');
+  for (guint i = 0; i < CXR_N_LAYER_CHOICES; i++)
+    if (g_str_equal (cxr_layer_choices[i], commas))
+      return cxr_layer_choices[i];
+  return NULL;
+}
+
+/* --method, --layer and --threshold set the settings the CAM controls are bound to, as the Methods page's Use
+ * button does, so the window opens on them and keeps them as if chosen by hand (`cxrcam-cli demo` passes its
+ * comparison's winner). All three are checked before any is set. */
+static gboolean
+apply_cam_options (GVariantDict *options, GApplicationCommandLine *command_line)
+{
+  const char *method_name = NULL, *layer_name = NULL, *threshold_text = NULL;
+  g_variant_dict_lookup (options, "method", "&s", &method_name);
+  g_variant_dict_lookup (options, "layer", "&s", &layer_name);
+  g_variant_dict_lookup (options, "threshold", "&s", &threshold_text);
+
+  CxrCamMethod method = CXR_CAM_METHOD_GRADCAM;
+  g_autoptr (GError) error = NULL;
+  if (method_name != NULL && !cxr_cam_method_from_name (method_name, &method, &error))
+    {
+      g_application_command_line_printerr (command_line, "cxrcam: %s\n", error->message);
+      return FALSE;
+    }
+  const char *layer = layer_name ? find_layer_choice (layer_name) : NULL;
+  if (layer_name != NULL && layer == NULL)
+    {
+      g_autoptr (GString) known = g_string_new (NULL);
+      for (guint i = 0; i < CXR_N_LAYER_CHOICES; i++)
+        {
+          g_autofree char *spelled = g_strdelimit (g_strdup (cxr_layer_choices[i]), ",", '+');
+          g_string_append_printf (known, "%s%s", i ? ", " : "", spelled);
+        }
+      /* Translators: the first %s is what was given, the second the list of layers */
+      g_application_command_line_printerr (command_line, _("cxrcam: the window has no target layer '%s' (it offers %s)\n"),
+                                           layer_name, known->str);
+      return FALSE;
+    }
+  char *end = NULL;
+  double threshold = threshold_text ? g_ascii_strtod (threshold_text, &end) : NAN;
+  if (threshold_text != NULL && (end == threshold_text || *end != '\0' || !(threshold >= 0.0 && threshold <= 1.0)))
+    {
+      g_application_command_line_printerr (command_line,
+                                           _("cxrcam: the threshold is a number from 0 to 1, not '%s'\n"),
+                                           threshold_text);
+      return FALSE;
+    }
+
+  g_autoptr (GSettings) settings = cxr_settings_new (NULL);
+  if (method_name != NULL)
+    g_settings_set_string (settings, "cam-method", cxr_cam_controls_method_id (method));
+  if (layer != NULL)
+    g_settings_set_string (settings, "cam-layer", layer);
+  if (threshold_text != NULL)
+    g_settings_set_double (settings, "cam-threshold", threshold);
+  return TRUE;
+}
+
 static int
 cxr_application_command_line (GApplication *app, GApplicationCommandLine *command_line)
 {
@@ -83,6 +150,8 @@ cxr_application_command_line (GApplication *app, GApplicationCommandLine *comman
       g_application_command_line_printerr (command_line, _("Give one dataset folder at most.\n"));
       return 1;
     }
+  if (!apply_cam_options (options, command_line))
+    return 1;
   if (argc < 2 && model == NULL)
     {
       g_application_activate (app);
@@ -193,6 +262,11 @@ cxr_application_init (CxrApplication *self)
 {
   const GOptionEntry options[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, NULL, N_("Open this model checkpoint"), N_("FILE") },
+    { "method", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Show heatmaps of this CAM method (gradcam, gradcam++, hirescam, xgradcam, layercam, ...)"), N_("METHOD") },
+    { "layer", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Take them at this target layer (layer4, layer3, layer3+layer4, ...)"), N_("LAYER") },
+    { "threshold", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Threshold them into boxes at T, from 0 to 1"), N_("T") },
     { NULL }
   };
   g_application_add_main_option_entries (G_APPLICATION (self), options);

@@ -10,13 +10,12 @@
 #include "cxr-cam.h"
 #include "cxr-colormap.h"
 #include "cxr-finding-names.h"
+#include "cxr-method-titles.h"
 
 /* In the order of the method row's items (cxr-cam-controls.ui); the ids are the settings' nicks, which
  * cxr_cam_method_from_name reads. */
 static const char *const method_ids[] = { "grad-cam", "grad-cam++", "hirescam", "gradcam-elementwise", "xgradcam",
                                           "layercam", "eigencam", "eigengradcam", "scorecam", "ablationcam" };
-/* "layer3,layer4": both layers' maps averaged at the image's size, as LayerCAM's paper fuses layers. */
-static const char *const layer_ids[] = { "layer4", "layer3", "layer2", "layer1", "layer3,layer4" };
 static const char *const smoothing_ids[] = { "none", "aug", "eigen", "both" };
 /* The Compare with row: off, then the methods in the Method row's order. */
 static const char *const compare_ids[] = { "none", "grad-cam", "grad-cam++", "hirescam", "gradcam-elementwise",
@@ -122,13 +121,13 @@ const char *
 cxr_cam_controls_get_layer (CxrCamControls *self)
 {
   guint selected = adw_combo_row_get_selected (self->layer_row);
-  return layer_ids[MIN (selected, G_N_ELEMENTS (layer_ids) - 1)];
+  return cxr_layer_choices[MIN (selected, CXR_N_LAYER_CHOICES - 1)];
 }
 
 void
 cxr_cam_controls_set_layer (CxrCamControls *self, const char *layer)
 {
-  adw_combo_row_set_selected (self->layer_row, find_id (layer_ids, G_N_ELEMENTS (layer_ids), layer));
+  adw_combo_row_set_selected (self->layer_row, find_id (cxr_layer_choices, CXR_N_LAYER_CHOICES, layer));
 }
 
 const char *
@@ -490,6 +489,18 @@ cxr_cam_controls_set_image_info (CxrCamControls *self, const char *name, const c
 }
 
 static void
+fill_layers (CxrCamControls *self)
+{
+  g_autoptr (GtkStringList) names = gtk_string_list_new (NULL);
+  for (guint i = 0; i < CXR_N_LAYER_CHOICES; i++)
+    {
+      g_autofree char *title = cxr_layer_title (cxr_layer_choices[i]);
+      gtk_string_list_append (names, title);
+    }
+  adw_combo_row_set_model (self->layer_row, G_LIST_MODEL (names));
+}
+
+static void
 fill_colormaps (CxrCamControls *self)
 {
   g_autoptr (GtkStringList) names = gtk_string_list_new (NULL);
@@ -655,6 +666,7 @@ cxr_cam_controls_init (CxrCamControls *self)
   self->view_bindings = g_ptr_array_new ();
   self->presets = g_array_new (FALSE, FALSE, sizeof (WindowPreset));
   gtk_widget_init_template (GTK_WIDGET (self));
+  fill_layers (self);
   fill_colormaps (self);
   cxr_cam_controls_set_classes (self, NULL);
   cxr_cam_controls_set_prediction (self, NULL, NAN, NULL);

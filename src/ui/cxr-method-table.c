@@ -12,17 +12,13 @@
 #include "cxr-method-table.h"
 #include "cxr-method-titles.h"
 
-const char *const cxr_method_table_layers[CXR_METHOD_TABLE_N_LAYERS] = {
-  "layer4", "layer3", "layer2", "layer1", "layer3,layer4"
-};
-
 /* The cheap ones, chosen at first: one forward and at most one backward per map. */
 static const gboolean method_default[CXR_CAM_N_METHODS] = {
   [CXR_CAM_METHOD_GRADCAM] = TRUE, [CXR_CAM_METHOD_GRADCAM_PLUSPLUS] = TRUE, [CXR_CAM_METHOD_HIRESCAM] = TRUE,
   [CXR_CAM_METHOD_GRADCAM_ELEMENTWISE] = TRUE, [CXR_CAM_METHOD_XGRADCAM] = TRUE, [CXR_CAM_METHOD_LAYERCAM] = TRUE,
 };
 /* As `cxrcam-cli compare` by default: layer3, layer4 and both fused. */
-static const gboolean layer_default[CXR_METHOD_TABLE_N_LAYERS] = { TRUE, TRUE, FALSE, FALSE, TRUE };
+static const gboolean layer_default[CXR_N_LAYER_CHOICES] = { TRUE, TRUE, FALSE, FALSE, TRUE, FALSE };
 
 typedef enum {
   COLUMN_METHOD,
@@ -61,7 +57,7 @@ struct _CxrMethodTable {
   GtkListBox *list;
 
   GtkWidget *method_checks[CXR_CAM_N_METHODS];
-  GtkWidget *layer_checks[CXR_METHOD_TABLE_N_LAYERS];
+  GtkWidget *layer_checks[CXR_N_LAYER_CHOICES];
   GtkSizeGroup *columns[N_COLUMNS + 1];   /* the last one: the Use buttons */
 
   gboolean can_compare;
@@ -167,7 +163,7 @@ update_sensitivity (CxrMethodTable *self)
   gboolean any_method = FALSE, any_layer = FALSE;
   for (guint i = 0; i < CXR_CAM_N_METHODS; i++)
     any_method |= gtk_check_button_get_active (GTK_CHECK_BUTTON (self->method_checks[i]));
-  for (guint i = 0; i < CXR_METHOD_TABLE_N_LAYERS; i++)
+  for (guint i = 0; i < CXR_N_LAYER_CHOICES; i++)
     any_layer |= gtk_check_button_get_active (GTK_CHECK_BUTTON (self->layer_checks[i]));
   gtk_widget_set_sensitive (self->compare_button, self->can_compare && !self->running && any_method && any_layer);
   gtk_widget_set_visible (self->cancel_button, self->running);
@@ -188,9 +184,9 @@ cxr_method_table_get_request (CxrMethodTable *self, GArray *methods, GPtrArray *
   for (CxrCamMethod m = 0; m < CXR_CAM_N_METHODS; m++)
     if (gtk_check_button_get_active (GTK_CHECK_BUTTON (self->method_checks[m])))
       g_array_append_val (methods, m);
-  for (guint i = 0; i < CXR_METHOD_TABLE_N_LAYERS; i++)
+  for (guint i = 0; i < CXR_N_LAYER_CHOICES; i++)
     if (gtk_check_button_get_active (GTK_CHECK_BUTTON (self->layer_checks[i])))
-      g_ptr_array_add (layers, g_strdup (cxr_method_table_layers[i]));
+      g_ptr_array_add (layers, g_strdup (cxr_layer_choices[i]));
   *faithfulness = gtk_check_button_get_active (GTK_CHECK_BUTTON (self->faithfulness_check));
   return methods->len > 0 && layers->len > 0;
 }
@@ -206,8 +202,8 @@ void
 cxr_method_table_set_layer_chosen (CxrMethodTable *self, const char *layer, gboolean chosen)
 {
   g_return_if_fail (CXR_IS_METHOD_TABLE (self));
-  for (guint i = 0; i < CXR_METHOD_TABLE_N_LAYERS; i++)
-    if (g_str_equal (cxr_method_table_layers[i], layer))
+  for (guint i = 0; i < CXR_N_LAYER_CHOICES; i++)
+    if (g_str_equal (cxr_layer_choices[i], layer))
       gtk_check_button_set_active (GTK_CHECK_BUTTON (self->layer_checks[i]), chosen);
 }
 
@@ -426,8 +422,8 @@ cxr_method_table_get_method_check (CxrMethodTable *self, CxrCamMethod method)
 GtkWidget *
 cxr_method_table_get_layer_check (CxrMethodTable *self, const char *layer)
 {
-  for (guint i = 0; i < CXR_METHOD_TABLE_N_LAYERS; i++)
-    if (g_str_equal (cxr_method_table_layers[i], layer))
+  for (guint i = 0; i < CXR_N_LAYER_CHOICES; i++)
+    if (g_str_equal (cxr_layer_choices[i], layer))
       return self->layer_checks[i];
   return NULL;
 }
@@ -488,9 +484,9 @@ build (CxrMethodTable *self)
                                _("Runs the network once per channel: seconds per image"));
   gtk_widget_set_tooltip_text (self->method_checks[CXR_CAM_METHOD_ABLATIONCAM],
                                _("Runs the network once per channel: seconds per image"));
-  for (guint i = 0; i < CXR_METHOD_TABLE_N_LAYERS; i++)
+  for (guint i = 0; i < CXR_N_LAYER_CHOICES; i++)
     {
-      g_autofree char *title = cxr_layer_title (cxr_method_table_layers[i]);
+      g_autofree char *title = cxr_layer_title (cxr_layer_choices[i]);
       self->layer_checks[i] = add_check (self, self->layer_flow, title, layer_default[i]);
     }
 

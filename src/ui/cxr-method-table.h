@@ -20,9 +20,6 @@ G_BEGIN_DECLS
 #define CXR_TYPE_METHOD_TABLE (cxr_method_table_get_type ())
 G_DECLARE_FINAL_TYPE (CxrMethodTable, cxr_method_table, CXR, METHOD_TABLE, GtkWidget)
 
-/* The layers offered, as the Target layer row names them ("layer3,layer4" fuses). */
-#define CXR_METHOD_TABLE_N_LAYERS 5
-extern const char *const cxr_method_table_layers[CXR_METHOD_TABLE_N_LAYERS];
 
 GtkWidget *cxr_method_table_new (void);
 

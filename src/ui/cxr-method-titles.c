@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* cxr-method-titles.c: display names of the CAM methods. */
+/* cxr-method-titles.c: display names of the CAM methods and the layers the window offers. */
 #include "config.h"
 
 #include <glib/gi18n.h>
 
 #include "cxr-method-titles.h"
+
+const char *const cxr_layer_choices[CXR_N_LAYER_CHOICES] = {
+  "layer4", "layer3", "layer2", "layer1", "layer3,layer4", "layer2,layer3,layer4"
+};
 
 const char *
 cxr_method_title (CxrCamMethod method)

@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* cxr-method-titles.h: the CAM methods as the window names them ("Score‑CAM"), for the status line, the compare
+/* cxr-method-titles.h: the CAM methods and layers as the window names and offers them ("Score‑CAM"), for the status line, the compare
  * table and the side-by-side captions; the command line's names (cxr_cam_method_get_name) stay for files. */
 #pragma once
 
 #include "cxr-cam.h"
 
 G_BEGIN_DECLS
+
+/* The target layers the window offers, in the Target layer row's order: the stages' last blocks, layer3 and
+ * layer4 fused, and layer2 to layer4 fused (as LayerCAM's paper fuses layers; the demo's comparison tries both).
+ * The settings' cam-layer choices, the Methods page's check boxes and `cxrcam --layer` are these. */
+#define CXR_N_LAYER_CHOICES 6
+extern const char *const cxr_layer_choices[CXR_N_LAYER_CHOICES];
 
 /* Translated; never NULL. */
 const char *cxr_method_title (CxrCamMethod method);
