@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The overlays of an image found by searching and clicking (issue 10, defect 2): once the screen's decode arriving
- * after the network's answer wiped the mask, the heatmap and the box and left the probability. */
+ * after the network's answer wiped the mask, the heatmap and the box and left the probability. And the predicted
+ * box's tag in the window's language, as the ground-truth tags beside it. */
+#include "config.h"
+
 #include <adwaita.h>
+#include <glib/gi18n.h>
+#include <locale.h>
 #include <math.h>
 #include <string.h>
 
 #include "cxr-image-row.h"
+#include "cxr-paths.h"
 #include "cxr-test-util.h"
 #include "cxr-ui-test-util.h"
 #include "cxr-ui-window-fixture.h"
@@ -214,6 +220,34 @@ test_answer_before_decode_keeps_overlays (Fixture *f, gconstpointer data)
   g_cond_clear (&gates.cond);
 }
 
+/* In German the predicted box reads "Erguss 0.62" (the test model's most likely class on the first image is
+ * Effusion), as the ground-truth box beside it reads "Kardiomegalie"; it once kept the model's English name. */
+static void
+test_predicted_tag_translated (Fixture *f, gconstpointer data)
+{
+  if (!cxr_test_have_locale ("de_DE.UTF-8"))
+    return;
+  g_autofree char *saved = g_strdup (setlocale (LC_MESSAGES, NULL));
+  g_autofree char *locale_dir = cxr_paths_locale_dir ();
+  setlocale (LC_MESSAGES, "de_DE.UTF-8");
+  bindtextdomain (GETTEXT_PACKAGE, locale_dir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  cxr_window_fixture_open_dataset (f);
+  cxr_window_fixture_open_model (f);
+  cxr_ui_test_wait_until (cxr_window_fixture_cam_shown, f, 20000, "the first image's heatmap");
+  g_assert_cmpstr (cxr_current_image_get_target_name (f->window->current), ==, "Effusion");
+  const GArray *predicted = cxr_current_image_get_predicted_boxes (f->window->current);
+  g_assert_cmpuint (predicted->len, >, 0);
+  g_autofree char *expected = g_strdup_printf ("Erguss %.2f", cxr_current_image_get_probability (f->window->current));
+  g_assert_cmpstr (g_array_index (predicted, CxrPaneBox, 0).label, ==, expected);
+  /* The ground truth's tag of the same image, for comparison. */
+  const GArray *truth = cxr_pane_content_get_gt_boxes (f->window->content);
+  g_assert_cmpuint (truth->len, ==, 1);
+  g_assert_cmpstr (g_array_index (truth, CxrPaneBox, 0).label, ==, "Kardiomegalie");
+  setlocale (LC_MESSAGES, saved);
+}
 
 int
 main (int argc, char *argv[])
@@ -226,6 +260,8 @@ main (int argc, char *argv[])
               cxr_window_fixture_tear_down);
   g_test_add ("/ui/review/answer-before-decode-keeps-overlays", Fixture, NULL, cxr_window_fixture_set_up, test_answer_before_decode_keeps_overlays,
               cxr_window_fixture_tear_down);
+  g_test_add ("/ui/review/predicted-tag-translated", Fixture, NULL, cxr_window_fixture_set_up,
+              test_predicted_tag_translated, cxr_window_fixture_tear_down);
   int status = g_test_run ();
   cxr_window_fixture_free_app ();
   return status;

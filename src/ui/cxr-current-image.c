@@ -225,13 +225,16 @@ calls_positive (const CxrCamResult *cam)
 static void
 fill_predicted_boxes (GArray *boxes, const CxrCamResult *cam, const GArray *rects)
 {
+  /* An NIH class by its translated title, as the ground-truth boxes beside it; the model's own names as they are. */
+  const char *title = cxr_finding_get_title (cxr_finding_from_name (cam->target_name, -1));
   g_array_set_size (boxes, 0);
   for (guint i = 0; i < rects->len; i++)
     {
       const CxrRect *r = &g_array_index (rects, CxrRect, i);
       CxrPaneBox box = { r->x, r->y, r->w, r->h, 0, "" };
       /* Translators: the label of the predicted box: the class and its probability, e.g. "Cardiomegaly 0.87" */
-      g_snprintf (box.label, sizeof box.label, _("%s %.2f"), cam->target_name, cam->probabilities[cam->target_class]);
+      g_snprintf (box.label, sizeof box.label, _("%s %.2f"), title ? title : cam->target_name,
+                  cam->probabilities[cam->target_class]);
       g_array_append_val (boxes, box);
     }
 }
