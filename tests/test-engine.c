@@ -239,10 +239,84 @@ test_caller_stops_iterating (Fixture *f, gconstpointer data)
     }
 }
 
+/* A job that waits at a gate, then reads the model it was given. */
+typedef struct {
+  GMutex lock;
+  GCond cond;
+  gboolean started, open;
+  char *path;            /* what the job read off its model */
+  guint n_classes;
+} Gate;
+
+static void
+gated_job (GTask *task, CxrEngine *engine, gpointer task_data, GCancellable *cancellable)
+{
+  Gate *gate = task_data;
+  g_mutex_lock (&gate->lock);
+  gate->started = TRUE;
+  g_cond_broadcast (&gate->cond);
+  while (!gate->open)
+    g_cond_wait (&gate->cond, &gate->lock);
+  g_mutex_unlock (&gate->lock);
+  CxrModel *model = cxr_engine_get_model_in_job (engine);
+  gate->path = model ? g_strdup (cxr_model_get_path (model)) : NULL;
+  gate->n_classes = model ? cxr_model_get_n_classes (model) : 0;
+  g_task_return_boolean (task, TRUE);
+}
+
+/* The training page makes its new model current from the main thread while a job may run on the engine
+ * thread: the running job keeps its model (once the engine's reference was the last one, and the job read
+ * freed memory), the next job gets the new one. */
+static void
+test_set_model_during_job (Fixture *f, gconstpointer data)
+{
+  g_autoptr (CxrEngine) engine = cxr_engine_new ();
+  g_autofree char *weights = cxr_test_fixture_path ("networks/basic_c3_k2.pth");
+  g_autoptr (GError) error = NULL;
+  CxrModel *model = load_model (f, engine, weights, &error);
+  g_assert_no_error (error);
+  cxr_model_unref (model);   /* the engine's reference is the only one now */
+
+  Gate gate = { 0 };
+  g_autoptr (GTask) task = g_task_new (engine, NULL, store_result, f);
+  g_task_set_task_data (task, &gate, NULL);
+  cxr_engine_run_job (engine, task, gated_job);
+  g_mutex_lock (&gate.lock);
+  while (!gate.started)
+    g_cond_wait (&gate.cond, &gate.lock);
+  g_mutex_unlock (&gate.lock);
+
+  cxr_engine_set_model (engine, NULL);
+  g_assert_null (cxr_engine_dup_model (engine));
+  g_mutex_lock (&gate.lock);
+  gate.open = TRUE;
+  g_cond_broadcast (&gate.cond);
+  g_mutex_unlock (&gate.lock);
+  g_main_loop_run (f->loop);
+  g_assert_cmpstr (gate.path, ==, weights);
+  g_assert_cmpuint (gate.n_classes, ==, 2);
+  g_clear_object (&f->result);
+
+  /* The next job sees the model made current: none. */
+  Gate next = { .open = TRUE };
+  g_autoptr (GTask) next_task = g_task_new (engine, NULL, store_result, f);
+  g_task_set_task_data (next_task, &next, NULL);
+  cxr_engine_run_job (engine, next_task, gated_job);
+  g_main_loop_run (f->loop);
+  g_assert_null (next.path);
+  g_free (gate.path);
+  g_mutex_clear (&gate.lock);
+  g_cond_clear (&gate.cond);
+  g_mutex_clear (&next.lock);
+  g_cond_clear (&next.cond);
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add ("/engine/set-model-during-job", Fixture, NULL, fixture_set_up, test_set_model_during_job,
+              fixture_tear_down);
   g_test_add ("/engine/load-and-predict", Fixture, NULL, fixture_set_up, test_load_and_predict, fixture_tear_down);
   g_test_add ("/engine/cancel", Fixture, NULL, fixture_set_up, test_cancel, fixture_tear_down);
   g_test_add ("/engine/no-model", Fixture, NULL, fixture_set_up, test_no_model, fixture_tear_down);

@@ -15,8 +15,9 @@ struct _CxrEngine {
 
   GThreadPool *thread;   /* one exclusive worker: the engine thread */
   gint jobs_held;        /* queued or running jobs whose task is not yet released on its caller's context */
-  GMutex model_lock;     /* guards model: written on the engine thread, read anywhere */
+  GMutex model_lock;     /* guards model: written and read on any thread */
   CxrModel *model;
+  CxrModel *job_model;   /* engine thread only: the model when the running job started, held until it ends */
 };
 
 G_DEFINE_FINAL_TYPE (CxrEngine, cxr_engine, G_TYPE_OBJECT)
@@ -170,7 +171,11 @@ run_queued_job (gpointer data, gpointer user_data)
   CxrEngine *engine = user_data;
   GTask *task = queued->task;
 
+  /* The job's model is held for its whole run: a model made current meanwhile (cxr_engine_set_model from the
+   * main thread, as the training page does) takes effect with the next job instead of freeing this one's. */
+  engine->job_model = cxr_engine_dup_model (engine);
   queued->job (task, engine, g_task_get_task_data (task), g_task_get_cancellable (task));
+  g_clear_pointer (&engine->job_model, cxr_model_unref);
   /* The task holds the engine. Dropping what may be the last reference here could finalize the
    * engine on its own thread, which would then wait for itself to finish; drop it on the
    * caller's context instead. */
@@ -252,12 +257,7 @@ cxr_engine_dup_model (CxrEngine *engine)
 CxrModel *
 cxr_engine_get_model_in_job (CxrEngine *engine)
 {
-  /* Only the engine thread replaces the model, and jobs run on it one at a time, so the
-   * pointer cannot change under the job; the lock only orders the read. */
-  g_mutex_lock (&engine->model_lock);
-  CxrModel *model = engine->model;
-  g_mutex_unlock (&engine->model_lock);
-  return model;
+  return engine->job_model;
 }
 
 /* ---- loading ----------------------------------------------------------- */

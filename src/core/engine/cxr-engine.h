@@ -42,7 +42,8 @@ CxrModel *cxr_engine_load_model_finish (CxrEngine *engine, GAsyncResult *result,
  * thread outlive the caller's context. */
 gboolean  cxr_engine_has_jobs          (CxrEngine *engine);
 
-/* Makes an already loaded model current (e.g. one that training produced). */
+/* Makes an already loaded model current (e.g. one that training produced), from any thread: jobs that start
+ * afterwards use it; a running job keeps the model it started with. */
 void      cxr_engine_set_model         (CxrEngine *engine, CxrModel *model);
 /* The current model (a new reference), or NULL. */
 CxrModel *cxr_engine_dup_model         (CxrEngine *engine);
@@ -82,7 +83,8 @@ typedef void (*CxrEngineJobFunc) (GTask *task, CxrEngine *engine, gpointer task_
 
 /* Queues @job to run on the engine thread for @task (which the job must return). */
 void       cxr_engine_run_job        (CxrEngine *engine, GTask *task, CxrEngineJobFunc job);
-/* On the engine thread: the current model, borrowed for the job's duration, or NULL. */
+/* On the engine thread: the model that was current when the job started, held by the engine for the job's
+ * duration (borrowed), or NULL. */
 CxrModel  *cxr_engine_get_model_in_job (CxrEngine *engine);
 
 /* A job's progress reports, from the engine thread to the caller. The caller gave a callback (of the
