@@ -139,6 +139,51 @@ test_make_and_cache (void)
   collector_clear (&c);
 }
 
+static gboolean
+quit_loop (gpointer loop)
+{
+  g_main_loop_quit (loop);
+  return G_SOURCE_REMOVE;
+}
+
+/* Held, the thumbnailer starts nothing: after half a second (a 64-pixel PNG takes milliseconds) no request has
+ * come back; a second hold needs a second release; then all of them come, in order of request. */
+static void
+test_hold (void)
+{
+  g_autofree char *dir = cxr_test_make_tmpdir ();
+  g_autofree char *cache = g_build_filename (dir, "cache", NULL);
+  g_autofree char *small = write_image (dir, "small.png", 64, 48, 0x404040ff, "png");
+  g_autoptr (CxrThumbnailer) thumbnailer = cxr_thumbnailer_new (cache, 32);
+  Collector c;
+  collector_init (&c);
+
+  cxr_thumbnailer_hold (thumbnailer);
+  cxr_thumbnailer_hold (thumbnailer);
+  for (guint i = 0; i < 5; i++)
+    {
+      c.pending++;
+      cxr_thumbnailer_load_async (thumbnailer, small, NULL, collect, &c);
+    }
+  g_timeout_add (500, quit_loop, c.loop);
+  g_main_loop_run (c.loop);
+  g_assert_cmpuint (c.pixbufs->len, ==, 0);
+  cxr_thumbnailer_release (thumbnailer);
+  g_timeout_add (500, quit_loop, c.loop);
+  g_main_loop_run (c.loop);
+  g_assert_cmpuint (c.pixbufs->len, ==, 0);
+
+  cxr_thumbnailer_release (thumbnailer);
+  g_main_loop_run (c.loop);   /* until the last one */
+  g_assert_cmpuint (c.pixbufs->len, ==, 5);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_assert_no_error (c.errors->pdata[i]);
+      g_assert_cmpint (gdk_pixbuf_get_width (c.pixbufs->pdata[i]), ==, 32);
+    }
+  collector_clear (&c);
+}
+
 static void
 test_errors_and_cancellation (void)
 {
@@ -360,6 +405,7 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/thumbnail/make-and-cache", test_make_and_cache);
   g_test_add_func ("/thumbnail/errors-and-cancellation", test_errors_and_cancellation);
+  g_test_add_func ("/thumbnail/hold", test_hold);
   g_test_add_func ("/thumbnail/not-images", test_not_images);
   g_test_add_func ("/thumbnail/default-cache-dir", test_default_cache_dir);
   g_test_add_func ("/thumbnail/real-x-ray", test_real_xray);

@@ -703,6 +703,54 @@ test_bad_model (Fixture *f, gconstpointer data)
   g_assert_nonnull (cxr_pane_content_get_cam_status (f->window->content));
 }
 
+typedef struct {
+  Fixture *f;
+  gboolean first_loaded;
+  guint thumbnails_then;   /* rows with a thumbnail when the first image was on screen */
+} FirstImage;
+
+static guint
+n_thumbnails (Fixture *f)
+{
+  guint n = 0, n_items = g_list_model_get_n_items (G_LIST_MODEL (f->window->list_model));
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr (CxrImageItem) item = g_list_model_get_item (G_LIST_MODEL (f->window->list_model), i);
+      n += cxr_image_item_get_thumbnail (item) != NULL;
+    }
+  return n;
+}
+
+static void
+on_first_loading (CxrCurrentImage *current, GParamSpec *pspec, FirstImage *first)
+{
+  if (first->first_loaded || cxr_current_image_get_loading (current) || first->f->window->list_model == NULL)
+    return;
+  first->first_loaded = TRUE;
+  first->thumbnails_then = n_thumbnails (first->f);
+  g_assert_false (first->f->window->thumbnails_held);
+}
+
+static gboolean
+all_thumbnails (gpointer data)
+{
+  return n_thumbnails (data) == 4;   /* the fifth file is not a PNG */
+}
+
+/* The dataset's first image is on screen before any thumbnail is made: the thumbnailer waits for it, then makes
+ * them all. */
+static void
+test_first_image_before_thumbnails (Fixture *f, gconstpointer data)
+{
+  FirstImage first = { f };
+  gulong handler = g_signal_connect (f->window->current, "notify::loading", G_CALLBACK (on_first_loading), &first);
+  open_dataset (f);
+  g_signal_handler_disconnect (f->window->current, handler);
+  g_assert_true (first.first_loaded);
+  g_assert_cmpuint (first.thumbnails_then, ==, 0);
+  cxr_ui_test_wait_until (all_thumbnails, f, 10000, "the thumbnails");
+}
+
 static void
 test_dataset_report (Fixture *f, gconstpointer data)
 {
@@ -747,6 +795,8 @@ main (int argc, char *argv[])
   g_test_add ("/ui/window/pointer-readout", Fixture, NULL, fixture_set_up, test_pointer_readout, fixture_tear_down);
   g_test_add ("/ui/window/dataset-report", Fixture, NULL, fixture_set_up, test_dataset_report, fixture_tear_down);
   g_test_add ("/ui/window/bad-model", Fixture, NULL, fixture_set_up, test_bad_model, fixture_tear_down);
+  g_test_add ("/ui/window/first-image-before-thumbnails", Fixture, NULL, fixture_set_up,
+              test_first_image_before_thumbnails, fixture_tear_down);
   int status = g_test_run ();
   g_clear_object (&app);
   return status;

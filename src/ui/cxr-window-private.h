@@ -97,6 +97,7 @@ struct _CxrWindow {
   GHashTable *targets;               /* dataset index -> the class chosen for its heatmap (absent: the top one) */
   guint n_jobs;                      /* jobs that keep the spinner turning */
   gboolean current_busy;             /* the image on screen is loading or being explained */
+  gboolean thumbnails_held;          /* the thumbnailer waits until the first image of a dataset is on screen */
 
   /* Correcting the ground-truth boxes (cxr-window-boxes.c) */
   CxrBoxEditor *box_editor;

@@ -196,9 +196,26 @@ on_current_index (CxrCurrentImage *current, GParamSpec *pspec, CxrWindow *self)
   _cxr_window_actions_update (self);
 }
 
+/* A dataset's first image is decoded before the list's thumbnails: on two cores, two thumbnail workers beside it
+ * (a decoder process each, for DICOM) once made it wait for dozens of previews. */
+static void
+hold_thumbnails (CxrWindow *self, gboolean hold)
+{
+  if (hold == self->thumbnails_held || self->thumbnailer == NULL)
+    return;
+  self->thumbnails_held = hold;
+  if (hold)
+    cxr_thumbnailer_hold (self->thumbnailer);
+  else
+    cxr_thumbnailer_release (self->thumbnailer);
+}
+
 static void
 on_current_busy (CxrCurrentImage *current, GParamSpec *pspec, CxrWindow *self)
 {
+  if (!cxr_current_image_get_loading (current))
+    hold_thumbnails (self, FALSE);
+
   /* One spinner turn per image at most: loading and analysing overlap. */
   gboolean busy = cxr_current_image_get_loading (current) || cxr_current_image_get_analysing (current);
   if (busy == self->current_busy)
@@ -339,12 +356,19 @@ _cxr_window_set_dataset (CxrWindow *self, CxrDataset *dataset, CxrReview *review
   g_autoptr (CxrModel) model = cxr_engine_dup_model (self->engine);
   _cxr_window_target_forget (self, model);
   cxr_current_image_set_dataset (self->current, dataset, self->results);
+  /* Before the list has rows: binding them asks for their thumbnails. */
+  hold_thumbnails (self, self->list_model != NULL && g_list_model_get_n_items (G_LIST_MODEL (self->list_model)) > 0);
   cxr_image_list_set_model (self->image_list, self->list_model);
   gtk_stack_set_visible_child_name (self->stack, dataset ? "review" : "empty");
 
   /* Start on the first image, so that the panes are never empty for nothing, with the keys going to the list. */
   if (self->list_model != NULL && g_list_model_get_n_items (G_LIST_MODEL (self->list_model)) > 0)
-    cxr_image_list_select_index (self->image_list, cxr_image_list_model_get_entry (self->list_model, 0));
+    {
+      cxr_image_list_select_index (self->image_list, cxr_image_list_model_get_entry (self->list_model, 0));
+      /* Released when it is on screen, or now when there is nothing to load. */
+      if (!cxr_current_image_get_loading (self->current))
+        hold_thumbnails (self, FALSE);
+    }
   if (dataset != NULL)
     cxr_image_list_focus_rows (self->image_list);
 
@@ -500,6 +524,7 @@ cxr_window_dispose (GObject *object)
   g_clear_object (&self->dataset);
   g_clear_object (&self->content);
   g_clear_object (&self->second_content);
+  hold_thumbnails (self, FALSE);
   g_clear_object (&self->thumbnailer);
   g_clear_object (&self->engine);
   g_clear_object (&self->settings);

@@ -20,6 +20,8 @@ struct _CxrThumbnailer {
   char *cache_dir;
   guint size;
   GThreadPool *pool;
+  guint holds;
+  GQueue held;          /* GTask: requests made while held, in order */
 };
 
 G_DEFINE_FINAL_TYPE (CxrThumbnailer, cxr_thumbnailer, G_TYPE_OBJECT)
@@ -208,6 +210,7 @@ cxr_thumbnailer_class_init (CxrThumbnailerClass *klass)
 static void
 cxr_thumbnailer_init (CxrThumbnailer *thumbnailer)
 {
+  g_queue_init (&thumbnailer->held);
 }
 
 CxrThumbnailer *
@@ -219,6 +222,25 @@ cxr_thumbnailer_new (const char *cache_dir, guint size)
   thumbnailer->size = size > 0 ? size : CXR_THUMBNAIL_DEFAULT_SIZE;
   thumbnailer->pool = g_thread_pool_new (run_job, NULL, WORKERS, FALSE, NULL);
   return thumbnailer;
+}
+
+/* Requests wait here rather than in the pool's queue: a pool of no threads is not frozen, since a worker already
+ * waiting for work (for half a second after its last job) still takes the next one. */
+void
+cxr_thumbnailer_hold (CxrThumbnailer *thumbnailer)
+{
+  thumbnailer->holds++;
+}
+
+void
+cxr_thumbnailer_release (CxrThumbnailer *thumbnailer)
+{
+  g_return_if_fail (thumbnailer->holds > 0);
+  if (--thumbnailer->holds > 0)
+    return;
+  GTask *task;
+  while ((task = g_queue_pop_head (&thumbnailer->held)) != NULL)
+    g_thread_pool_push (thumbnailer->pool, task, NULL);
 }
 
 const char *
@@ -258,7 +280,10 @@ cxr_thumbnailer_load_async (CxrThumbnailer *thumbnailer, const char *image_path,
   /* We report cancellation ourselves (G_IO_ERROR_CANCELLED), from the worker that sees it. */
   g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, job_new (thumbnailer, image_path), job_free);
-  g_thread_pool_push (thumbnailer->pool, task, NULL);
+  if (thumbnailer->holds > 0)
+    g_queue_push_tail (&thumbnailer->held, task);   /* each holds the thumbnailer: it outlives them */
+  else
+    g_thread_pool_push (thumbnailer->pool, task, NULL);
 }
 
 GdkPixbuf *

@@ -42,6 +42,12 @@ void            cxr_thumbnailer_load_async (CxrThumbnailer *thumbnailer, const c
 GdkPixbuf      *cxr_thumbnailer_load_finish (CxrThumbnailer *thumbnailer, GAsyncResult *result,
                                              gboolean *from_cache, GError **error);
 
+/* Holds new requests back (those already queued or started go on) until as many releases as holds, then queues
+ * them in order: the image a person opened gets the cores before the list's previews. From the thread that makes
+ * the requests; a held request keeps the thumbnailer alive, so every hold needs its release. */
+void            cxr_thumbnailer_hold    (CxrThumbnailer *thumbnailer);
+void            cxr_thumbnailer_release (CxrThumbnailer *thumbnailer);
+
 /* The same, blocking, on the calling thread (for the CLI and for workers). */
 GdkPixbuf      *cxr_thumbnailer_load (CxrThumbnailer *thumbnailer, const char *image_path,
                                       GCancellable *cancellable, gboolean *from_cache, GError **error);
