@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The demo ends in the review window (README's first command, on 20 phantoms and one epoch to stay short):
 #  1. headless (no DISPLAY, no WAYLAND_DISPLAY) it does the whole job, exits 0 and prints, as its last line, the
-#     command that opens the window; that exact command, run with a clean environment under the suite's Xvfb,
+#     command that opens the window; that exact command, run with a clean environment on the test's Xvfb,
 #     opens the window on the demo's data;
 #  2. with a display, the demo opens the window itself, detached: the CLI exits 0 and the window, titled with the
 #     dataset, is up afterwards, with nothing CRITICAL, WARNING or ERROR in its log (FOLDER/window.log).

@@ -17,8 +17,8 @@
 #       the installed binary with no schema anywhere (nothing compiled, XDG_DATA_DIRS=/usr/share, which holds
 #       none, so not even a cxrcam installed in /usr/local counts): it must start with its defaults and say so.
 #
-# Under meson test this runs inside the suite's Xvfb (xvfb-run sets DISPLAY and XAUTHORITY, which are passed on:
-# they are the display, not the app's environment).
+# Under meson test this runs on an Xvfb of its own (tests/ui-test-wrapper.sh sets DISPLAY; DISPLAY and XAUTHORITY
+# are passed on: they are the display, not the app's environment).
 set -eu
 mode=$1 build=$2 prefix=$3 bindir=$4 datadir=$5
 
@@ -50,12 +50,18 @@ cli=$build/src/cli/cxrcam-cli
 app=$build/src/ui/cxrcam
 share=
 if [ "$mode" != build ]; then
-  # meson install rewrites the build's install log, which `ninja uninstall` follows: cleanup() puts back the
-  # real install's.
+  # meson install rewrites the build's install log, which `ninja uninstall` follows: the real install's is put
+  # back right after (or by cleanup() if this is killed). The install and fallback tests run in parallel, so the
+  # save, install and restore hold a lock: else one could save the other's destdir log as the real one.
   install_log=$build/meson-logs/install-log.txt
+  exec 9>"$build/meson-private/cxrcam-test-install.lock"
+  flock 9
   if [ -f "$install_log" ]; then cp -p "$install_log" "$tmp/install-log.txt"; fi
   meson install -C "$build" --no-rebuild --quiet --destdir "$tmp/root" >"$tmp/install.log" 2>&1 ||
     { cat "$tmp/install.log"; fail "meson install --destdir"; }
+  if [ -f "$tmp/install-log.txt" ]; then cp -p "$tmp/install-log.txt" "$install_log"; else rm -f "$install_log"; fi
+  install_log=
+  exec 9>&-
   root=$tmp/root
   app=$root$bindir/cxrcam
   cli=$root$bindir/cxrcam-cli

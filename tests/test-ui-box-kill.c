@@ -10,8 +10,11 @@
  *
  * The datasets are in /dev/shm when it exists (see main()). For each seed the parent first runs the child to the
  * end, which gives the reference sequence S[k], D[k]. Then it runs it again on fresh copies and kills it at a random
- * moment after it reported "ready" (the dataset is open and the image shown). If the last report was K (action K+1
- * may have been under way), then:
+ * moment after it reported "ready" (the dataset is open and the image shown): after a random number of its reports
+ * (0 to all), a random part of an action's mean time later. The moment is drawn in the script's progress, not in
+ * seconds since "ready": the child runs as fast as the machine lets it, and a delay drawn from the reference run's
+ * seconds landed early in the script whenever the machine had got busier since (UI tests run two at a time beside
+ * other work). If the last report was K (action K+1 may have been under way), then:
  *   - BB.csv parses, and its bytes are D[K] or D[K+1] (a save is atomic);
  *   - opening the folder finds no stale or held journal, and the boxes it gives, recovered from the journal when
  *     one is pending or else the file's, are S[K] or S[K+1]: every edit that had been reported done is back;
@@ -198,14 +201,14 @@ start_child (Child *child, const char *dir, guint seed)
   g_assert_cmpstr (line, ==, "ready\n");
 }
 
-/* Reads the child's reports to the end; returns the last action number reported (0: none). */
+/* Reads the child's reports after report @last, up to report @until (or the end, G_MAXUINT); returns the last
+ * action number reported (0: none). At the end it reaps the child. */
 static guint
-read_reports (Child *child, char **store_hash, char **file_hash, gboolean *done)
+read_reports_until (Child *child, guint last, guint until, char **store_hash, char **file_hash, gboolean *done)
 {
   char line[256];
-  guint last = 0;
   *done = FALSE;
-  while (fgets (line, sizeof line, child->out) != NULL)
+  while (last < until && fgets (line, sizeof line, child->out) != NULL)
     {
       if (g_str_equal (line, "done\n"))
         {
@@ -225,11 +228,20 @@ read_reports (Child *child, char **store_hash, char **file_hash, gboolean *done)
           file_hash[k] = g_strdup (parts[2]);
         }
     }
+  if (until != G_MAXUINT)
+    return last;
   fclose (child->out);
   int status = 0;
   g_assert_cmpint (waitpid (child->pid, &status, 0), ==, child->pid);
   g_spawn_close_pid (child->pid);
   return last;
+}
+
+/* Reads the child's reports to the end and reaps it; returns the last action number reported (0: none). */
+static guint
+read_reports (Child *child, char **store_hash, char **file_hash, gboolean *done)
+{
+  return read_reports_until (child, 0, G_MAXUINT, store_hash, file_hash, done);
 }
 
 static void
@@ -316,13 +328,16 @@ kill_once (const Reference *ref, guint seed, GRand *rand, Tally *tally)
   g_autofree char *path = g_build_filename (dir, "BBox_List_2017.csv", NULL);
   Child child;
   start_child (&child, dir, seed);
-  /* A moment within the script's run, a little past its end now and then. */
-  gint64 delay_us = (gint64) (g_rand_double (rand) * ref->seconds * 1.1 * 1e6);
+  /* A moment within the script's run, past its end now and then: after report 0 ("ready") to N_ACTIONS, up to
+   * 1.1 times an action's mean time later. */
+  guint after = (guint) g_rand_int_range (rand, 0, N_ACTIONS + 1);
+  gint64 delay_us = (gint64) (g_rand_double (rand) * ref->seconds / N_ACTIONS * 1.1 * 1e6);
+  gboolean done;
+  guint reported = read_reports_until (&child, 0, after, NULL, NULL, &done);
+  g_assert_cmpuint (reported, ==, after);
   g_usleep ((gulong) delay_us);
   kill (child.pid, SIGKILL);
-  gboolean done;
-  char *none[N_ACTIONS + 1] = { 0 };
-  guint last = read_reports (&child, NULL, none, &done);
+  guint last = read_reports_until (&child, reported, G_MAXUINT, NULL, NULL, &done);
   const char *next_store = last < N_ACTIONS ? ref->store_hash[last + 1] : NULL;
   const char *next_file = last < N_ACTIONS ? ref->file_hash[last + 1] : NULL;
   tally->kills++;
