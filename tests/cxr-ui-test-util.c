@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cxr-ui-test-util.c: see cxr-ui-test-util.h. */
+#include "config.h"
+
 #include "cxr-ui-test-util.h"
 
 #include <adwaita.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <locale.h>
 #include <string.h>
 
+#include "cxr-paths.h"
 #include "cxr-phantom.h"
 #include "cxr-test-util.h"
 
@@ -272,4 +277,25 @@ cxr_ui_test_save (GtkWidget *widget, const char *name)
   g_autofree char *file = g_strconcat (name, ".png", NULL);
   g_autofree char *path = g_build_filename (folder, file, NULL);
   gdk_texture_save_to_png (texture, path);
+}
+
+char *
+cxr_ui_test_use_german_messages (void)
+{
+  if (!cxr_test_have_locale ("de_DE.UTF-8"))
+    return NULL;
+  char *saved = g_strdup (setlocale (LC_MESSAGES, NULL));
+  g_autofree char *locale_dir = cxr_paths_locale_dir ();
+  setlocale (LC_MESSAGES, "de_DE.UTF-8");
+  bindtextdomain (GETTEXT_PACKAGE, locale_dir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  return saved;
+}
+
+void
+cxr_ui_test_restore_messages (char *saved)
+{
+  setlocale (LC_MESSAGES, saved);
+  g_free (saved);
 }

@@ -44,6 +44,13 @@ void cxr_ui_test_destroy_window (gpointer window);
 gboolean cxr_ui_test_widget_allocated (gpointer data);
 /* Every key of the application's settings back to its default (they live in memory for the whole program). */
 void cxr_ui_test_reset_settings (void);
+/* The window's messages in German from the build's catalogue (LC_MESSAGES only: numbers stay as they are). Returns
+ * the previous LC_MESSAGES, for cxr_ui_test_restore_messages, or NULL when de_DE.UTF-8 is not generated (a failure
+ * under CI, as cxr_test_have_locale says). */
+char *cxr_ui_test_use_german_messages (void);
+/* Gives LC_MESSAGES back and frees @saved. */
+void  cxr_ui_test_restore_messages (char *saved);
+
 /* Runs pending events for about @ms milliseconds. */
 void cxr_ui_test_spin (guint ms);
 

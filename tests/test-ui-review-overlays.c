@@ -2,16 +2,11 @@
 /* The overlays of an image found by searching and clicking (issue 10, defect 2): once the screen's decode arriving
  * after the network's answer wiped the mask, the heatmap and the box and left the probability. And the predicted
  * box's tag in the window's language, as the ground-truth tags beside it. */
-#include "config.h"
-
 #include <adwaita.h>
-#include <glib/gi18n.h>
-#include <locale.h>
 #include <math.h>
 #include <string.h>
 
 #include "cxr-image-row.h"
-#include "cxr-paths.h"
 #include "cxr-test-util.h"
 #include "cxr-ui-test-util.h"
 #include "cxr-ui-window-fixture.h"
@@ -225,14 +220,9 @@ test_answer_before_decode_keeps_overlays (Fixture *f, gconstpointer data)
 static void
 test_predicted_tag_translated (Fixture *f, gconstpointer data)
 {
-  if (!cxr_test_have_locale ("de_DE.UTF-8"))
+  char *saved = cxr_ui_test_use_german_messages ();
+  if (saved == NULL)
     return;
-  g_autofree char *saved = g_strdup (setlocale (LC_MESSAGES, NULL));
-  g_autofree char *locale_dir = cxr_paths_locale_dir ();
-  setlocale (LC_MESSAGES, "de_DE.UTF-8");
-  bindtextdomain (GETTEXT_PACKAGE, locale_dir);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
 
   cxr_window_fixture_open_dataset (f);
   cxr_window_fixture_open_model (f);
@@ -246,7 +236,7 @@ test_predicted_tag_translated (Fixture *f, gconstpointer data)
   const GArray *truth = cxr_pane_content_get_gt_boxes (f->window->content);
   g_assert_cmpuint (truth->len, ==, 1);
   g_assert_cmpstr (g_array_index (truth, CxrPaneBox, 0).label, ==, "Kardiomegalie");
-  setlocale (LC_MESSAGES, saved);
+  cxr_ui_test_restore_messages (saved);
 }
 
 int

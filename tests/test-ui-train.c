@@ -29,7 +29,6 @@
 
 #include "cxr-application.h"
 #include "cxr-csv.h"
-#include "cxr-paths.h"
 #include "cxr-test-util.h"
 #include "cxr-train-chart.h"
 #include "cxr-train-state.h"
@@ -465,14 +464,9 @@ static void
 test_form_values_whole (void)
 {
   /* German: its words are longer, and they were the ones cut short. Messages only: numbers stay as they are. */
-  if (!cxr_test_have_locale ("de_DE.UTF-8"))
+  char *saved = cxr_ui_test_use_german_messages ();
+  if (saved == NULL)
     return;
-  g_autofree char *saved = g_strdup (setlocale (LC_MESSAGES, NULL));
-  g_autofree char *locale_dir = cxr_paths_locale_dir ();
-  setlocale (LC_MESSAGES, "de_DE.UTF-8");
-  bindtextdomain (GETTEXT_PACKAGE, locale_dir);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
 
   cxr_ui_test_reset_settings ();
   CxrTrainWindow *page = cxr_train_window_new (NULL);
@@ -483,7 +477,7 @@ test_form_values_whole (void)
   g_assert_cmpstr (_("Images"), ==, "Bilder");   /* the catalogue is found */
   g_assert_cmpuint (assert_no_cut_value (GTK_WIDGET (cxr_train_window_get_form (page)), FALSE), >=, 5);
   cxr_ui_test_destroy_window (page);
-  setlocale (LC_MESSAGES, saved);
+  cxr_ui_test_restore_messages (saved);
 }
 
 /* ---- closing during a run -------------------------------------------------------------- */
