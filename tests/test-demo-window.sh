@@ -76,7 +76,7 @@ esac
 layer=${command#"$prefix"}
 layer=${layer%" --threshold $threshold"}
 case $layer in
-  layer3|layer4|layer3+layer4|layer2+layer3+layer4) ;;
+  layer2|layer3|layer4|layer2+layer3|layer2+layer3+layer4) ;;
   *) fail "the window's layer '$layer' is not one the demo compares" ;;
 esac
 echo "ok - headless, the demo did the job and printed: $command"

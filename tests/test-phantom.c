@@ -2,7 +2,8 @@
 /* The demo's phantoms (cxr-phantom.h): the same seed gives the same pixels; the ground-truth box hugs the heart
  * that the film shows (bright inside, dark lung just beside it, the box's edges on the heart's edges); the
  * heart stands apart from the diaphragm (its lower border above the dome, the abdomen below darker than the heart); the
- * finding is the cardiothoracic ratio, so enlarged hearts have wider boxes than normal ones of the same seeds;
+ * finding is the cardiothoracic ratio, so enlarged hearts have wider boxes than normal ones of the same seeds, and
+ * (the thorax varying little on the film) than any normal one;
  * and what varies from phantom to phantom (position, size, exposure, devices) varies. */
 #include <math.h>
 #include <string.h>
@@ -83,7 +84,9 @@ test_heart_above_diaphragm (void)
         /* Left and right thirds of the box, so that the spine down the middle does not count. */
         double below = MIN (mean_in (image, x0, y1 + 1, x0 + w / 3, y1 + 4),
                             mean_in (image, x0 + 2 * w / 3, y1 + 1, x0 + w, y1 + 4));
-        double abdomen = mean_in (image, x0 + w / 6, y1 + SIZE / 10, x0 + w / 3, y1 + SIZE / 10 + 6);
+        /* The darker of two patches, left and right: an ECG electrode may lie on one (seed 7's enlarged heart). */
+        double abdomen = MIN (mean_in (image, x0 + w / 6, y1 + SIZE / 10, x0 + w / 3, y1 + SIZE / 10 + 6),
+                              mean_in (image, x0 + 2 * w / 3, y1 + SIZE / 10, x0 + 5 * w / 6, y1 + SIZE / 10 + 6));
         g_test_message ("seed %" G_GUINT64_FORMAT " %s: heart %.3f, just below %.3f, abdomen %.3f", seed,
                         enlarged ? "enlarged" : "normal", heart, below, abdomen);
         g_assert_cmpfloat (heart - below, >, 0.08);
@@ -110,6 +113,9 @@ test_enlarged_wider (void)
                   enlarged, widest_normal, narrowest_enlarged);
   /* Cardiothoracic ratios 0.36-0.47 against 0.55-0.70: about 1.4 times as wide on average. */
   g_assert_cmpfloat (enlarged / normal, >, 1.25);
+  /* The thorax varies little on the film, so that a heart's own width tells the finding (74 against 84 px here):
+   * when it did not (73 against 73), the network also gauged the thorax and the maps of some runs lit the neck. */
+  g_assert_cmpfloat (narrowest_enlarged, >, widest_normal + 5);
 }
 
 /* Position, size and exposure vary: the boxes' centres spread over more than a few pixels, the images' means too. */

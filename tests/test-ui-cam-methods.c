@@ -185,9 +185,13 @@ test_every_method (Fixture *f, gconstpointer data)
       assert_map_is_engines (f, &w, "layer4");
     }
 
-  /* LayerCAM at layer3 + layer4 (the last item of the layer row) with both smoothings (the last item too). */
+  /* LayerCAM at layer3 + layer4 (found by name in the layer row's list) with both smoothings (the last item). */
+  guint fused_item = 0;
+  while (fused_item < CXR_N_LAYER_CHOICES && !g_str_equal (cxr_layer_choices[fused_item], "layer3,layer4"))
+    fused_item++;
+  g_assert_cmpuint (fused_item, <, CXR_N_LAYER_CHOICES);
   choose (f, method_row, CXR_CAM_METHOD_LAYERCAM);
-  choose (f, row_named (f, "layer_row"), 4);
+  choose (f, row_named (f, "layer_row"), fused_item);
   choose (f, row_named (f, "smoothing_row"), 3);
   Wanted w = { f, CXR_CAM_METHOD_LAYERCAM, fused, TRUE, TRUE };
   assert_map_is_engines (f, &w, "layer3,layer4");

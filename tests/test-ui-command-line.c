@@ -143,8 +143,8 @@ test_refused (void)
     { "/ui/command-line/refused/threshold-text/subprocess",
       "cxrcam: the threshold is a number from 0 to 1, not '0,45'\n" },
     { "/ui/command-line/refused/layer/subprocess",
-      "cxrcam: the window has no target layer 'layer3.1' (it offers layer4, layer3, layer2, layer1, layer3+layer4, "
-      "layer2+layer3+layer4)\n" },
+      "cxrcam: the window has no target layer 'layer3.1' (it offers layer4, layer3, layer2, layer1, layer2+layer3, "
+      "layer3+layer4, layer2+layer3+layer4)\n" },
     { "/ui/command-line/refused/method/subprocess", "cxrcam: unknown CAM method 'gradcam+++' (known: *)\n" },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)

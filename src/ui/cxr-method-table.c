@@ -18,7 +18,7 @@ static const gboolean method_default[CXR_CAM_N_METHODS] = {
   [CXR_CAM_METHOD_GRADCAM_ELEMENTWISE] = TRUE, [CXR_CAM_METHOD_XGRADCAM] = TRUE, [CXR_CAM_METHOD_LAYERCAM] = TRUE,
 };
 /* As `cxrcam-cli compare` by default: layer3, layer4 and both fused. */
-static const gboolean layer_default[CXR_N_LAYER_CHOICES] = { TRUE, TRUE, FALSE, FALSE, TRUE, FALSE };
+static const gboolean layer_default[CXR_N_LAYER_CHOICES] = { TRUE, TRUE, FALSE, FALSE, FALSE, TRUE, FALSE };
 
 typedef enum {
   COLUMN_METHOD,

@@ -7,7 +7,7 @@
 #include "cxr-method-titles.h"
 
 const char *const cxr_layer_choices[CXR_N_LAYER_CHOICES] = {
-  "layer4", "layer3", "layer2", "layer1", "layer3,layer4", "layer2,layer3,layer4"
+  "layer4", "layer3", "layer2", "layer1", "layer2,layer3", "layer3,layer4", "layer2,layer3,layer4"
 };
 
 const char *

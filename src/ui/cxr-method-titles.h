@@ -7,10 +7,11 @@
 
 G_BEGIN_DECLS
 
-/* The target layers the window offers, in the Target layer row's order: the stages' last blocks, layer3 and
- * layer4 fused, and layer2 to layer4 fused (as LayerCAM's paper fuses layers; the demo's comparison tries both).
- * The settings' cam-layer choices, the Methods page's check boxes and `cxrcam --layer` are these. */
-#define CXR_N_LAYER_CHOICES 6
+/* The target layers the window offers, in the Target layer row's order: the stages' last blocks, then fusions
+ * (as LayerCAM's paper fuses layers): layer2 and layer3, layer3 and layer4, layer2 to layer4. The demo's
+ * comparison tries each fusion, so that the window can open on whichever wins. The settings' cam-layer choices,
+ * the Methods page's check boxes and `cxrcam --layer` are these. */
+#define CXR_N_LAYER_CHOICES 7
 extern const char *const cxr_layer_choices[CXR_N_LAYER_CHOICES];
 
 /* Translated; never NULL. */

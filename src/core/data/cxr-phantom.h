@@ -9,7 +9,10 @@
  * lobes turned towards its apex, plus film noise, the anode heel effect and
  * devices that tell nothing about the finding (ECG electrodes and leads, a
  * central line, a pacemaker, the "L" marker). Patients differ in size,
- * position, tilt, exposure and noise. In a "Cardiomegaly" phantom the heart
+ * position, tilt, exposure and noise, but the thorax's width on the film
+ * varies little (collimated to the chest), so that the heart's own width
+ * tells the finding and nothing outside the heart does (the aortic knob
+ * stands at its own level, not above the heart). In a "Cardiomegaly" phantom the heart
  * is wider than half the thorax (cardiothoracic ratio 0.55-0.70); in a normal
  * one it is 0.36-0.47, as radiologists define the finding. The heart stands
  * apart from the diaphragm: its lowest point a little above the dome under it,
